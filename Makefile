@@ -1,0 +1,34 @@
+# Each target creates .venv and installs the project into it when needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/simkit validate policies/*.yaml policies/variants/*.yaml
+	@for f in policies/examples/*.yaml; do \
+	  echo; echo "== $$f"; \
+	  $(BIN)/simkit explain --case $$f || exit $$?; \
+	done
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+lint: $(STAMP)
+	$(BIN)/ruff check simkit tests benchmarks
+	$(BIN)/ruff format --check simkit tests benchmarks
+	$(BIN)/mypy simkit
+
+clean:
+	rm -rf $(VENV) build *.egg-info

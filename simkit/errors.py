@@ -1,0 +1,61 @@
+"""Errors for bad input: every one names the file, the line and the dotted path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file.
+
+    Attributes:
+        file: The file the problem is in (or "<cli>" / "<python>").
+        line: 1-based line number, or 0 when unknown.
+        path: Dotted path of the offending value ("" for the whole file).
+        message: What is wrong, in one line.
+    """
+
+    file: str
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        path = self.path or "<root>"
+        return f"{where}: {path}: {self.message}"
+
+
+class SimkitError(Exception):
+    """Bad input. Carries one or more `Problem`s; `str()` is one line per problem."""
+
+    def __init__(self, problems: list[Problem] | Problem) -> None:
+        self.problems: list[Problem] = problems if isinstance(problems, list) else [problems]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, file: str | Path, line: int, path: str, message: str) -> SimkitError:
+        """Build an error with a single problem."""
+        return cls(Problem(str(file), line, path, message))
+
+
+class PolicyError(SimkitError):
+    """A policy or variant file is invalid."""
+
+
+class ScenarioError(SimkitError):
+    """A scenario file or a `--set` override is invalid."""
+
+
+class CaseError(SimkitError):
+    """A case file for `simkit explain` is invalid."""
+
+
+class LogError(SimkitError):
+    """An event log given to the audit is invalid."""
+
+
+class UsageError(SimkitError):
+    """Command-line arguments are invalid."""

@@ -1,0 +1,133 @@
+"""Variants (reforms): small YAML patches of dotted paths applied to a base policy.
+
+A variant file::
+
+    variant:
+      id: tmall_ship_48h
+      name: {zh: 48小时发货, en: 48-hour shipping promise}
+      source: assumption public quote of the Tmall shipping rule
+      applies_to: tmall          # optional: the policy id it is meant for
+    set:
+      tmall.ship_promise.normal: 48 hours
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from simkit.errors import PolicyError, Problem, SimkitError
+from simkit.policy.base import Names, Strict
+from simkit.policy.schema import _check_source
+from simkit.policy.tree import Located, get_path, located, set_path, validation_problems
+from simkit.yamlio import load_yaml
+
+
+class VariantHeader(Strict):
+    """The ``variant:`` header."""
+
+    id: str
+    name: Names
+    source: str
+    note: str | None = None
+    applies_to: str | None = None
+
+    def model_post_init(self, _context: Any) -> None:
+        _check_source(self.source)
+
+
+class VariantFile(Strict):
+    """A whole variant file."""
+
+    variant: VariantHeader
+    set: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A loaded variant: which paths it sets, and where each was written."""
+
+    id: str
+    file: str
+    header: VariantHeader
+    changes: dict[str, Any]
+    lines: dict[str, int]
+
+
+def load_variant(path: str | Path) -> Variant:
+    """Read and check a variant file.
+
+    Raises:
+        PolicyError: On bad YAML or a bad header.
+    """
+    try:
+        data, lines = load_yaml(path)
+    except SimkitError as exc:
+        raise PolicyError(exc.problems) from None
+    tree = located(data, lines, str(path))
+    try:
+        parsed = VariantFile.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(validation_problems(exc, tree)) from None
+    if not parsed.set:
+        raise PolicyError(tree.problem("set", "a variant must set at least one parameter"))
+    change_lines = {key: lines.get(f"set.{key}", 0) for key in parsed.set}
+    return Variant(parsed.variant.id, str(path), parsed.variant, dict(parsed.set), change_lines)
+
+
+def apply_variants(tree: Located, variants: list[Variant]) -> Located:
+    """Apply variants in order to a merged policy tree (which is not changed).
+
+    Raises:
+        PolicyError: On an unknown path, a variant meant for another policy, or two
+            variants setting one path to different values.
+    """
+    out = tree.copy()
+    set_by: dict[str, tuple[Variant, Any]] = {}
+    problems: list[Problem] = []
+    policy_id = tree.data.get("policy", {}).get("id")
+    for variant in variants:
+        wanted = variant.header.applies_to
+        if wanted is not None and wanted != policy_id:
+            problems.append(Problem(variant.file, variant.lines and _header_line(variant), "variant.applies_to",
+                                    f"variant is for policy {wanted!r}, not {policy_id!r}"))
+            continue
+        for path, value in variant.changes.items():
+            where = Problem(variant.file, variant.lines[path], f"set.{path}", "")
+            earlier = set_by.get(path)
+            if earlier is not None and earlier[1] != value:
+                other = earlier[0]
+                problems.append(Problem(where.file, where.line, where.path,
+                                        f"conflicts with {other.file}:{other.lines[path]} "
+                                        f"({earlier[1]!r} vs {value!r})"))
+                continue
+            try:
+                _check_settable(out.data, path)
+            except KeyError as exc:
+                problems.append(Problem(where.file, where.line, where.path, str(exc.args[0])))
+                continue
+            set_path(out.data, path, value)
+            for origin in [p for p in out.origins if p == path or p.startswith(path + ".")]:
+                del out.origins[origin]
+            out.origins[path] = (variant.file, variant.lines[path])
+            set_by[path] = (variant, value)
+    if problems:
+        raise PolicyError(problems)
+    return out
+
+
+def _header_line(variant: Variant) -> int:
+    return min(variant.lines.values(), default=1)
+
+
+def _check_settable(data: dict[str, Any], path: str) -> None:
+    """A path may be set when it exists, or when its parent mapping exists (new optional key)."""
+    try:
+        get_path(data, path)
+    except KeyError:
+        parent, _, _ = path.rpartition(".")
+        if not parent or not isinstance(get_path(data, parent), dict):
+            raise
