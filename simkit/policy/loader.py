@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ def load_policy_tree(path: PathLike, _seen: tuple[Path, ...] = ()) -> Located:
         return tree
     if not isinstance(parent, str):
         raise PolicyError(tree.problem("policy.extends", "must be a file name such as 'national.yaml'"))
-    parent_path = path.parent / parent
+    parent_path = Path(os.path.normpath(path.parent / parent))
     if parent_path.resolve() in _seen or parent_path.resolve() == path.resolve():
         raise PolicyError(tree.problem("policy.extends", f"circular extends through {parent!r}"))
     if not parent_path.exists():
@@ -71,7 +72,7 @@ def load_policy(path: PathLike, variants: Sequence[PathLike] = ()) -> Policy:
 def build_policy(tree: Located, files: tuple[str, ...], variants: Iterable[Variant] = ()) -> Policy:
     """Validate a merged tree and return the frozen `Policy`."""
     variants = list(variants)
-    data = {k: v for k, v in tree.data.items() if not k.startswith("_")}
+    data = {k: v for k, v in tree.data.items() if not (isinstance(k, str) and k.startswith("_"))}
     try:
         spec = PolicySpec.model_validate(data)
     except ValidationError as exc:
@@ -109,7 +110,16 @@ def cross_reference_problems(spec: PolicySpec, tree: Located) -> list[Problem]:
     for namespace in ("tmall", "channels"):
         present = getattr(spec, namespace) is not None
         if present and namespace != wanted:
-            problems.append(tree.problem(namespace, f"section {namespace!r} does not belong to platform {platform!r}"))
+            section_file = tree.where(namespace)[0]
+            if section_file == tree.where("policy.platform")[0]:
+                problems.append(tree.problem(
+                    namespace, f"section {namespace!r} does not belong to platform {platform!r}"
+                ))
+            else:  # the section is inherited: the platform set in this file is what clashes
+                problems.append(tree.problem(
+                    "policy.platform",
+                    f"section {namespace!r} (from {section_file}) does not belong to platform {platform!r}",
+                ))
         if not present and namespace == wanted:
             problems.append(tree.problem("policy.platform", f"platform {platform!r} needs a {namespace!r} section"))
     rule_ids = _rule_ids(spec)

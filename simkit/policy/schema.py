@@ -80,7 +80,7 @@ class Category(Strict):
 
     name: Names
     no_reason: Literal["eligible", "excluded", "confirm"] = "eligible"
-    exclusion: NoReasonExclusion | NoReasonConfirm | None = None
+    exclusion: Literal[NoReasonExclusion, NoReasonConfirm] | None = None
     fresh: bool = False
     three_guarantees: bool = False
     warranty: Duration = param("higher", "warranty period from sale (三包 / manufacturer)", "0 days")
@@ -247,8 +247,17 @@ class StoreExit(Rule):
     follow_up_modes: list[Literal["merchant", "third_party", "platform_deposit"]]
 
 
+class Settlement(Rule):
+    after_confirm: Duration = param("lower", "funds settle to the merchant this long after receipt")
+
+
 class AutoConfirm(Rule):
     after_shipment: Duration = param("higher", "receipt is confirmed automatically this long after shipment")
+
+
+class ReturnDeadlines(Rule):
+    buyer_ship_within: Duration = param("higher", "buyer ships the return within this after the merchant agrees")
+    merchant_confirm_within: Duration = param("lower", "merchant confirms the returned goods within this")
 
 
 class Tmall(Strict):
@@ -269,6 +278,8 @@ class Tmall(Strict):
     metrics: Metrics
     store_exit: StoreExit
     auto_confirm: AutoConfirm
+    settlement: Settlement
+    return_deadlines: ReturnDeadlines
 
 
 # --- video channel ------------------------------------------------------------------------
@@ -324,11 +335,13 @@ class Damage(Rule):
     levels: list[Percent]
 
 
-class Settlement(Rule):
-    after_confirm: Duration = param("lower", "funds settle to the merchant this long after receipt")
+class ChannelShipPromise(Rule):
+    normal: Duration = param("lower", "ship within this after payment")
+    presale_default: Duration = param("lower", "presale when the listing gives no date")
 
 
 class Channels(Strict):
+    ship_promise: ChannelShipPromise
     principle: Principle
     period_order: PeriodOrder
     fresh: Fresh

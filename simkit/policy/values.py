@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -95,7 +96,11 @@ def format_quantity(value: float, kind: Kind) -> str:
 
 
 def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    """Plain decimal notation that parses back (no exponent; float noise beyond 9 places dropped)."""
+    value = round(float(value), 9)
+    if value.is_integer():
+        return str(int(value))
+    return format(Decimal(repr(value)), "f")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,11 @@ A variant file::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import ValidationError, field_validator
 
 from simkit.errors import PolicyError, Problem, SimkitError
 from simkit.policy.base import Names, Strict
@@ -35,8 +35,10 @@ class VariantHeader(Strict):
     note: str | None = None
     applies_to: str | None = None
 
-    def model_post_init(self, _context: Any) -> None:
-        _check_source(self.source)
+    @field_validator("source")
+    @classmethod
+    def _known_source(cls, value: str) -> str:
+        return _check_source(value)
 
 
 class VariantFile(Strict):
@@ -55,6 +57,7 @@ class Variant:
     header: VariantHeader
     changes: dict[str, Any]
     lines: dict[str, int]
+    header_lines: dict[str, int] = field(default_factory=dict)
 
 
 def load_variant(path: str | Path) -> Variant:
@@ -75,7 +78,8 @@ def load_variant(path: str | Path) -> Variant:
     if not parsed.set:
         raise PolicyError(tree.problem("set", "a variant must set at least one parameter"))
     change_lines = {key: lines.get(f"set.{key}", 0) for key in parsed.set}
-    return Variant(parsed.variant.id, str(path), parsed.variant, dict(parsed.set), change_lines)
+    header_lines = {key: line for key, line in lines.items() if key == "variant" or key.startswith("variant.")}
+    return Variant(parsed.variant.id, str(path), parsed.variant, dict(parsed.set), change_lines, header_lines)
 
 
 def apply_variants(tree: Located, variants: list[Variant]) -> Located:
@@ -88,11 +92,12 @@ def apply_variants(tree: Located, variants: list[Variant]) -> Located:
     out = tree.copy()
     set_by: dict[str, tuple[Variant, Any]] = {}
     problems: list[Problem] = []
-    policy_id = tree.data.get("policy", {}).get("id")
+    header = tree.data.get("policy")
+    policy_id = header.get("id") if isinstance(header, dict) else None
     for variant in variants:
         wanted = variant.header.applies_to
         if wanted is not None and wanted != policy_id:
-            problems.append(Problem(variant.file, variant.lines and _header_line(variant), "variant.applies_to",
+            problems.append(Problem(variant.file, _header_line(variant), "variant.applies_to",
                                     f"variant is for policy {wanted!r}, not {policy_id!r}"))
             continue
         for path, value in variant.changes.items():
@@ -120,6 +125,10 @@ def apply_variants(tree: Located, variants: list[Variant]) -> Located:
 
 
 def _header_line(variant: Variant) -> int:
+    """The line of ``variant.applies_to`` (or of the header, or of the first change)."""
+    for key in ("variant.applies_to", "variant"):
+        if variant.header_lines.get(key):
+            return variant.header_lines[key]
     return min(variant.lines.values(), default=1)
 
 

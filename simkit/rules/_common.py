@@ -1,0 +1,77 @@
+"""Helpers shared by the rule families: reading dated values, categories, time arithmetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from simkit.policy.model import Policy
+from simkit.policy.schema import Category, Channels, Tmall
+from simkit.policy.values import Dated
+
+HOUR = dt.timedelta(hours=1)
+
+
+class Reader:
+    """Reads dated parameter values on the policy's decision date, noting versions used.
+
+    The decision date is the order's payment time unless the policy header says
+    ``version_date: requested_at``.
+    """
+
+    __slots__ = ("versions", "when")
+
+    def __init__(self, policy: Policy, paid_at: dt.datetime | None, at: dt.datetime | None) -> None:
+        self.when = paid_at if policy.spec.policy.version_date == "paid_at" else at
+        self.versions: list[tuple[str, str]] = []
+
+    def __call__(self, path: str, value: Dated) -> float:
+        """The value of `path` in force on the decision date."""
+        since, number = value.version_at(self.when)
+        if since is not None:
+            self.versions.append((path, since.isoformat()))
+        return number
+
+    def hours(self, path: str, value: Dated) -> dt.timedelta:
+        """A duration parameter as a timedelta."""
+        return self(path, value) * HOUR
+
+    def frozen(self) -> tuple[tuple[str, str], ...]:
+        """The versions noted so far."""
+        return tuple(self.versions)
+
+
+def get_category(policy: Policy, name: str) -> Category:
+    """The category `name`.
+
+    Raises:
+        KeyError: When the policy has no such category.
+    """
+    try:
+        return policy.spec.categories[name]
+    except KeyError:
+        raise KeyError(f"unknown category {name!r}; known: {', '.join(sorted(policy.spec.categories))}") from None
+
+
+def tmall(policy: Policy) -> Tmall | None:
+    """The Tmall rules, when the policy is a Tmall policy."""
+    return policy.spec.tmall
+
+
+def channels(policy: Policy) -> Channels | None:
+    """The video-channel rules, when the policy is a channel policy."""
+    return policy.spec.channels
+
+
+def start_of_next_day(moment: dt.datetime) -> dt.datetime:
+    """Midnight after `moment` (the start of "the day after")."""
+    return dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time(), tzinfo=moment.tzinfo)
+
+
+MERCHANT_FAULT_REASONS = frozenset(
+    {"quality", "not_as_described", "damaged", "wrong_item", "missing_parts", "counterfeit", "not_received",
+     "late_shipment", "out_of_stock", "invoice", "unkept_promise", "campaign_breach"}
+)
+"""Reasons where the merchant is at fault when the buyer's evidence holds."""
+
+NO_REASON_REASONS = frozenset({"no_reason", "changed_mind"})
+"""Reasons that fall under the 7-day no-reason return."""

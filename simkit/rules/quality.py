@@ -1,0 +1,74 @@
+"""Quality remedies: return, exchange, repair under the consumer law and 三包."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from simkit.policy.model import Policy
+from simkit.rules._common import Reader, get_category
+from simkit.rules.decision import Decision
+
+_REMEDY_OF_KIND = {"refund_only": "return", "return_refund": "return", "exchange": "exchange", "repair": "repair"}
+
+
+def quality_remedy(
+    policy: Policy,
+    *,
+    category: str,
+    kind: str,
+    paid_at: dt.datetime,
+    received_at: dt.datetime,
+    at: dt.datetime,
+    failed_repairs: int = 0,
+) -> Decision:
+    """Which remedy a quality defect allows at `at`; the merchant pays transport.
+
+    三包 goods: return within 7 days, exchange within 15, repair within the warranty;
+    two failed repairs entitle exchange or return. Other goods (consumer law §24):
+    return within 7 days of receipt, afterwards exchange or repair within the warranty.
+    Periods count from receipt (the sale completes on delivery).
+    """
+    cat = get_category(policy, category)
+    national = policy.spec.national
+    wanted = _REMEDY_OF_KIND.get(kind, "return")
+    read = Reader(policy, paid_at, at)
+    payer = national.quality_return.transport_payer
+    if cat.three_guarantees:
+        tg = national.three_guarantees
+        ids: tuple[str, ...] = ("national.three_guarantees",)
+        ret = received_at + read.hours("national.three_guarantees.return_within", tg.return_within)
+        exc = received_at + read.hours("national.three_guarantees.exchange_within", tg.exchange_within)
+        warranty_span = read.hours(f"categories.{category}.warranty", cat.warranty)
+        if warranty_span.total_seconds() == 0:
+            warranty_span = read.hours("national.three_guarantees.warranty_default", tg.warranty_default)
+        war = received_at + warranty_span
+        repairs_failed = failed_repairs >= read("national.three_guarantees.failed_repairs_for_exchange",
+                                                tg.failed_repairs_for_exchange)
+        if at < ret:
+            allowed, deadline = True, ret
+        elif at < exc:
+            allowed, deadline = wanted in ("exchange", "repair") or repairs_failed, exc
+        elif at < war:
+            allowed, deadline = wanted == "repair" or repairs_failed, war
+        else:
+            allowed, deadline = False, war
+    else:
+        qr = national.quality_return
+        ids = ("national.quality_return",)
+        ret = received_at + read.hours("national.quality_return.return_within", qr.return_within)
+        war = received_at + read.hours(f"categories.{category}.warranty", cat.warranty)
+        if at < ret:
+            allowed, deadline = True, ret
+        elif at < war:
+            allowed, deadline = wanted in qr.later_remedies, war
+        else:
+            allowed, deadline = False, max(ret, war)
+    if allowed:
+        return Decision(True, wanted, ids, f"Quality defect: {wanted} allowed; the merchant pays transport.",
+                        f"质量问题:可{_ZH[wanted]},运费由商家承担。", deadline=deadline, payer=payer,
+                        versions=read.frozen())
+    return Decision(False, "remedy_not_available", ids, f"Quality defect: {wanted} is no longer available.",
+                    f"质量问题:已不能{_ZH[wanted]}。", deadline=deadline, payer=payer, versions=read.frozen())
+
+
+_ZH = {"return": "退货", "exchange": "换货", "repair": "维修"}

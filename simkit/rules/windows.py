@@ -1,0 +1,139 @@
+"""After-sale windows, over-period requests and attempt limits (售后期)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from simkit.policy.model import Policy
+from simkit.rules._common import Reader, channels, get_category, tmall
+from simkit.rules.decision import Decision
+from simkit.rules.no_reason import no_reason_deadline, no_reason_return
+
+
+def after_sale_window(
+    policy: Policy,
+    *,
+    category: str,
+    completed_at: dt.datetime | None,
+    at: dt.datetime,
+    received_at: dt.datetime | None = None,
+    paid_at: dt.datetime | None = None,
+    extensions: int = 0,
+) -> Decision:
+    """Whether an after-sale request may be filed at `at`, and until when.
+
+    Tmall: 0–15 days after transaction success (longer for categories with a rights
+    period). Video channel: the no-reason or quality period after receipt, whichever
+    ends later, plus any merchant extensions. Before completion it is an in-sale refund.
+    """
+    cat = get_category(policy, category)
+    read = Reader(policy, paid_at or completed_at or at, at)
+    t, c = tmall(policy), channels(policy)
+    if t is not None:
+        if completed_at is None:
+            return Decision(True, "onsale", ("tmall.after_sale_window",), "Refund before transaction success.",
+                            "交易成功前申请退款(售中)。")
+        if cat.rights_period is not None:
+            span = read.hours(f"categories.{category}.rights_period", cat.rights_period)
+        else:
+            span = read.hours("tmall.after_sale_window.window", t.after_sale_window.window)
+        end = completed_at + span
+        ids: tuple[str, ...] = ("tmall.after_sale_window",)
+    elif c is not None:
+        base = received_at or completed_at
+        if base is None:
+            return Decision(True, "onsale", ("channels.period_order",), "Refund before receipt.", "收货前申请退款。")
+        end = period_end(policy, category=category, received_at=base, paid_at=paid_at, extensions=extensions)
+        ids = ("channels.period_order", "channels.over_period_scenarios")
+        if extensions:
+            ids += ("channels.extend",)
+    else:
+        base = received_at or completed_at or at
+        window = no_reason_deadline(policy, received_at=base, paid_at=paid_at)
+        end = window.deadline or base
+        ids = ("national.no_reason_return",)
+    if at < end:
+        return Decision(True, "within_window", ids, "Within the after-sale period.", "在售后期内。",
+                        deadline=end, versions=read.frozen())
+    return Decision(False, "window_closed", ids, "The after-sale period has ended.", "已超过售后期。",
+                    deadline=end, versions=read.frozen())
+
+
+def period_end(
+    policy: Policy, *, category: str, received_at: dt.datetime, paid_at: dt.datetime | None = None,
+    extensions: int = 0,
+) -> dt.datetime:
+    """The video channel's after-sale period end: the later of the no-reason and quality periods, extended."""
+    c = channels(policy)
+    if c is None:
+        raise ValueError("period_end applies to video-channel policies only")
+    cat = get_category(policy, category)
+    read = Reader(policy, paid_at or received_at, received_at)
+    ends = [received_at + read.hours("channels.over_period_scenarios.quality_period",
+                                     c.over_period_scenarios.quality_period)]
+    if cat.no_reason != "excluded" and not (cat.fresh and not c.fresh.no_reason):
+        deadline = no_reason_deadline(policy, received_at=received_at, paid_at=paid_at).deadline
+        if deadline is not None:
+            ends.append(deadline)
+    return max(ends) + extensions * read.hours("channels.extend.length", c.extend.length)
+
+
+def over_period_request(
+    policy: Policy,
+    *,
+    category: str,
+    received_at: dt.datetime,
+    at: dt.datetime,
+    goods_used: bool,
+    quality_proven: bool = False,
+    price: float | None = None,
+    paid_at: dt.datetime | None = None,
+    extensions: int = 0,
+) -> Decision:
+    """How a merchant must handle a request after the after-sale period (video channel, seed:003).
+
+    Never a bare refusal: a proven quality defect obliges the merchant to reopen the entry
+    (by extension); otherwise the merchant offers a small compensation, then other remedies.
+    """
+    c = channels(policy)
+    if c is None:
+        t = tmall(policy)
+        rule = ("tmall.reopen_entry",) if t is not None else ("national.favourable",)
+        return Decision(False, "window_closed", rule, "Outside the after-sale window; the merchant may reopen it.",
+                        "已过售后期,商家可打开售后入口。")
+    cat = get_category(policy, category)
+    end = period_end(policy, category=category, received_at=received_at, paid_at=paid_at, extensions=extensions)
+    if at < end:
+        return Decision(True, "within_period", ("channels.period_order",), "Within the after-sale period.",
+                        "在售后期内。", deadline=end)
+    no_reason = no_reason_return(policy, category=category, received_at=received_at, at=received_at,
+                                 goods_used=goods_used, paid_at=paid_at)
+    scenario = ("fresh over 7 days" if cat.fresh else
+                "over 7 days" if no_reason.allowed or no_reason.outcome == "goods_not_intact" else "over quality period")
+    used = "used" if goods_used else "unused"
+    ids = ("channels.over_period_scenarios", "channels.principle")
+    if quality_proven and c.over_period_scenarios.quality_proven_requires_reopen:
+        return Decision(True, "reopen_required", (*ids, "channels.extend"),
+                        f"Over period ({scenario}, {used}) with a proven defect: the merchant must reopen after-sale.",
+                        "超售后期但质量问题举证属实:商家需主动打开售后入口。", deadline=end)
+    read = Reader(policy, paid_at or received_at, at)
+    rate = read("channels.principle.small_compensation", c.principle.small_compensation)
+    amount = None if price is None else round(rate * price, 2)
+    return Decision(True, "offer_alternative", ids,
+                    f"Over period ({scenario}, {used}): do not refuse; offer a small compensation, then other remedies.",
+                    "超售后期:不得直接拒绝,先协商小额补偿,再协商退款退货等方案。",
+                    deadline=end, amount=amount, amount_form="cash" if amount is not None else None,
+                    versions=read.frozen())
+
+
+def after_sale_attempt(policy: Policy, *, attempts: int) -> Decision:
+    """Whether the buyer may file another after-sale for the same item (channel: at most 5)."""
+    c = channels(policy)
+    if c is None:
+        return Decision(True, "no_limit", (), "No attempt limit on this platform.", "该平台无申请次数限制。")
+    limit = int(c.attempts.max_per_item.at(None))
+    if attempts >= limit:
+        return Decision(False, "attempts_exhausted", ("channels.attempts",), f"At most {limit} after-sales per item.",
+                        f"同一商品最多申请{limit}次售后。")
+    return Decision(True, "attempt_allowed", ("channels.attempts",), f"Attempt {attempts + 1} of {limit}.",
+                    f"第{attempts + 1}次申请(上限{limit}次)。")
