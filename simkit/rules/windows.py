@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, channels, get_category, tmall
+from simkit.rules._common import NO_REASON_REASONS, Reader, channels, get_category, tmall
 from simkit.rules.decision import Decision
-from simkit.rules.no_reason import no_reason_deadline, no_reason_return
+from simkit.rules.no_reason import no_reason_deadline
 
 
 def after_sale_window(
@@ -85,15 +85,18 @@ def over_period_request(
     received_at: dt.datetime,
     at: dt.datetime,
     goods_used: bool,
+    reason: str = "quality",
     quality_proven: bool = False,
     price: float | None = None,
     paid_at: dt.datetime | None = None,
     extensions: int = 0,
 ) -> Decision:
-    """How a merchant must handle a request after the after-sale period (video channel, seed:003).
+    """How a merchant must handle a request after its period (video channel, seed:003).
 
-    Never a bare refusal: a proven quality defect obliges the merchant to reopen the entry
-    (by extension); otherwise the merchant offers a small compensation, then other remedies.
+    A no-reason request is over period after the 7-day window (fresh goods: always);
+    any other request after the quality period. Never a bare refusal: a proven quality
+    defect obliges the merchant to reopen after-sale (by extension); otherwise the merchant
+    offers a small compensation, then other remedies.
     """
     c = channels(policy)
     if c is None:
@@ -102,26 +105,32 @@ def over_period_request(
         return Decision(False, "window_closed", rule, "Outside the after-sale window; the merchant may reopen it.",
                         "已过售后期,商家可打开售后入口。")
     cat = get_category(policy, category)
-    end = period_end(policy, category=category, received_at=received_at, paid_at=paid_at, extensions=extensions)
+    read = Reader(policy, paid_at or received_at, at)
+    extended = extensions * read.hours("channels.extend.length", c.extend.length)
+    if reason in NO_REASON_REASONS:
+        window = no_reason_deadline(policy, received_at=received_at, paid_at=paid_at).deadline or received_at
+        end = (received_at if cat.fresh and not c.fresh.no_reason else window) + extended
+        scenario_en, scenario_zh = ("fresh, over 7 days", "超七无售后期(生鲜绿植类)") if cat.fresh else (
+            "over 7 days", "超七无售后期")
+    else:
+        end = period_end(policy, category=category, received_at=received_at, paid_at=paid_at, extensions=extensions)
+        scenario_en, scenario_zh = "over the quality period", "超品质原因售后期"
     if at < end:
         return Decision(True, "within_period", ("channels.period_order",), "Within the after-sale period.",
-                        "在售后期内。", deadline=end)
-    no_reason = no_reason_return(policy, category=category, received_at=received_at, at=received_at,
-                                 goods_used=goods_used, paid_at=paid_at)
-    scenario = ("fresh over 7 days" if cat.fresh else
-                "over 7 days" if no_reason.allowed or no_reason.outcome == "goods_not_intact" else "over quality period")
-    used = "used" if goods_used else "unused"
+                        "在售后期内。", deadline=end, versions=read.frozen())
+    used_en, used_zh = ("used", "已使用") if goods_used else ("unused", "未使用")
     ids = ("channels.over_period_scenarios", "channels.principle")
     if quality_proven and c.over_period_scenarios.quality_proven_requires_reopen:
         return Decision(True, "reopen_required", (*ids, "channels.extend"),
-                        f"Over period ({scenario}, {used}) with a proven defect: the merchant must reopen after-sale.",
-                        "超售后期但质量问题举证属实:商家需主动打开售后入口。", deadline=end)
-    read = Reader(policy, paid_at or received_at, at)
+                        f"{scenario_en.capitalize()} ({used_en}), defect proven: the merchant must reopen after-sale.",
+                        f"{scenario_zh}({used_zh}),质量问题举证属实:商家需主动打开售后入口。", deadline=end,
+                        versions=read.frozen())
     rate = read("channels.principle.small_compensation", c.principle.small_compensation)
     amount = None if price is None else round(rate * price, 2)
     return Decision(True, "offer_alternative", ids,
-                    f"Over period ({scenario}, {used}): do not refuse; offer a small compensation, then other remedies.",
-                    "超售后期:不得直接拒绝,先协商小额补偿,再协商退款退货等方案。",
+                    f"{scenario_en.capitalize()} ({used_en}): do not refuse; offer a small compensation, "
+                    "then other remedies.",
+                    f"{scenario_zh}({used_zh}):不得直接拒绝,先协商小额补偿,再协商退款退货等方案。",
                     deadline=end, amount=amount, amount_form="cash" if amount is not None else None,
                     versions=read.frozen())
 
