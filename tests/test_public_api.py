@@ -1,0 +1,39 @@
+"""The public API is exactly what `simkit.__all__` lists, and every name resolves."""
+
+import simkit
+
+EXPECTED = {
+    "Case",
+    "CaseError",
+    "Decision",
+    "LogError",
+    "Policy",
+    "PolicyError",
+    "Problem",
+    "ScenarioError",
+    "SimkitError",
+    "UsageError",
+    "Variant",
+    "__version__",
+    "decide",
+    "explain_case",
+    "load_case",
+    "load_policy",
+    "load_variant",
+}
+
+
+def test_all_is_the_documented_api() -> None:
+    assert set(simkit.__all__) == EXPECTED
+    assert len(simkit.__all__) == len(set(simkit.__all__))
+
+
+def test_every_public_name_resolves() -> None:
+    for name in simkit.__all__:
+        assert getattr(simkit, name) is not None, name
+
+
+def test_no_private_names_leak() -> None:
+    public = {name for name in vars(simkit) if not name.startswith("_")}
+    submodules = {"errors", "policy", "rules", "yamlio", "cli"}
+    assert public - submodules - set(simkit.__all__) == set()
