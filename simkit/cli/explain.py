@@ -16,8 +16,11 @@ from simkit.rules.explain import explain_case
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register ``explain``."""
-    parser = sub.add_parser("explain", help="decide one case and cite the rules",
-                            description="Print the decision for one case file and the rules it rests on.")
+    parser = sub.add_parser(
+        "explain",
+        help="decide one case and cite the rules",
+        description="Print the decision for one case file and the rules it rests on.",
+    )
     parser.add_argument("--policy", help="policy file (default: the case file's `policy:`)")
     parser.add_argument("--variant", action="append", default=[], help="variant file to apply (repeatable)")
     parser.add_argument("--case", required=True, help="case file (YAML)")

@@ -4,8 +4,8 @@ This is the only place a rule is decided; the simulation, ``simkit explain`` and
 audit all call these functions.
 """
 
-from simkit.rules.complaints import penalty_points, rule_complaint
 from simkit.rules.compensation import counterfeit_compensation, fraud_compensation, late_shipment_compensation
+from simkit.rules.complaints import penalty_points, rule_complaint
 from simkit.rules.decision import Decision
 from simkit.rules.extension import extend_after_sale
 from simkit.rules.fulfilment import auto_confirm_deadline, settlement_time, ship_deadline

@@ -68,8 +68,20 @@ def start_of_next_day(moment: dt.datetime) -> dt.datetime:
 
 
 MERCHANT_FAULT_REASONS = frozenset(
-    {"quality", "not_as_described", "damaged", "wrong_item", "missing_parts", "counterfeit", "not_received",
-     "late_shipment", "out_of_stock", "invoice", "unkept_promise", "campaign_breach"}
+    {
+        "quality",
+        "not_as_described",
+        "damaged",
+        "wrong_item",
+        "missing_parts",
+        "counterfeit",
+        "not_received",
+        "late_shipment",
+        "out_of_stock",
+        "invoice",
+        "unkept_promise",
+        "campaign_breach",
+    }
 )
 """Reasons where the merchant is at fault when the buyer's evidence holds."""
 

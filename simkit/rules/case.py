@@ -26,8 +26,15 @@ def _local(moment: dt.datetime) -> dt.datetime:
 Time = Annotated[dt.datetime, AfterValidator(_local)]
 
 RequestKind = Literal[
-    "refund_only", "return_refund", "exchange", "repair", "late_shipment_compensation", "intervention",
-    "rule_complaint", "reopen_entry", "extend_after_sale",
+    "refund_only",
+    "return_refund",
+    "exchange",
+    "repair",
+    "late_shipment_compensation",
+    "intervention",
+    "rule_complaint",
+    "reopen_entry",
+    "extend_after_sale",
 ]
 REQUEST_KINDS: tuple[str, ...] = RequestKind.__args__  # type: ignore[attr-defined]
 
@@ -88,7 +95,7 @@ class Case(Strict):
     history: CaseHistory = CaseHistory()
     request: CaseRequest
     policy: str | None = Field(None, description="policy file, relative to the case file")
-    variants: list[str] = []
+    variants: list[str] = Field(default_factory=list)
 
 
 def parse_case(data: object, tree: Located) -> Case:
@@ -129,5 +136,6 @@ def check_case_against(policy: Policy, case: Case, tree: Located) -> None:
     known = sorted(policy.spec.categories)
     if case.order.category not in policy.spec.categories:
         hint = suggest(case.order.category, known)
-        raise CaseError(tree.problem("order.category", f"unknown category {case.order.category!r}{hint}; "
-                                                       f"known: {', '.join(known)}"))
+        raise CaseError(
+            tree.problem("order.category", f"unknown category {case.order.category!r}{hint}; known: {', '.join(known)}")
+        )

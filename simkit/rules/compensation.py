@@ -29,51 +29,96 @@ def late_shipment_compensation(
     """
     t = tmall(policy)
     if t is None:
-        return Decision(False, "not_applicable", (), "This platform has no late-shipment compensation rule.",
-                        "该平台无延迟发货赔付规则。")
+        return Decision(
+            False,
+            "not_applicable",
+            (),
+            "This platform has no late-shipment compensation rule.",
+            "该平台无延迟发货赔付规则。",
+        )
     rule = t.late_ship_comp
     read = Reader(policy, paid_at, at)
     ids: tuple[str, ...] = ("tmall.late_ship_comp",)
     if reason not in rule.reasons:
-        return Decision(False, "not_applicable", ids, f"Reason {reason!r} is not compensated.",
-                        f"原因{reason}不涉及赔付。")
-    amount = round(min(read("tmall.late_ship_comp.rate", rule.rate) * price,
-                       read("tmall.late_ship_comp.cap", rule.cap)), 2)
+        return Decision(
+            False, "not_applicable", ids, f"Reason {reason!r} is not compensated.", f"原因{reason}不涉及赔付。"
+        )
+    amount = round(
+        min(read("tmall.late_ship_comp.rate", rule.rate) * price, read("tmall.late_ship_comp.cap", rule.cap)), 2
+    )
     if reason == "late_shipment":
         promise = ship_deadline(policy, paid_at=paid_at, channel=channel, presale_ship_by=presale_ship_by)
         ids += promise.rules
         read.versions += promise.versions
-        earliest = max(paid_at + read.hours("tmall.late_ship_comp.claim_after", rule.claim_after),
-                       promise.deadline or paid_at)
+        earliest = max(
+            paid_at + read.hours("tmall.late_ship_comp.claim_after", rule.claim_after), promise.deadline or paid_at
+        )
         if shipped_at is not None and promise.deadline is not None and shipped_at <= promise.deadline:
-            return Decision(False, "shipped_on_time", ids, "The order shipped within the promise.",
-                            "商家已按约定时间发货。", deadline=promise.deadline, versions=read.frozen())
+            return Decision(
+                False,
+                "shipped_on_time",
+                ids,
+                "The order shipped within the promise.",
+                "商家已按约定时间发货。",
+                deadline=promise.deadline,
+                versions=read.frozen(),
+            )
         if at < earliest:
-            return Decision(False, "too_early", ids, "A late-shipment claim opens later.",
-                            "未到可申请延迟发货赔付的时间。", deadline=earliest, amount=amount,
-                            amount_form=rule.form, versions=read.frozen())
-    return Decision(True, "compensate", ids,
-                    f"Compensation of {amount:.2f} CNY ({rule.form}), capped.",
-                    f"赔付{amount:.2f}元({'天猫积分' if rule.form == 'points' else '现金'}),有上限。",
-                    amount=amount, amount_form=rule.form, versions=read.frozen())
+            return Decision(
+                False,
+                "too_early",
+                ids,
+                "A late-shipment claim opens later.",
+                "未到可申请延迟发货赔付的时间。",
+                deadline=earliest,
+                amount=amount,
+                amount_form=rule.form,
+                versions=read.frozen(),
+            )
+    return Decision(
+        True,
+        "compensate",
+        ids,
+        f"Compensation of {amount:.2f} CNY ({rule.form}), capped.",
+        f"赔付{amount:.2f}元({'天猫积分' if rule.form == 'points' else '现金'}),有上限。",
+        amount=amount,
+        amount_form=rule.form,
+        versions=read.frozen(),
+    )
 
 
-def counterfeit_compensation(policy: Policy, *, price: float, appraisal_fee: float = 0.0,
-                             paid_at: dt.datetime | None = None) -> Decision:
+def counterfeit_compensation(
+    policy: Policy, *, price: float, appraisal_fee: float = 0.0, paid_at: dt.datetime | None = None
+) -> Decision:
     """Counterfeit compensation: Tmall 假一赔十; channel 假一赔三 plus appraisal fee."""
     t, c = tmall(policy), channels(policy)
     read = Reader(policy, paid_at, paid_at)
     if t is not None:
         multiple = read("tmall.counterfeit.multiple", t.counterfeit.multiple)
         amount = round(multiple * price, 2)
-        return Decision(True, "compensate", ("tmall.counterfeit",), f"Counterfeit: {multiple:g}x the price.",
-                        f"假一赔{multiple:g}。", amount=amount, amount_form="cash", versions=read.frozen())
+        return Decision(
+            True,
+            "compensate",
+            ("tmall.counterfeit",),
+            f"Counterfeit: {multiple:g}x the price.",
+            f"假一赔{multiple:g}。",
+            amount=amount,
+            amount_form="cash",
+            versions=read.frozen(),
+        )
     if c is not None:
         multiple = read("channels.counterfeit.multiple", c.counterfeit.multiple)
         amount = round(multiple * price + appraisal_fee, 2)
-        return Decision(True, "compensate", ("channels.counterfeit",),
-                        f"Counterfeit: {multiple:g}x the price plus the appraisal fee.",
-                        f"假一赔{multiple:g},另付鉴定费。", amount=amount, amount_form="cash", versions=read.frozen())
+        return Decision(
+            True,
+            "compensate",
+            ("channels.counterfeit",),
+            f"Counterfeit: {multiple:g}x the price plus the appraisal fee.",
+            f"假一赔{multiple:g},另付鉴定费。",
+            amount=amount,
+            amount_form="cash",
+            versions=read.frozen(),
+        )
     return fraud_compensation(policy, price=price, paid_at=paid_at)
 
 
@@ -84,7 +129,13 @@ def fraud_compensation(policy: Policy, *, price: float, paid_at: dt.datetime | N
     multiple = read("national.fraud.multiple", rule.multiple)
     minimum = read("national.fraud.minimum", rule.minimum)
     amount = round(max(multiple * price, minimum), 2)
-    return Decision(True, "compensate", ("national.fraud",),
-                    f"Fraud: {multiple:g}x the price, at least {minimum:g} CNY.",
-                    f"欺诈赔偿价款{multiple:g}倍,不足{minimum:g}元按{minimum:g}元。",
-                    amount=amount, amount_form="cash", versions=read.frozen())
+    return Decision(
+        True,
+        "compensate",
+        ("national.fraud",),
+        f"Fraud: {multiple:g}x the price, at least {minimum:g} CNY.",
+        f"欺诈赔偿价款{multiple:g}倍,不足{minimum:g}元按{minimum:g}元。",
+        amount=amount,
+        amount_form="cash",
+        versions=read.frozen(),
+    )

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Payer = Literal["buyer", "merchant", "platform", "split"]
+Payer = Literal["buyer", "merchant", "platform"]
 AmountForm = Literal["cash", "points"]
 
 

@@ -10,8 +10,8 @@ from simkit.policy.model import Policy
 from simkit.policy.tree import Located
 from simkit.rules._common import NO_REASON_REASONS, channels, tmall
 from simkit.rules.case import Case, check_case_against
-from simkit.rules.complaints import rule_complaint
 from simkit.rules.compensation import counterfeit_compensation, late_shipment_compensation
+from simkit.rules.complaints import rule_complaint
 from simkit.rules.decision import Decision
 from simkit.rules.extension import extend_after_sale
 from simkit.rules.intervention import intervention
@@ -35,34 +35,68 @@ def decide(policy: Policy, case: Case) -> Decision:
         return _after_sale(policy, case)
     if kind == "late_shipment_compensation":
         return late_shipment_compensation(
-            policy, price=order.price, paid_at=order.paid_at, at=request.at, reason=request.reason or "late_shipment",
-            shipped_at=order.shipped_at, channel=order.channel, presale_ship_by=order.presale_ship_by,
+            policy,
+            price=order.price,
+            paid_at=order.paid_at,
+            at=request.at,
+            reason=request.reason or "late_shipment",
+            shipped_at=order.shipped_at,
+            channel=order.channel,
+            presale_ship_by=order.presale_ship_by,
         )
     if kind == "intervention":
         assert request.refund_requested_at is not None
         return intervention(
-            policy, refund_requested_at=request.refund_requested_at, at=request.at, paid_at=order.paid_at,
-            in_progress=True, merchant_refused=history.merchant_refused, refused_at=history.refused_at,
+            policy,
+            refund_requested_at=request.refund_requested_at,
+            at=request.at,
+            paid_at=order.paid_at,
+            in_progress=True,
+            merchant_refused=history.merchant_refused,
+            refused_at=history.refused_at,
         )
     if kind == "rule_complaint":
         closed = order.closed_at or order.completed_at
         assert closed is not None and request.reason is not None
         return rule_complaint(
-            policy, closed_at=closed, at=request.at, reason=request.reason, complaints_filed=history.complaints,
-            withdrawn=history.complaint_withdrawn, severity=request.severity, paid_at=order.paid_at,
+            policy,
+            closed_at=closed,
+            at=request.at,
+            reason=request.reason,
+            complaints_filed=history.complaints,
+            withdrawn=history.complaint_withdrawn,
+            severity=request.severity,
+            paid_at=order.paid_at,
         )
     if kind == "reopen_entry":
         return reopen_entry(
-            policy, category=order.category, paid_at=order.paid_at, completed_at=order.completed_at, at=request.at,
-            after_sales=history.after_sales, reopened=history.reopened, by=request.by, permitted=request.permitted,
+            policy,
+            category=order.category,
+            paid_at=order.paid_at,
+            completed_at=order.completed_at,
+            at=request.at,
+            after_sales=history.after_sales,
+            reopened=history.reopened,
+            by=request.by,
+            permitted=request.permitted,
         )
     assert kind == "extend_after_sale"
     received = order.received_at or order.completed_at
-    end = (period_end(policy, category=order.category, received_at=received, paid_at=order.paid_at,
-                      extensions=history.extensions)
-           if channels(policy) is not None and received is not None else request.at)
-    return extend_after_sale(policy, paid_at=order.paid_at, settled_at=order.settled_at, at=request.at,
-                             period_end=end, extensions=history.extensions)
+    end = (
+        period_end(
+            policy, category=order.category, received_at=received, paid_at=order.paid_at, extensions=history.extensions
+        )
+        if channels(policy) is not None and received is not None
+        else request.at
+    )
+    return extend_after_sale(
+        policy,
+        paid_at=order.paid_at,
+        settled_at=order.settled_at,
+        at=request.at,
+        period_end=end,
+        extensions=history.extensions,
+    )
 
 
 def _after_sale(policy: Policy, case: Case) -> Decision:
@@ -77,9 +111,16 @@ def _after_sale(policy: Policy, case: Case) -> Decision:
         versions.extend(decision.versions)
 
     if order.store_exit_at is not None and request.at >= order.store_exit_at:
-        duty = after_exit_duty(policy, category=order.category, paid_at=order.paid_at, completed_at=order.completed_at,
-                               received_at=order.received_at, exit_at=order.store_exit_at, at=request.at,
-                               mode=order.follow_up)
+        duty = after_exit_duty(
+            policy,
+            category=order.category,
+            paid_at=order.paid_at,
+            completed_at=order.completed_at,
+            received_at=order.received_at,
+            exit_at=order.store_exit_at,
+            at=request.at,
+            mode=order.follow_up,
+        )
         if not duty.allowed:
             return duty
         note(duty)
@@ -100,30 +141,51 @@ def _after_sale(policy: Policy, case: Case) -> Decision:
             return _merge(_handled(statutory, handler), cited, versions)
         note(window)
     if received is not None and reason in NO_REASON_REASONS:
-        eligibility = no_reason_return(policy, category=order.category, received_at=received, at=request.at,
-                                       goods_used=request.goods_used, confirmed_at_purchase=order.confirmed_exclusion,
-                                       paid_at=order.paid_at)
+        eligibility = no_reason_return(
+            policy,
+            category=order.category,
+            received_at=received,
+            at=request.at,
+            goods_used=request.goods_used,
+            confirmed_at_purchase=order.confirmed_exclusion,
+            paid_at=order.paid_at,
+        )
         if not eligibility.allowed and eligibility.outcome == "window_passed" and channels(policy) is not None:
             eligibility = _over_period(policy, case)
         if not eligibility.allowed or eligibility.outcome in OVER_PERIOD_OUTCOMES:
             return _merge(eligibility, cited, versions)
         note(eligibility)
     elif received is not None and reason not in ("late_shipment", "out_of_stock", "not_received"):
-        remedy = quality_remedy(policy, category=order.category, kind=request.kind, paid_at=order.paid_at,
-                                received_at=received, at=request.at, failed_repairs=history.failed_repairs)
+        remedy = quality_remedy(
+            policy,
+            category=order.category,
+            kind=request.kind,
+            paid_at=order.paid_at,
+            received_at=received,
+            at=request.at,
+            failed_repairs=history.failed_repairs,
+        )
         if not remedy.allowed:
             return _merge(remedy, cited, versions)
         note(remedy)
     amount, form = None, None
     if reason == "counterfeit":
-        comp = counterfeit_compensation(policy, price=order.price, appraisal_fee=request.appraisal_fee,
-                                        paid_at=order.paid_at)
+        comp = counterfeit_compensation(
+            policy, price=order.price, appraisal_fee=request.appraisal_fee, paid_at=order.paid_at
+        )
         note(comp)
         amount, form = comp.amount, comp.amount_form
     elif reason in ("late_shipment", "out_of_stock") and tmall(policy) is not None:
-        comp = late_shipment_compensation(policy, price=order.price, paid_at=order.paid_at, at=request.at,
-                                          reason=reason, shipped_at=order.shipped_at, channel=order.channel,
-                                          presale_ship_by=order.presale_ship_by)
+        comp = late_shipment_compensation(
+            policy,
+            price=order.price,
+            paid_at=order.paid_at,
+            at=request.at,
+            reason=reason,
+            shipped_at=order.shipped_at,
+            channel=order.channel,
+            presale_ship_by=order.presale_ship_by,
+        )
         note(comp)
         if comp.allowed:
             amount, form = comp.amount, comp.amount_form
@@ -136,10 +198,15 @@ def _after_sale(policy: Policy, case: Case) -> Decision:
     response = merchant_response(policy, kind=request.kind, requested_at=request.at, paid_at=order.paid_at)
     note(response)
     decision = Decision(
-        True, "await_merchant", tuple(cited),
+        True,
+        "await_merchant",
+        tuple(cited),
         f"{request.kind} for {reason} is allowed. {response.reason_en}",
         f"{request.kind}({reason})申请成立。{response.reason_zh}",
-        deadline=response.deadline, amount=amount, amount_form=form, payer=payer,
+        deadline=response.deadline,
+        amount=amount,
+        amount_form=form,
+        payer=payer,
         versions=tuple(dict.fromkeys(versions)),
     )
     return _handled(decision, handler)
@@ -161,22 +228,42 @@ def _handled(decision: Decision, handler: Decision | None) -> Decision:
 def _over_period(policy: Policy, case: Case) -> Decision:
     order, request = case.order, case.request
     assert order.received_at is not None
-    return over_period_request(policy, category=order.category, received_at=order.received_at, at=request.at,
-                               goods_used=request.goods_used, reason=request.reason or "no_reason",
-                               quality_proven=request.quality_proven, price=order.price, paid_at=order.paid_at,
-                               extensions=case.history.extensions)
+    return over_period_request(
+        policy,
+        category=order.category,
+        received_at=order.received_at,
+        at=request.at,
+        goods_used=request.goods_used,
+        reason=request.reason or "no_reason",
+        quality_proven=request.quality_proven,
+        price=order.price,
+        paid_at=order.paid_at,
+        extensions=case.history.extensions,
+    )
 
 
 def _window(policy: Policy, case: Case) -> Decision:
     """The after-sale window, honouring a Tmall reopening or channel extensions."""
     order, history, request = case.order, case.history, case.request
-    window = after_sale_window(policy, category=order.category, completed_at=order.completed_at, at=request.at,
-                               received_at=order.received_at, paid_at=order.paid_at, extensions=history.extensions)
+    window = after_sale_window(
+        policy,
+        category=order.category,
+        completed_at=order.completed_at,
+        at=request.at,
+        received_at=order.received_at,
+        paid_at=order.paid_at,
+        extensions=history.extensions,
+    )
     if window.allowed:
         return window
     if tmall(policy) is not None and history.reopened and history.reopened_at is not None:
-        reopened = reopen_entry(policy, category=order.category, paid_at=order.paid_at,
-                                completed_at=order.completed_at, at=history.reopened_at)
+        reopened = reopen_entry(
+            policy,
+            category=order.category,
+            paid_at=order.paid_at,
+            completed_at=order.completed_at,
+            at=history.reopened_at,
+        )
         if reopened.allowed and reopened.deadline is not None and request.at < reopened.deadline:
             return dataclasses.replace(reopened, outcome="within_reopened_window")
         return dataclasses.replace(window, rules=(*window.rules, "tmall.reopen_entry"))
@@ -190,12 +277,21 @@ def _statutory_remedy(policy: Policy, case: Case, window: Decision) -> Decision 
     order, request = case.order, case.request
     if order.received_at is None or (request.reason or "no_reason") in NO_REASON_REASONS:
         return None
-    remedy = quality_remedy(policy, category=order.category, kind=request.kind, paid_at=order.paid_at,
-                            received_at=order.received_at, at=request.at, failed_repairs=case.history.failed_repairs)
+    remedy = quality_remedy(
+        policy,
+        category=order.category,
+        kind=request.kind,
+        paid_at=order.paid_at,
+        received_at=order.received_at,
+        at=request.at,
+        failed_repairs=case.history.failed_repairs,
+    )
     if not remedy.allowed:
         return None
     return dataclasses.replace(
-        remedy, outcome="statutory_remedy", rules=(*remedy.rules, *window.rules),
+        remedy,
+        outcome="statutory_remedy",
+        rules=(*remedy.rules, *window.rules),
         reason_en=f"The platform window has closed, but the statutory remedy stands: {remedy.reason_en}",
         reason_zh=f"平台售后期已过,但法定义务仍在:{remedy.reason_zh}",
     )
@@ -232,8 +328,12 @@ def _check_required(case: Case, tree: Located) -> None:
         problems.append(tree.problem("order", "a rule complaint needs order.closed_at or order.completed_at"))
     if request.at < order.paid_at:
         problems.append(tree.problem("request.at", "the request is before the payment (order.paid_at)"))
-    ordered = [("paid_at", order.paid_at), ("shipped_at", order.shipped_at), ("received_at", order.received_at),
-               ("completed_at", order.completed_at)]
+    ordered = [
+        ("paid_at", order.paid_at),
+        ("shipped_at", order.shipped_at),
+        ("received_at", order.received_at),
+        ("completed_at", order.completed_at),
+    ]
     last: tuple[str, dt.datetime] | None = None
     for name, moment in ordered:
         if moment is None:

@@ -24,44 +24,82 @@ def ship_deadline(
     t, c = tmall(policy), channels(policy)
     if channel == "presale" and presale_ship_by is not None:
         rule = "tmall.ship_promise" if t else "channels.ship_promise" if c else "national.favourable"
-        return Decision(True, "ship_by", (rule,), "Presale: ship by the date the listing promised.",
-                        "预售商品按页面承诺时间发货。", deadline=presale_ship_by)
+        return Decision(
+            True,
+            "ship_by",
+            (rule,),
+            "Presale: ship by the date the listing promised.",
+            "预售商品按页面承诺时间发货。",
+            deadline=presale_ship_by,
+        )
     if t is not None:
         rule, sp = "tmall.ship_promise", t.ship_promise
-        limit = {"normal": ("normal", sp.normal), "juhuasuan": ("juhuasuan", sp.juhuasuan),
-                 "presale": ("presale_default", sp.presale_default)}[channel]
+        limit = {
+            "normal": ("normal", sp.normal),
+            "juhuasuan": ("juhuasuan", sp.juhuasuan),
+            "presale": ("presale_default", sp.presale_default),
+        }[channel]
     elif c is not None:
         rule, cp = "channels.ship_promise", c.ship_promise
         limit = ("presale_default", cp.presale_default) if channel == "presale" else ("normal", cp.normal)
     else:
-        return Decision(False, "not_applicable", (), "The national floor sets no shipping promise.",
-                        "国家规定未设发货时效。")
+        return Decision(
+            False, "not_applicable", (), "The national floor sets no shipping promise.", "国家规定未设发货时效。"
+        )
     span = read.hours(f"{rule}.{limit[0]}", limit[1])
     hours = span.total_seconds() / 3600
-    return Decision(True, "ship_by", (rule,), f"Ship within {hours:g} h of payment ({channel}).",
-                    f"付款后{hours:g}小时内发货({channel})。", deadline=paid_at + span, versions=read.frozen())
+    return Decision(
+        True,
+        "ship_by",
+        (rule,),
+        f"Ship within {hours:g} h of payment ({channel}).",
+        f"付款后{hours:g}小时内发货({channel})。",
+        deadline=paid_at + span,
+        versions=read.frozen(),
+    )
 
 
 def auto_confirm_deadline(policy: Policy, *, shipped_at: dt.datetime, paid_at: dt.datetime | None = None) -> Decision:
     """When receipt is confirmed automatically if the buyer does nothing."""
     rules = tmall(policy) or channels(policy)
     if rules is None:
-        return Decision(False, "not_applicable", (), "No automatic confirmation in the national floor.",
-                        "国家规定未设自动确认收货。")
+        return Decision(
+            False,
+            "not_applicable",
+            (),
+            "No automatic confirmation in the national floor.",
+            "国家规定未设自动确认收货。",
+        )
     rule = f"{'tmall' if tmall(policy) else 'channels'}.auto_confirm"
     read = Reader(policy, paid_at or shipped_at, shipped_at)
     span = read.hours(f"{rule}.after_shipment", rules.auto_confirm.after_shipment)
-    return Decision(True, "auto_confirm", (rule,), "Receipt is confirmed automatically after this time.",
-                    "超时自动确认收货。", deadline=shipped_at + span, versions=read.frozen())
+    return Decision(
+        True,
+        "auto_confirm",
+        (rule,),
+        "Receipt is confirmed automatically after this time.",
+        "超时自动确认收货。",
+        deadline=shipped_at + span,
+        versions=read.frozen(),
+    )
 
 
 def settlement_time(policy: Policy, *, confirmed_at: dt.datetime, paid_at: dt.datetime | None = None) -> Decision:
     """When the payment settles to the merchant."""
     rules = tmall(policy) or channels(policy)
     if rules is None:
-        return Decision(False, "not_applicable", (), "No settlement rule in the national floor.", "国家规定未设结算规则。")
+        return Decision(
+            False, "not_applicable", (), "No settlement rule in the national floor.", "国家规定未设结算规则。"
+        )
     rule = f"{'tmall' if tmall(policy) else 'channels'}.settlement"
     read = Reader(policy, paid_at or confirmed_at, confirmed_at)
     span = read.hours(f"{rule}.after_confirm", rules.settlement.after_confirm)
-    return Decision(True, "settle", (rule,), "Funds settle to the merchant.", "货款结算给商家。",
-                    deadline=confirmed_at + span, versions=read.frozen())
+    return Decision(
+        True,
+        "settle",
+        (rule,),
+        "Funds settle to the merchant.",
+        "货款结算给商家。",
+        deadline=confirmed_at + span,
+        versions=read.frozen(),
+    )

@@ -31,26 +31,67 @@ def intervention(
         ids: tuple[str, ...] = ("tmall.intervention_wait",)
         earliest = refund_requested_at + read.hours("tmall.intervention_wait.wait", t.intervention_wait.wait)
         if not in_progress:
-            return Decision(False, "not_in_progress", ids, "Intervention needs a refund in progress.",
-                            "仅退款进行中可申请介入。", versions=read.frozen())
+            return Decision(
+                False,
+                "not_in_progress",
+                ids,
+                "Intervention needs a refund in progress.",
+                "仅退款进行中可申请介入。",
+                versions=read.frozen(),
+            )
         if at < earliest:
-            return Decision(False, "too_early", ids, "Intervention opens 72 h after the refund request.",
-                            "申请退款72小时后方可申请小二介入。", deadline=earliest, versions=read.frozen())
-        return Decision(True, "intervene", ids, "The platform may intervene.", "可申请小二介入。",
-                        deadline=earliest, versions=read.frozen())
+            return Decision(
+                False,
+                "too_early",
+                ids,
+                "Intervention opens 72 h after the refund request.",
+                "申请退款72小时后方可申请小二介入。",
+                deadline=earliest,
+                versions=read.frozen(),
+            )
+        return Decision(
+            True,
+            "intervene",
+            ids,
+            "The platform may intervene.",
+            "可申请小二介入。",
+            deadline=earliest,
+            versions=read.frozen(),
+        )
     if c is not None:
         ids = ("channels.escalate",)
         if not merchant_refused:
-            return Decision(False, "not_refused", ids, "Escalation needs a merchant rejection first.",
-                            "商家拒绝后方可申请平台介入。")
+            return Decision(
+                False,
+                "not_refused",
+                ids,
+                "Escalation needs a merchant rejection first.",
+                "商家拒绝后方可申请平台介入。",
+            )
         since = refused_at or refund_requested_at
         last = since + read.hours("channels.escalate.within", c.escalate.within)
         if at > last:
-            return Decision(False, "expired", ids, "The escalation window after the rejection has passed.",
-                            "已超过商家拒绝后申请平台介入的期限。", deadline=last, versions=read.frozen())
-        return Decision(True, "escalate", ids, "The buyer may escalate to a platform dispute.", "可申请平台介入。",
-                        deadline=last, versions=read.frozen())
-    return Decision(False, "not_applicable", (), "No platform intervention in the national floor.", "国家规定无平台介入。")
+            return Decision(
+                False,
+                "expired",
+                ids,
+                "The escalation window after the rejection has passed.",
+                "已超过商家拒绝后申请平台介入的期限。",
+                deadline=last,
+                versions=read.frozen(),
+            )
+        return Decision(
+            True,
+            "escalate",
+            ids,
+            "The buyer may escalate to a platform dispute.",
+            "可申请平台介入。",
+            deadline=last,
+            versions=read.frozen(),
+        )
+    return Decision(
+        False, "not_applicable", (), "No platform intervention in the national floor.", "国家规定无平台介入。"
+    )
 
 
 def arbitrate(
@@ -81,17 +122,43 @@ def arbitrate(
     shipping = return_shipping(policy, reason=reason, kind=kind, free_shipping=free_shipping)
     if reason in NO_REASON_REASONS:
         if no_reason_allowed:
-            return Decision(True, "buyer_wins", ("national.no_reason_return", *shipping.rules, *floor),
-                            "No-reason return applies: refund upheld.", "符合七日无理由退货:支持退款。",
-                            payer=shipping.payer)
-        return Decision(False, "merchant_wins", ("national.no_reason_return", *floor),
-                        "No-reason return does not apply: refusal upheld.", "不符合七日无理由退货:维持拒绝。")
+            return Decision(
+                True,
+                "buyer_wins",
+                ("national.no_reason_return", *shipping.rules, *floor),
+                "No-reason return applies: refund upheld.",
+                "符合七日无理由退货:支持退款。",
+                payer=shipping.payer,
+            )
+        return Decision(
+            False,
+            "merchant_wins",
+            ("national.no_reason_return", *floor),
+            "No-reason return does not apply: refusal upheld.",
+            "不符合七日无理由退货:维持拒绝。",
+        )
     if reason == "not_received" and tmall(policy) is not None:
-        return Decision(True, "buyer_wins", ("tmall.advance_pay",),
-                        "Goods not received: the platform pays first.", "未收到货:平台先行赔付。", payer="platform")
+        return Decision(
+            True,
+            "buyer_wins",
+            ("tmall.advance_pay",),
+            "Goods not received: the platform pays first.",
+            "未收到货:平台先行赔付。",
+            payer="platform",
+        )
     if reason in MERCHANT_FAULT_REASONS and evidence:
-        return Decision(True, "buyer_wins", (*shipping.rules, *floor),
-                        "Merchant at fault with evidence: refund upheld, merchant pays shipping.",
-                        "商家责任且举证属实:支持退款,运费由商家承担。", payer=shipping.payer)
-    return Decision(False, "merchant_wins", (*shipping.rules, *floor),
-                    "Evidence does not support the claim: refusal upheld.", "举证不足:维持商家拒绝。")
+        return Decision(
+            True,
+            "buyer_wins",
+            (*shipping.rules, *floor),
+            "Merchant at fault with evidence: refund upheld, merchant pays shipping.",
+            "商家责任且举证属实:支持退款,运费由商家承担。",
+            payer=shipping.payer,
+        )
+    return Decision(
+        False,
+        "merchant_wins",
+        (*shipping.rules, *floor),
+        "Evidence does not support the claim: refusal upheld.",
+        "举证不足:维持商家拒绝。",
+    )

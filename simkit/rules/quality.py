@@ -42,8 +42,9 @@ def quality_remedy(
         if warranty_span.total_seconds() == 0:
             warranty_span = read.hours("national.three_guarantees.warranty_default", tg.warranty_default)
         war = received_at + warranty_span
-        repairs_failed = failed_repairs >= read("national.three_guarantees.failed_repairs_for_exchange",
-                                                tg.failed_repairs_for_exchange)
+        repairs_failed = failed_repairs >= read(
+            "national.three_guarantees.failed_repairs_for_exchange", tg.failed_repairs_for_exchange
+        )
         if at < ret:
             allowed, deadline = True, ret
         elif at < exc:
@@ -64,11 +65,26 @@ def quality_remedy(
         else:
             allowed, deadline = False, max(ret, war)
     if allowed:
-        return Decision(True, wanted, ids, f"Quality defect: {wanted} allowed; the merchant pays transport.",
-                        f"质量问题:可{_ZH[wanted]},运费由商家承担。", deadline=deadline, payer=payer,
-                        versions=read.frozen())
-    return Decision(False, "remedy_not_available", ids, f"Quality defect: {wanted} is no longer available.",
-                    f"质量问题:已不能{_ZH[wanted]}。", deadline=deadline, payer=payer, versions=read.frozen())
+        return Decision(
+            True,
+            wanted,
+            ids,
+            f"Quality defect: {wanted} allowed; the merchant pays transport.",
+            f"质量问题:可{_ZH[wanted]},运费由商家承担。",
+            deadline=deadline,
+            payer=payer,
+            versions=read.frozen(),
+        )
+    return Decision(
+        False,
+        "remedy_not_available",
+        ids,
+        f"Quality defect: {wanted} is no longer available.",
+        f"质量问题:已不能{_ZH[wanted]}。",
+        deadline=deadline,
+        payer=payer,
+        versions=read.frozen(),
+    )
 
 
 _ZH = {"return": "退货", "exchange": "换货", "repair": "维修"}

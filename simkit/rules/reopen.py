@@ -31,8 +31,13 @@ def reopen_entry(
     t = tmall(policy)
     if t is None:
         rule = ("channels.extend",) if channels(policy) is not None else ()
-        return Decision(False, "use_extension", rule, "This platform reopens after-sale by extension.",
-                        "该平台通过延长售后功能重新打开售后入口。")
+        return Decision(
+            False,
+            "use_extension",
+            rule,
+            "This platform reopens after-sale by extension.",
+            "该平台通过延长售后功能重新打开售后入口。",
+        )
     re = t.reopen_entry
     read = Reader(policy, paid_at, at)
     ids: tuple[str, ...] = ("tmall.reopen_entry",)
@@ -52,17 +57,37 @@ def reopen_entry(
     if cat.rights_period is not None and read(f"categories.{category}.rights_period", cat.rights_period) >= read(
         "tmall.reopen_entry.excluded_rights_period", re.excluded_rights_period
     ):
-        return refuse("excluded_category", "Categories with a 90-day rights period cannot reopen.",
-                      "售后维权期90天的类目不支持商家自主打开售后入口。")
+        return refuse(
+            "excluded_category",
+            "Categories with a 90-day rights period cannot reopen.",
+            "售后维权期90天的类目不支持商家自主打开售后入口。",
+        )
     if at - paid_at > read.hours("tmall.reopen_entry.max_order_age", re.max_order_age):
-        return refuse("order_too_old", "Orders older than three months cannot reopen.", "3个月前的历史订单无法打开售后入口。")
+        return refuse(
+            "order_too_old", "Orders older than three months cannot reopen.", "3个月前的历史订单无法打开售后入口。"
+        )
     window = after_sale_window(policy, category=category, completed_at=completed_at, at=at, paid_at=paid_at)
     if window.allowed:
-        return Decision(False, "window_open", (*ids, *window.rules), "The after-sale window is still open.",
-                        "售后期未过,无需打开售后入口。", deadline=window.deadline, versions=read.frozen())
-    span = read.hours("tmall.reopen_entry.long_buyer_window" if cat.long_reopen_window
-                      else "tmall.reopen_entry.buyer_window",
-                      re.long_buyer_window if cat.long_reopen_window else re.buyer_window)
+        return Decision(
+            False,
+            "window_open",
+            (*ids, *window.rules),
+            "The after-sale window is still open.",
+            "售后期未过,无需打开售后入口。",
+            deadline=window.deadline,
+            versions=read.frozen(),
+        )
+    span = read.hours(
+        "tmall.reopen_entry.long_buyer_window" if cat.long_reopen_window else "tmall.reopen_entry.buyer_window",
+        re.long_buyer_window if cat.long_reopen_window else re.buyer_window,
+    )
     days = span.total_seconds() / 86400
-    return Decision(True, "reopened", ids, f"Entry reopened: the buyer may file once within {days:g} days.",
-                    f"售后入口已打开:买家可在{days:g}天内申请1次售后。", deadline=at + span, versions=read.frozen())
+    return Decision(
+        True,
+        "reopened",
+        ids,
+        f"Entry reopened: the buyer may file once within {days:g} days.",
+        f"售后入口已打开:买家可在{days:g}天内申请1次售后。",
+        deadline=at + span,
+        versions=read.frozen(),
+    )

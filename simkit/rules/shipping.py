@@ -28,37 +28,75 @@ def return_shipping(
         rd = t.refused_delivery
         payer = rd.with_reason if refused_with_reason else rd.without_reason
         proof = "the buyer proves" if refused_with_reason else "the merchant proves"
-        return Decision(True, "refused_delivery", ("tmall.refused_delivery",),
-                        f"Refused delivery {'with' if refused_with_reason else 'without'} reason: {payer} pays; {proof}.",
-                        "有理由拒签:商家承担运费,买家举证。" if refused_with_reason else "无理由拒签:买家承担运费,商家举证。",
-                        payer=payer)
+        return Decision(
+            True,
+            "refused_delivery",
+            ("tmall.refused_delivery",),
+            f"Refused delivery {'with' if refused_with_reason else 'without'} reason: {payer} pays; {proof}.",
+            "有理由拒签:商家承担运费,买家举证。" if refused_with_reason else "无理由拒签:买家承担运费,商家举证。",
+            payer=payer,
+        )
     if reason in MERCHANT_FAULT_REASONS:
         if t is not None and t.fault_shipping.at_fault_pays:
-            return Decision(True, "fault_pays", ("tmall.fault_shipping",), "The merchant is at fault and pays shipping.",
-                            "谁过错谁承担:商家承担运费。", payer="merchant")
+            return Decision(
+                True,
+                "fault_pays",
+                ("tmall.fault_shipping",),
+                "The merchant is at fault and pays shipping.",
+                "谁过错谁承担:商家承担运费。",
+                payer="merchant",
+            )
         qr = policy.spec.national.quality_return
-        return Decision(True, "fault_pays", ("national.quality_return",), "The merchant pays transport for defects.",
-                        "质量问题运费由商家承担。", payer=qr.transport_payer)
+        return Decision(
+            True,
+            "fault_pays",
+            ("national.quality_return",),
+            "The merchant pays transport for defects.",
+            "质量问题运费由商家承担。",
+            payer=qr.transport_payer,
+        )
     if reason in NO_REASON_REASONS and t is not None:
         ns = t.no_reason_shipping
         if kind == "exchange":
-            return Decision(True, "buyer_pays_all", ("tmall.no_reason_shipping",), "No-reason exchange: buyer pays.",
-                            "无理由换货:运费由买家承担。", payer=ns.exchange)
+            return Decision(
+                True,
+                "buyer_pays_all",
+                ("tmall.no_reason_shipping",),
+                "No-reason exchange: buyer pays.",
+                "无理由换货:运费由买家承担。",
+                payer=ns.exchange,
+            )
         if free_shipping:
             payer = "buyer" if ns.free_shipped in ("split", "buyer") else "merchant"
             outcome = "each_pays_own_leg" if ns.free_shipped == "split" else f"{ns.free_shipped}_pays_all"
-            return Decision(True, outcome, ("tmall.no_reason_shipping",),
-                            "Free-shipped item: each side pays its own leg; the buyer pays the return.",
-                            "包邮商品:双方各自承担发货运费,退回运费由买家承担。", payer=payer)
-        return Decision(True, "buyer_pays_all", ("tmall.no_reason_shipping",),
-                        "Not free-shipped: the buyer pays all shipping.", "非包邮商品:所有运费由买家承担。",
-                        payer=ns.not_free_shipped)
+            return Decision(
+                True,
+                outcome,
+                ("tmall.no_reason_shipping",),
+                "Free-shipped item: each side pays its own leg; the buyer pays the return.",
+                "包邮商品:双方各自承担发货运费,退回运费由买家承担。",
+                payer=payer,
+            )
+        return Decision(
+            True,
+            "buyer_pays_all",
+            ("tmall.no_reason_shipping",),
+            "Not free-shipped: the buyer pays all shipping.",
+            "非包邮商品:所有运费由买家承担。",
+            payer=ns.not_free_shipped,
+        )
     payer = policy.spec.national.no_reason_shipping.payer
     ids: tuple[str, ...] = ("national.no_reason_shipping",)
     if channels(policy) is not None:
         ids += ("channels.merchant_policy_floor",)
-    return Decision(True, "buyer_pays", ids, "No-reason return: the buyer pays unless the merchant agreed otherwise.",
-                    "无理由退货运费由消费者承担,商家另有约定的除外。", payer=payer)
+    return Decision(
+        True,
+        "buyer_pays",
+        ids,
+        "No-reason return: the buyer pays unless the merchant agreed otherwise.",
+        "无理由退货运费由消费者承担,商家另有约定的除外。",
+        payer=payer,
+    )
 
 
 def refund_triage(policy: Policy, *, reason: str) -> Decision:
@@ -66,15 +104,28 @@ def refund_triage(policy: Policy, *, reason: str) -> Decision:
     t = tmall(policy)
     if t is None:
         rule = ("channels.principle",) if channels(policy) is not None else ("national.favourable",)
-        return Decision(True, "communicate", rule, "Communicate with the buyer first; never refuse outright.",
-                        "优先与用户沟通,避免直接拒绝。")
+        return Decision(
+            True,
+            "communicate",
+            rule,
+            "Communicate with the buyer first; never refuse outright.",
+            "优先与用户沟通,避免直接拒绝。",
+        )
     rr = t.refund_reasons
     if reason in rr.direct_agree:
-        return Decision(True, "agree", ("tmall.refund_reasons",), "This reason can be agreed directly.", "该原因可直接同意。")
+        return Decision(
+            True, "agree", ("tmall.refund_reasons",), "This reason can be agreed directly.", "该原因可直接同意。"
+        )
     if reason in rr.contact_to_change:
-        return Decision(True, "contact_to_change", ("tmall.refund_reasons",),
-                        "Contact the buyer to correct the reason if it does not apply.", "联系买家修改退款原因。")
+        return Decision(
+            True,
+            "contact_to_change",
+            ("tmall.refund_reasons",),
+            "Contact the buyer to correct the reason if it does not apply.",
+            "联系买家修改退款原因。",
+        )
     if reason in rr.evidence_required:
-        return Decision(True, "evidence_required", ("tmall.refund_reasons",), "Ask the buyer for evidence.",
-                        "需买家提供凭证。")
+        return Decision(
+            True, "evidence_required", ("tmall.refund_reasons",), "Ask the buyer for evidence.", "需买家提供凭证。"
+        )
     return Decision(True, "negotiate", ("tmall.refund_reasons",), "Contact the buyer and negotiate.", "联系买家协商。")

@@ -6,15 +6,21 @@ import datetime as dt
 
 from simkit.policy.model import Policy
 from simkit.rules._common import Reader, get_category, tmall
-from simkit.rules.decision import Decision
+from simkit.rules.decision import Decision, Payer
 from simkit.rules.windows import after_sale_window
 
-_HANDLER = {
+_HANDLER: dict[str, tuple[Payer, str, str]] = {
     "merchant": ("merchant", "The merchant still handles after-sales.", "商家继续处理售后。"),
-    "third_party": ("merchant", "A third-party provider handles after-sales at the merchant's cost.",
-                    "委托第三方服务商处理售后,费用由商家承担。"),
-    "platform_deposit": ("platform", "The platform handles after-sales, paid from the deposit.",
-                         "由平台代为处理售后,从保证金中划扣。"),
+    "third_party": (
+        "merchant",
+        "A third-party provider handles after-sales at the merchant's cost.",
+        "委托第三方服务商处理售后,费用由商家承担。",
+    ),
+    "platform_deposit": (
+        "platform",
+        "The platform handles after-sales, paid from the deposit.",
+        "由平台代为处理售后,从保证金中划扣。",
+    ),
 }
 
 
@@ -35,8 +41,9 @@ def after_exit_duty(
     """
     cat = get_category(policy, category)
     read = Reader(policy, paid_at, at)
-    window = after_sale_window(policy, category=category, completed_at=completed_at, at=at,
-                               received_at=received_at, paid_at=paid_at)
+    window = after_sale_window(
+        policy, category=category, completed_at=completed_at, at=at, received_at=received_at, paid_at=paid_at
+    )
     base = received_at or completed_at or paid_at
     span = read.hours(f"categories.{category}.warranty", cat.warranty)
     if cat.three_guarantees and span.total_seconds() == 0:
@@ -50,10 +57,33 @@ def after_exit_duty(
     ids = (*rule, *window.rules)
     payer, en, zh = _HANDLER[mode]
     if at < exit_at:
-        return Decision(True, "store_open", ids, "The store has not exited yet.", "店铺尚未退出。",
-                        deadline=duty_end, payer=payer, versions=read.frozen())
+        return Decision(
+            True,
+            "store_open",
+            ids,
+            "The store has not exited yet.",
+            "店铺尚未退出。",
+            deadline=duty_end,
+            payer=payer,
+            versions=read.frozen(),
+        )
     if at >= duty_end:
-        return Decision(False, "duty_ended", ids, "The warranty and after-sale periods have ended.",
-                        "质保期和售后期均已结束。", deadline=duty_end, versions=read.frozen())
-    return Decision(True, f"handled_by_{mode}", ids, f"Duty continues after exit. {en}", f"退店后仍须承担售后。{zh}",
-                    deadline=duty_end, payer=payer, versions=read.frozen())
+        return Decision(
+            False,
+            "duty_ended",
+            ids,
+            "The warranty and after-sale periods have ended.",
+            "质保期和售后期均已结束。",
+            deadline=duty_end,
+            versions=read.frozen(),
+        )
+    return Decision(
+        True,
+        f"handled_by_{mode}",
+        ids,
+        f"Duty continues after exit. {en}",
+        f"退店后仍须承担售后。{zh}",
+        deadline=duty_end,
+        payer=payer,
+        versions=read.frozen(),
+    )

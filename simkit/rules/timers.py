@@ -29,12 +29,19 @@ def merchant_response(
         span = read.hours(f"channels.review_deadlines.{key}", getattr(c.review_deadlines, key))
         rule = "channels.review_deadlines"
     else:
-        return Decision(False, "no_timer", (), "The national floor sets no merchant response timer.",
-                        "国家规定未设商家处理时限。")
+        return Decision(
+            False, "no_timer", (), "The national floor sets no merchant response timer.", "国家规定未设商家处理时限。"
+        )
     hours = span.total_seconds() / 3600
-    return Decision(True, "auto_agree", (rule,),
-                    f"The merchant must answer within {hours:g} h, else the request is approved automatically.",
-                    f"商家须在{hours:g}小时内处理,超时自动同意。", deadline=requested_at + span, versions=read.frozen())
+    return Decision(
+        True,
+        "auto_agree",
+        (rule,),
+        f"The merchant must answer within {hours:g} h, else the request is approved automatically.",
+        f"商家须在{hours:g}小时内处理,超时自动同意。",
+        deadline=requested_at + span,
+        versions=read.frozen(),
+    )
 
 
 def buyer_return_deadline(policy: Policy, *, agreed_at: dt.datetime, paid_at: dt.datetime | None = None) -> Decision:
@@ -48,9 +55,18 @@ def buyer_return_deadline(policy: Policy, *, agreed_at: dt.datetime, paid_at: dt
         span = read.hours("channels.review_deadlines.buyer_return_upload", c.review_deadlines.buyer_return_upload)
         rule = "channels.review_deadlines"
     else:
-        return Decision(False, "no_timer", (), "No buyer return deadline in the national floor.", "国家规定未设退货时限。")
-    return Decision(True, "close", (rule,), "The buyer must ship the return in time, else it closes.",
-                    "买家须按时退货,超时关闭退货。", deadline=agreed_at + span, versions=read.frozen())
+        return Decision(
+            False, "no_timer", (), "No buyer return deadline in the national floor.", "国家规定未设退货时限。"
+        )
+    return Decision(
+        True,
+        "close",
+        (rule,),
+        "The buyer must ship the return in time, else it closes.",
+        "买家须按时退货,超时关闭退货。",
+        deadline=agreed_at + span,
+        versions=read.frozen(),
+    )
 
 
 def merchant_receipt_deadline(
@@ -67,20 +83,45 @@ def merchant_receipt_deadline(
         rule = "channels.review_deadlines"
     else:
         return refund_deadline(policy, received_return_at=delivered_at, paid_at=paid_at)
-    return Decision(True, "auto_refund", (rule,), "The merchant must confirm the return in time, else it is refunded.",
-                    "商家须按时确认收到退货,超时自动退款。", deadline=delivered_at + span, versions=read.frozen())
+    return Decision(
+        True,
+        "auto_refund",
+        (rule,),
+        "The merchant must confirm the return in time, else it is refunded.",
+        "商家须按时确认收到退货,超时自动退款。",
+        deadline=delivered_at + span,
+        versions=read.frozen(),
+    )
 
 
-def refund_deadline(policy: Policy, *, received_return_at: dt.datetime, paid_at: dt.datetime | None = None,
-                    at: dt.datetime | None = None) -> Decision:
+def refund_deadline(
+    policy: Policy,
+    *,
+    received_return_at: dt.datetime,
+    paid_at: dt.datetime | None = None,
+    at: dt.datetime | None = None,
+) -> Decision:
     """The legal refund deadline after the merchant receives a return; late beyond 15 days is a violation."""
     rule = policy.spec.national.refund_deadline
     read = Reader(policy, paid_at or received_return_at, received_return_at)
     due = received_return_at + read.hours("national.refund_deadline.refund_within", rule.refund_within)
     violation = received_return_at + read.hours("national.refund_deadline.violation_after", rule.violation_after)
     if at is not None and at > violation:
-        return Decision(False, "violation", ("national.refund_deadline",),
-                        "The refund is more than 15 days late: a violation.", "超过十五日未退款,构成违法。",
-                        deadline=due, versions=read.frozen())
-    return Decision(True, "refund_due", ("national.refund_deadline",), "Refund within 7 days of receiving the return.",
-                    "收到退货之日起七日内退款。", deadline=due, versions=read.frozen())
+        return Decision(
+            False,
+            "violation",
+            ("national.refund_deadline",),
+            "The refund is more than 15 days late: a violation.",
+            "超过十五日未退款,构成违法。",
+            deadline=due,
+            versions=read.frozen(),
+        )
+    return Decision(
+        True,
+        "refund_due",
+        ("national.refund_deadline",),
+        "Refund within 7 days of receiving the return.",
+        "收到退货之日起七日内退款。",
+        deadline=due,
+        versions=read.frozen(),
+    )

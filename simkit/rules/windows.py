@@ -31,8 +31,13 @@ def after_sale_window(
     t, c = tmall(policy), channels(policy)
     if t is not None:
         if completed_at is None:
-            return Decision(True, "onsale", ("tmall.after_sale_window",), "Refund before transaction success.",
-                            "交易成功前申请退款(售中)。")
+            return Decision(
+                True,
+                "onsale",
+                ("tmall.after_sale_window",),
+                "Refund before transaction success.",
+                "交易成功前申请退款(售中)。",
+            )
         if cat.rights_period is not None:
             span = read.hours(f"categories.{category}.rights_period", cat.rights_period)
         else:
@@ -53,14 +58,32 @@ def after_sale_window(
         end = window.deadline or base
         ids = ("national.no_reason_return",)
     if at < end:
-        return Decision(True, "within_window", ids, "Within the after-sale period.", "在售后期内。",
-                        deadline=end, versions=read.frozen())
-    return Decision(False, "window_closed", ids, "The after-sale period has ended.", "已超过售后期。",
-                    deadline=end, versions=read.frozen())
+        return Decision(
+            True,
+            "within_window",
+            ids,
+            "Within the after-sale period.",
+            "在售后期内。",
+            deadline=end,
+            versions=read.frozen(),
+        )
+    return Decision(
+        False,
+        "window_closed",
+        ids,
+        "The after-sale period has ended.",
+        "已超过售后期。",
+        deadline=end,
+        versions=read.frozen(),
+    )
 
 
 def period_end(
-    policy: Policy, *, category: str, received_at: dt.datetime, paid_at: dt.datetime | None = None,
+    policy: Policy,
+    *,
+    category: str,
+    received_at: dt.datetime,
+    paid_at: dt.datetime | None = None,
     extensions: int = 0,
 ) -> dt.datetime:
     """The video channel's after-sale period end: the later of the no-reason and quality periods, extended."""
@@ -69,8 +92,10 @@ def period_end(
         raise ValueError("period_end applies to video-channel policies only")
     cat = get_category(policy, category)
     read = Reader(policy, paid_at or received_at, received_at)
-    ends = [received_at + read.hours("channels.over_period_scenarios.quality_period",
-                                     c.over_period_scenarios.quality_period)]
+    ends = [
+        received_at
+        + read.hours("channels.over_period_scenarios.quality_period", c.over_period_scenarios.quality_period)
+    ]
     if cat.no_reason != "excluded" and not (cat.fresh and not c.fresh.no_reason):
         deadline = no_reason_deadline(policy, received_at=received_at, paid_at=paid_at).deadline
         if deadline is not None:
@@ -102,37 +127,60 @@ def over_period_request(
     if c is None:
         t = tmall(policy)
         rule = ("tmall.reopen_entry",) if t is not None else ("national.favourable",)
-        return Decision(False, "window_closed", rule, "Outside the after-sale window; the merchant may reopen it.",
-                        "已过售后期,商家可打开售后入口。")
+        return Decision(
+            False,
+            "window_closed",
+            rule,
+            "Outside the after-sale window; the merchant may reopen it.",
+            "已过售后期,商家可打开售后入口。",
+        )
     cat = get_category(policy, category)
     read = Reader(policy, paid_at or received_at, at)
     extended = extensions * read.hours("channels.extend.length", c.extend.length)
     if reason in NO_REASON_REASONS:
         window = no_reason_deadline(policy, received_at=received_at, paid_at=paid_at).deadline or received_at
         end = (received_at if cat.fresh and not c.fresh.no_reason else window) + extended
-        scenario_en, scenario_zh = ("fresh, over 7 days", "超七无售后期(生鲜绿植类)") if cat.fresh else (
-            "over 7 days", "超七无售后期")
+        scenario_en, scenario_zh = (
+            ("fresh, over 7 days", "超七无售后期(生鲜绿植类)") if cat.fresh else ("over 7 days", "超七无售后期")
+        )
     else:
         end = period_end(policy, category=category, received_at=received_at, paid_at=paid_at, extensions=extensions)
         scenario_en, scenario_zh = "over the quality period", "超品质原因售后期"
     if at < end:
-        return Decision(True, "within_period", ("channels.period_order",), "Within the after-sale period.",
-                        "在售后期内。", deadline=end, versions=read.frozen())
+        return Decision(
+            True,
+            "within_period",
+            ("channels.period_order",),
+            "Within the after-sale period.",
+            "在售后期内。",
+            deadline=end,
+            versions=read.frozen(),
+        )
     used_en, used_zh = ("used", "已使用") if goods_used else ("unused", "未使用")
     ids = ("channels.over_period_scenarios", "channels.principle")
     if quality_proven and c.over_period_scenarios.quality_proven_requires_reopen:
-        return Decision(True, "reopen_required", (*ids, "channels.extend"),
-                        f"{scenario_en.capitalize()} ({used_en}), defect proven: the merchant must reopen after-sale.",
-                        f"{scenario_zh}({used_zh}),质量问题举证属实:商家需主动打开售后入口。", deadline=end,
-                        versions=read.frozen())
+        return Decision(
+            True,
+            "reopen_required",
+            (*ids, "channels.extend"),
+            f"{scenario_en.capitalize()} ({used_en}), defect proven: the merchant must reopen after-sale.",
+            f"{scenario_zh}({used_zh}),质量问题举证属实:商家需主动打开售后入口。",
+            deadline=end,
+            versions=read.frozen(),
+        )
     rate = read("channels.principle.small_compensation", c.principle.small_compensation)
     amount = None if price is None else round(rate * price, 2)
-    return Decision(True, "offer_alternative", ids,
-                    f"{scenario_en.capitalize()} ({used_en}): do not refuse; offer a small compensation, "
-                    "then other remedies.",
-                    f"{scenario_zh}({used_zh}):不得直接拒绝,先协商小额补偿,再协商退款退货等方案。",
-                    deadline=end, amount=amount, amount_form="cash" if amount is not None else None,
-                    versions=read.frozen())
+    return Decision(
+        True,
+        "offer_alternative",
+        ids,
+        f"{scenario_en.capitalize()} ({used_en}): do not refuse; offer a small compensation, then other remedies.",
+        f"{scenario_zh}({used_zh}):不得直接拒绝,先协商小额补偿,再协商退款退货等方案。",
+        deadline=end,
+        amount=amount,
+        amount_form="cash" if amount is not None else None,
+        versions=read.frozen(),
+    )
 
 
 def after_sale_attempt(policy: Policy, *, attempts: int) -> Decision:
@@ -142,7 +190,17 @@ def after_sale_attempt(policy: Policy, *, attempts: int) -> Decision:
         return Decision(True, "no_limit", (), "No attempt limit on this platform.", "该平台无申请次数限制。")
     limit = int(c.attempts.max_per_item.at(None))
     if attempts >= limit:
-        return Decision(False, "attempts_exhausted", ("channels.attempts",), f"At most {limit} after-sales per item.",
-                        f"同一商品最多申请{limit}次售后。")
-    return Decision(True, "attempt_allowed", ("channels.attempts",), f"Attempt {attempts + 1} of {limit}.",
-                    f"第{attempts + 1}次申请(上限{limit}次)。")
+        return Decision(
+            False,
+            "attempts_exhausted",
+            ("channels.attempts",),
+            f"At most {limit} after-sales per item.",
+            f"同一商品最多申请{limit}次售后。",
+        )
+    return Decision(
+        True,
+        "attempt_allowed",
+        ("channels.attempts",),
+        f"Attempt {attempts + 1} of {limit}.",
+        f"第{attempts + 1}次申请(上限{limit}次)。",
+    )
