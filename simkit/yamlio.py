@@ -12,6 +12,9 @@ from simkit.errors import Problem, SimkitError
 LineIndex = dict[str, int]
 """Maps a dotted path ("a.b.0.c") to its 1-based line in the file."""
 
+MAX_NODES = 200_000
+"""Refuse documents whose aliases expand beyond this many nodes ("billion laughs")."""
+
 
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader that records key lines and refuses duplicate keys."""
@@ -20,14 +23,67 @@ class _LineLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.file = file
         self.lines: LineIndex = {}
+        self.nodes = 0
+        self.active: set[int] = set()
+
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = frozenset(_TAG + name for name in ("null", "bool", "int", "float", "str", "timestamp", "binary"))
+
+
+def _check_tag(loader: _LineLoader, node: yaml.Node, path: str) -> None:
+    """Refuse tags other than plain maps, sequences and standard scalars (e.g. ``!!python/object``)."""
+    if isinstance(node, yaml.MappingNode):
+        allowed = node.tag == _TAG + "map"
+    elif isinstance(node, yaml.SequenceNode):
+        allowed = node.tag == _TAG + "seq"
+    else:
+        allowed = node.tag in _SCALAR_TAGS
+    if not allowed:
+        tag = node.tag.replace(_TAG, "!!", 1)
+        raise SimkitError.at(
+            loader.file, node.start_mark.line + 1, path, f"unsupported YAML tag {tag!r} (only safe YAML is accepted)"
+        )
+
+
+def _scalar(loader: _LineLoader, node: yaml.Node, path: str) -> Any:
+    _check_tag(loader, node, path)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:
+        # e.g. an impossible date such as 2026-13-01: keep the text so the schema reports it
+        if node.tag == _TAG + "timestamp":
+            return str(node.value)
+        raise SimkitError.at(loader.file, node.start_mark.line + 1, path, f"invalid value {node.value!r}") from None
 
 
 def _construct(loader: _LineLoader, node: yaml.Node, path: str) -> Any:
+    _check_tag(loader, node, path)
+    loader.nodes += 1
+    if loader.nodes > MAX_NODES:
+        line = node.start_mark.line + 1
+        raise SimkitError.at(loader.file, line, path, f"document too large (over {MAX_NODES} nodes)")
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if id(node) in loader.active:
+            raise SimkitError.at(loader.file, node.start_mark.line + 1, path, "recursive YAML alias")
+        loader.active.add(id(node))
+        try:
+            return _construct_collection(loader, node, path)
+        finally:
+            loader.active.discard(id(node))
+    return _scalar(loader, node, path)
+
+
+def _construct_collection(loader: _LineLoader, node: yaml.Node, path: str) -> Any:
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key_node, yaml.ScalarNode):
+                key = _scalar(loader, key_node, path)
+            else:
+                _check_tag(loader, key_node, path)
+                key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 key = str(key)
             child = f"{path}.{key}" if path else str(key)
@@ -49,7 +105,7 @@ def _construct(loader: _LineLoader, node: yaml.Node, path: str) -> Any:
             loader.lines[child] = item.start_mark.line + 1
             items.append(_construct(loader, item, child))
         return items
-    return loader.construct_object(node, deep=True)
+    raise AssertionError("not a collection")  # pragma: no cover
 
 
 def load_yaml_text(text: str, file: str | Path) -> tuple[Any, LineIndex]:
@@ -69,12 +125,14 @@ def load_yaml_text(text: str, file: str | Path) -> tuple[Any, LineIndex]:
     try:
         node = loader.get_single_node()
         if node is None:
-            return {}, {}
+            return {}, {"": 1}
         data = _construct(loader, node, "")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         raise SimkitError(Problem(str(file), line, "", f"invalid YAML: {exc.problem}")) from None
+    except RecursionError:
+        raise SimkitError(Problem(str(file), 0, "", "invalid YAML: nested too deeply")) from None
     finally:
         loader.dispose()
     loader.lines.setdefault("", 1)

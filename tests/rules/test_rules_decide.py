@@ -1,0 +1,358 @@
+"""decide() / explain_case(): every request kind on every platform, the shipped examples pinned,
+whole-case compositions, and the bugs found in them (xfail, strict)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simkit.policy.loader import load_policy
+from simkit.policy.model import Policy
+from simkit.rules import Decision, over_period_request
+from simkit.rules.case import REQUEST_KINDS, load_case
+from simkit.rules.explain import decide, explain_case
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "policies" / "examples"
+
+
+def core(decision: Decision) -> dict[str, Any]:
+    """to_dict() without the free-text reason."""
+    return {k: v for k, v in decision.to_dict().items() if k != "reason"}
+
+
+def assert_well_formed(policy: Policy, decision: Decision) -> None:
+    """JSON-ready, cites only rules the policy has, and at least one when allowed."""
+    json.dumps(decision.to_dict(), ensure_ascii=False)
+    for rule_id in decision.rules:
+        policy.rule(rule_id)
+    if decision.allowed:
+        assert decision.rules, decision
+    assert len(set(decision.rules)) == len(decision.rules), decision.rules
+
+
+# --- every kind, every platform --------------------------------------------------------------
+
+ORDER = {"category": "electronics", "price": 500, "free_shipping": True, "paid_at": "2026-03-01T10:00:00",
+         "shipped_at": "2026-03-02T10:00:00", "received_at": "2026-03-03T10:00:00",
+         "completed_at": "2026-03-04T10:00:00", "settled_at": "2026-03-04T10:00:00",
+         "closed_at": "2026-03-04T10:00:00"}
+REASON_OF_KIND = {"late_shipment_compensation": "out_of_stock", "rule_complaint": "unkept_promise"}
+
+
+@pytest.mark.parametrize("kind", REQUEST_KINDS)
+@pytest.mark.parametrize("name", ["tmall", "channel", "national"])
+def test_decide_every_kind_on_every_platform(request: pytest.FixtureRequest, make_case: Any, name: str,
+                                             kind: str) -> None:
+    policy = request.getfixturevalue(name)
+    by = "merchant" if kind in ("reopen_entry", "extend_after_sale") else "buyer"
+    case = make_case(ORDER, {"kind": kind, "reason": REASON_OF_KIND.get(kind, "quality"), "by": by,
+                             "at": "2026-03-10T10:00:00", "refund_requested_at": "2026-03-05T10:00:00"},
+                     {"merchant_refused": True, "refused_at": "2026-03-06T10:00:00"})
+    decision = decide(policy, case)
+    assert isinstance(decision, Decision)
+    assert_well_formed(policy, decision)
+
+
+def test_request_kinds_are_the_issue_vocabulary() -> None:
+    assert set(REQUEST_KINDS) == {"refund_only", "return_refund", "exchange", "repair", "late_shipment_compensation",
+                                  "intervention", "rule_complaint", "reopen_entry", "extend_after_sale"}
+
+
+# --- the shipped examples --------------------------------------------------------------------
+
+EXPECTED: dict[str, tuple[bool, str, str | None, float | None, str | None, str | None, int, list[str]]] = {
+    # file: (allowed, outcome, deadline, amount, amount_form, payer, points, rules)
+    "channels_counterfeit.yaml": (
+        True, "await_merchant", "2026-08-07T10:00:00", 980.0, "cash", "merchant", 0,
+        ["channels.attempts", "channels.period_order", "channels.over_period_scenarios", "national.quality_return",
+         "channels.counterfeit", "channels.principle", "channels.review_deadlines"]),
+    "channels_escalate.yaml": (True, "escalate", "2026-08-12T10:00:00", None, None, None, 0, ["channels.escalate"]),
+    "channels_extension.yaml": (True, "extended", "2026-03-27T10:00:00", None, None, None, 0, ["channels.extend"]),
+    "channels_extension_limit.yaml": (
+        False, "limit_reached", "2026-04-08T10:00:00", None, None, None, 0, ["channels.extend"]),
+    "channels_over_period_fresh.yaml": (
+        True, "offer_alternative", "2026-07-17T10:00:00", 12.0, "cash", None, 0,
+        ["channels.over_period_scenarios", "channels.principle", "channels.attempts"]),
+    "channels_over_period_no_reason.yaml": (
+        True, "offer_alternative", "2026-09-11T00:00:00", 26.0, "cash", None, 0,
+        ["channels.over_period_scenarios", "channels.principle", "channels.attempts", "channels.period_order"]),
+    "channels_over_period_quality.yaml": (
+        True, "reopen_required", "2026-07-18T10:00:00", None, None, None, 0,
+        ["channels.over_period_scenarios", "channels.principle", "channels.extend", "channels.attempts"]),
+    "national_fresh_no_reason.yaml": (
+        False, "excluded", None, None, None, None, 0, ["national.no_reason_exclusions", "national.no_reason_return"]),
+    "tmall_complaint_withdrawn.yaml": (
+        False, "withdrawn", "2026-05-18T10:00:00", None, None, None, 0, ["tmall.rule_complaint"]),
+    "tmall_intervention_early.yaml": (
+        False, "too_early", "2026-06-05T10:00:00", None, None, None, 0, ["tmall.intervention_wait"]),
+    "tmall_late_shipment.yaml": (
+        True, "compensate", None, 500.0, "points", None, 0, ["tmall.late_ship_comp", "tmall.ship_promise"]),
+    "tmall_no_reason_free_shipping.yaml": (
+        True, "await_merchant", "2026-04-11T21:00:00", None, None, "buyer", 0,
+        ["tmall.after_sale_window", "national.no_reason_return", "tmall.refund_reasons", "tmall.no_reason_shipping",
+         "tmall.refund_auto_agree"]),
+    "tmall_quality_refund.yaml": (
+        True, "await_merchant", "2026-03-13T09:30:00", None, None, "merchant", 0,
+        ["tmall.after_sale_window", "national.quality_return", "tmall.refund_reasons", "tmall.fault_shipping",
+         "tmall.refund_auto_agree"]),
+    "tmall_reopen_entry.yaml": (True, "reopened", "2026-03-17T10:00:00", None, None, None, 0, ["tmall.reopen_entry"]),
+    "tmall_reopen_sub_account.yaml": (False, "no_permission", None, None, None, None, 0, ["tmall.reopen_entry"]),
+    "tmall_rule_complaint.yaml": (
+        True, "intervention", "2026-06-04T10:00:00", None, None, None, 12,
+        ["tmall.rule_complaint", "tmall.penalty_points"]),
+    "tmall_store_exit.yaml": (
+        True, "statutory_remedy", "2027-01-12T10:00:00", None, None, "platform", 0,
+        ["national.three_guarantees", "tmall.after_sale_window", "tmall.store_exit"]),
+}
+
+
+def _explain_example(path: Path) -> tuple[Policy, Decision]:
+    case, tree = load_case(path)
+    assert case.policy is not None, f"{path.name} names no policy"
+    policy = load_policy(path.parent / case.policy, [path.parent / v for v in case.variants])
+    return policy, explain_case(policy, case, tree)
+
+
+def test_every_example_is_pinned() -> None:
+    assert sorted(p.name for p in EXAMPLES.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_outcome(name: str) -> None:
+    policy, decision = _explain_example(EXAMPLES / name)
+    allowed, outcome, deadline, amount, form, payer, points, rules = EXPECTED[name]
+    assert core(decision) == {"allowed": allowed, "outcome": outcome, "deadline": deadline, "amount": amount,
+                              "amount_form": form, "payer": payer, "points": points, "rules": rules, "versions": {}}
+    assert_well_formed(policy, decision)
+
+
+def test_sub_account_example_says_no_permission() -> None:
+    _, decision = _explain_example(EXAMPLES / "tmall_reopen_sub_account.yaml")
+    assert "无权限" in decision.reason_zh
+
+
+# --- whole cases ----------------------------------------------------------------------------
+
+T_ORDER = {"category": "apparel", "price": 399, "free_shipping": True, "paid_at": "2026-03-01T20:15:00",
+           "shipped_at": "2026-03-02T10:00:00", "received_at": "2026-03-04T15:00:00",
+           "completed_at": "2026-03-05T09:00:00"}
+
+
+def test_tmall_no_reason_return_after_7_days_is_refused(tmall: Policy, make_case: Any) -> None:
+    d = decide(tmall, make_case(T_ORDER, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-12T00:00:00"}))
+    assert (d.allowed, d.outcome, d.deadline) == (False, "window_passed", d.deadline)
+    assert d.to_dict()["deadline"] == "2026-03-12T00:00:00"
+    assert d.rules[0] == "national.no_reason_return"
+
+
+def test_tmall_no_reason_not_free_shipped_buyer_pays(tmall: Policy, make_case: Any) -> None:
+    d = decide(tmall, make_case({**T_ORDER, "free_shipping": False},
+                                {"kind": "return_refund", "reason": "changed_mind", "at": "2026-03-06T10:00:00"}))
+    assert (d.allowed, d.payer, d.deadline is not None) == (True, "buyer", True)
+
+
+def test_tmall_window_closed_for_no_reason(tmall: Policy, make_case: Any) -> None:
+    d = decide(tmall, make_case(T_ORDER, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-20T09:00:00"}))
+    assert core(d) == {
+        "allowed": False, "outcome": "window_closed", "deadline": "2026-03-20T09:00:00", "amount": None,
+        "amount_form": None, "payer": None, "points": 0, "rules": ["tmall.after_sale_window"], "versions": {},
+    }
+
+
+def test_tmall_counterfeit_refund_pays_10x(tmall: Policy, make_case: Any) -> None:
+    request = {"kind": "return_refund", "reason": "counterfeit", "at": "2026-03-06T10:00:00"}
+    d = decide(tmall, make_case(T_ORDER, request))
+    assert (d.allowed, d.amount, d.amount_form, d.payer) == (True, 3990.0, "cash", "merchant")
+    assert "tmall.counterfeit" in d.rules
+
+
+def test_tmall_refund_for_out_of_stock_carries_the_compensation(tmall: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 100, "paid_at": "2026-03-01T10:00:00"}
+    d = decide(tmall, make_case(order, {"kind": "refund_only", "reason": "out_of_stock", "at": "2026-03-01T12:00:00"}))
+    assert core(d) == {
+        "allowed": True, "outcome": "await_merchant", "deadline": "2026-03-04T12:00:00", "amount": 30.0,
+        "amount_form": "points", "payer": None, "points": 0,
+        "rules": ["tmall.late_ship_comp", "tmall.refund_reasons", "tmall.refund_auto_agree"], "versions": {},
+    }
+
+
+def test_tmall_late_shipment_refund_too_early_has_no_compensation(tmall: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 100, "paid_at": "2026-03-01T10:00:00"}
+    d = decide(tmall, make_case(order, {"kind": "refund_only", "reason": "late_shipment", "at": "2026-03-02T10:00:00"}))
+    assert (d.allowed, d.amount, d.amount_form) == (True, None, None)
+
+
+def test_tmall_intervention_through_decide(tmall: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 100, "paid_at": "2026-03-01T10:00:00"}
+    d = decide(tmall, make_case(order, {"kind": "intervention", "at": "2026-03-08T10:00:00",
+                                        "refund_requested_at": "2026-03-05T10:00:00"}))
+    assert (d.allowed, d.outcome, d.deadline.isoformat() if d.deadline else None) == (
+        True, "intervene", "2026-03-08T10:00:00")
+
+
+def test_channel_intervention_needs_a_refusal_through_decide(channel: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 100, "paid_at": "2026-03-01T10:00:00"}
+    request = {"kind": "intervention", "at": "2026-03-08T10:00:00", "refund_requested_at": "2026-03-05T10:00:00"}
+    assert decide(channel, make_case(order, request)).outcome == "not_refused"
+    assert decide(channel, make_case(order, request, {"merchant_refused": True})).outcome == "escalate"
+
+
+def test_channel_sixth_attempt_refused_through_decide(channel: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 100, "paid_at": "2026-03-01T10:00:00",
+             "received_at": "2026-03-03T10:00:00"}
+    request = {"kind": "return_refund", "reason": "quality", "at": "2026-03-05T10:00:00"}
+    assert decide(channel, make_case(order, request, {"after_sales": 4})).allowed
+    d = decide(channel, make_case(order, request, {"after_sales": 5}))
+    assert (d.allowed, d.outcome, d.rules) == (False, "attempts_exhausted", ("channels.attempts",))
+
+
+def test_channel_refund_deadline_is_48_hours(channel: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 100, "paid_at": "2026-03-01T10:00:00"}
+    d = decide(channel, make_case(order, {"kind": "refund_only", "reason": "no_reason", "at": "2026-03-01T12:00:00"}))
+    assert (d.allowed, d.outcome, d.to_dict()["deadline"]) == (True, "await_merchant", "2026-03-03T12:00:00")
+    assert "channels.review_deadlines" in d.rules
+
+
+def test_tmall_reopened_window_lets_the_buyer_file(tmall: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 129, "paid_at": "2026-01-02T10:00:00",
+             "completed_at": "2026-01-06T10:00:00"}
+    history = {"reopened": 1, "reopened_at": "2026-02-15T10:00:00"}
+    inside = decide(tmall, make_case(order, {"kind": "refund_only", "reason": "quality",
+                                             "at": "2026-03-17T09:59:59"}, history))
+    assert (inside.allowed, inside.outcome, inside.rules[0]) == (True, "await_merchant", "tmall.reopen_entry")
+    after = decide(tmall, make_case(order, {"kind": "refund_only", "reason": "quality", "at": "2026-03-17T10:00:00"},
+                                    history))
+    assert (after.allowed, after.outcome) == (False, "window_closed")
+    assert "tmall.reopen_entry" in after.rules
+
+
+def test_channel_extension_through_decide_extends_the_period(channel: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 89, "paid_at": "2026-03-01T10:00:00",
+             "received_at": "2026-03-03T10:00:00", "settled_at": "2026-03-03T10:00:00"}
+    first = decide(channel, make_case(order, {"kind": "extend_after_sale", "by": "merchant",
+                                              "at": "2026-03-10T10:00:00"}))
+    assert first.to_dict()["deadline"] == "2026-03-25T10:00:00"
+    # after one extension, a request one day after the old end is still inside the period
+    request = {"kind": "return_refund", "reason": "quality", "at": "2026-03-19T10:00:00", "quality_proven": True}
+    assert decide(channel, make_case(order, request)).outcome == "reopen_required"
+    assert "channels.extend" in decide(channel, make_case(order, request, {"extensions": 1})).rules
+
+
+def test_store_exit_duty_ended_through_decide(tmall: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 100, "paid_at": "2026-01-02T10:00:00",
+             "received_at": "2026-01-04T10:00:00", "completed_at": "2026-01-05T10:00:00",
+             "store_exit_at": "2026-01-10T00:00:00", "follow_up": "third_party"}
+    inside = decide(tmall, make_case(order, {"kind": "exchange", "reason": "damaged", "at": "2026-01-10T10:00:00"}))
+    assert (inside.allowed, inside.payer) == (True, "merchant")
+    assert "tmall.store_exit" in inside.rules and "第三方" in inside.reason_zh
+    ended = decide(tmall, make_case(order, {"kind": "exchange", "reason": "damaged", "at": "2026-01-20T10:00:00"}))
+    assert (ended.allowed, ended.outcome) == (False, "duty_ended")
+
+
+def test_national_floor_decides_after_sales(national: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 100, "paid_at": "2026-03-01T10:00:00",
+             "received_at": "2026-03-01T15:00:00"}
+    ok = decide(national, make_case(order, {"kind": "return_refund", "reason": "no_reason",
+                                            "at": "2026-03-08T23:00:00"}))
+    assert (ok.allowed, ok.payer, ok.deadline) == (True, "buyer", None)
+    late = decide(national, make_case(order, {"kind": "return_refund", "reason": "no_reason",
+                                              "at": "2026-03-09T00:00:00"}))
+    assert (late.allowed, late.outcome) == (False, "window_closed")
+
+
+# --- bugs -------------------------------------------------------------------------------------
+
+FRESH = {"category": "fresh", "price": 100, "paid_at": "2026-07-01T10:00:00", "received_at": "2026-07-02T10:00:00"}
+APPAREL = {"category": "apparel", "price": 100, "paid_at": "2026-07-01T10:00:00", "received_at": "2026-07-02T10:00:00"}
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: channel fresh no-reason request 10 days after receipt (over 7 days, "
+                   "inside the 15-day quality period) is a bare refusal 'excluded'; seed:003 scenario 1 "
+                   "(超七无售后期 生鲜绿植类) and over_period_request() say offer_alternative with 10% = 10.00 CNY")
+def test_channel_fresh_no_reason_over_7_days_is_never_a_bare_refusal(channel: Policy, make_case: Any) -> None:
+    request = {"kind": "refund_only", "reason": "no_reason", "at": "2026-07-12T10:00:00"}
+    direct = over_period_request(channel, category="fresh", received_at=make_case(FRESH, request).order.received_at,
+                                 at=make_case(FRESH, request).request.at, goods_used=False, reason="no_reason",
+                                 price=100)
+    assert (direct.outcome, direct.amount) == ("offer_alternative", 10.0)
+    d = decide(channel, make_case(FRESH, request))
+    assert (d.allowed, d.outcome, d.amount, d.amount_form) == (True, "offer_alternative", 10.0, "cash")
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: channel no-reason request for used goods 10 days after receipt "
+                   "(over the 7-day window) is a bare refusal 'goods_not_intact'; seed:003 scenario 2.2 "
+                   "(超七无售后期, 已使用) says offer_alternative with 10% = 10.00 CNY")
+def test_channel_used_goods_over_7_days_is_never_a_bare_refusal(channel: Policy, make_case: Any) -> None:
+    request = {"kind": "return_refund", "reason": "no_reason", "at": "2026-07-12T10:00:00", "goods_used": True}
+    d = decide(channel, make_case(APPAREL, request))
+    assert (d.allowed, d.outcome, d.amount) == (True, "offer_alternative", 10.0)
+    assert "已使用" in d.reason_zh
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: on Tmall a no-reason request on an order with completed_at but no "
+                   "received_at skips the no-reason check: custom_made (excluded) is allowed 'await_merchant'; "
+                   "expected refused 'excluded' (national.no_reason_exclusions)")
+def test_tmall_no_reason_without_receipt_time_still_checks_exclusions(tmall: Policy, make_case: Any) -> None:
+    order = {"category": "custom_made", "price": 100, "paid_at": "2026-07-01T10:00:00",
+             "completed_at": "2026-07-02T10:00:00"}
+    d = decide(tmall, make_case(order, {"kind": "return_refund", "reason": "no_reason", "at": "2026-07-04T10:00:00"}))
+    assert (d.allowed, d.outcome) == (False, "excluded")
+    assert "national.no_reason_exclusions" in d.rules
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: on Tmall a no-reason request 13 days after success with no "
+                   "received_at is allowed although the 7-day no-reason window (from the day after receipt <= "
+                   "completion: ends 2026-07-10T00:00) has passed; expected 'window_passed'")
+def test_tmall_no_reason_without_receipt_time_still_checks_the_7_days(tmall: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 100, "paid_at": "2026-07-01T10:00:00",
+             "completed_at": "2026-07-02T10:00:00"}
+    d = decide(tmall, make_case(order, {"kind": "return_refund", "reason": "no_reason", "at": "2026-07-15T10:00:00"}))
+    assert (d.allowed, d.outcome) == (False, "window_passed")
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: channel 三包 (electronics) repair 44 days after receipt gives "
+                   "'offer_alternative' (small compensation 100.00 CNY) instead of the 三包 repair owed within the "
+                   "1-year warranty (channels.period_order: 三包 where covered; Tmall gives statutory_remedy)")
+def test_channel_three_guarantees_repair_within_warranty(channel: Policy, make_case: Any) -> None:
+    order = {"category": "electronics", "price": 1000, "paid_at": "2026-07-01T10:00:00",
+             "received_at": "2026-07-02T10:00:00", "completed_at": "2026-07-02T10:00:00"}
+    d = decide(channel, make_case(order, {"kind": "repair", "reason": "quality", "at": "2026-08-15T10:00:00"}))
+    assert d.allowed
+    assert d.outcome not in ("offer_alternative", "reopen_required")
+    assert "national.three_guarantees" in d.rules
+    assert d.amount is None
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: Tmall quality return_refund 10 days after receipt, inside the 15-day "
+                   "after-sale window (tmall.after_sale_window), is refused 'remedy_not_available' because the "
+                   "consumer-law 7-day return is applied as a cap; expected allowed 'await_merchant', payer merchant")
+def test_tmall_quality_return_inside_the_after_sale_window(tmall: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 129, "paid_at": "2026-01-02T10:00:00",
+             "received_at": "2026-01-05T10:00:00", "completed_at": "2026-01-06T10:00:00"}
+    d = decide(tmall, make_case(order, {"kind": "return_refund", "reason": "quality", "at": "2026-01-15T10:00:00"}))
+    assert (d.allowed, d.outcome, d.payer, d.to_dict()["deadline"]) == (True, "await_merchant", "merchant",
+                                                                        "2026-01-18T10:00:00")
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: after the merchant reopened the entry (seed:001: the buyer may then "
+                   "file 仅退款/退货退款 within 30 days), a quality return_refund on 2026-03-10 is refused "
+                   "'remedy_not_available' (deadline 2026-01-12); expected allowed 'await_merchant'")
+def test_tmall_quality_return_after_reopening(tmall: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 129, "paid_at": "2026-01-02T10:00:00",
+             "received_at": "2026-01-05T10:00:00", "completed_at": "2026-01-06T10:00:00"}
+    history = {"reopened": 1, "reopened_at": "2026-02-15T10:00:00"}
+    d = decide(tmall, make_case(order, {"kind": "return_refund", "reason": "quality", "at": "2026-03-10T10:00:00"},
+                                history))
+    assert (d.allowed, d.outcome) == (True, "await_merchant")
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: channel quality return_refund 10 days after receipt, inside the "
+                   "15-day quality period (品质原因售后期), is a bare refusal 'remedy_not_available'; expected "
+                   "allowed 'await_merchant' with the 48 h review deadline 2026-07-14T10:00")
+def test_channel_quality_return_inside_the_quality_period(channel: Policy, make_case: Any) -> None:
+    d = decide(channel, make_case(APPAREL, {"kind": "return_refund", "reason": "quality",
+                                            "at": "2026-07-12T10:00:00"}))
+    assert (d.allowed, d.outcome, d.to_dict()["deadline"]) == (True, "await_merchant", "2026-07-14T10:00:00")
