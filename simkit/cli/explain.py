@@ -6,10 +6,11 @@ import argparse
 from pathlib import Path
 
 from simkit.cli._io import dumps
-from simkit.errors import UsageError
+from simkit.errors import CaseError
 from simkit.policy.loader import load_policy
 from simkit.policy.model import Policy
-from simkit.rules.case import load_case
+from simkit.policy.tree import Located
+from simkit.rules.case import Case, load_case
 from simkit.rules.decision import Decision
 from simkit.rules.explain import explain_case
 
@@ -31,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     """Load the case and policy, decide, print."""
     case, tree = load_case(args.case)
-    policy_path, variants = _policy_of(args, case.policy, case.variants)
+    policy_path, variants = _policy_of(args, case, tree)
     policy = load_policy(policy_path, variants)
     decision = explain_case(policy, case, tree)
     if args.json:
@@ -41,13 +42,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _policy_of(args: argparse.Namespace, named: str | None, named_variants: list[str]) -> tuple[Path, list[Path]]:
+def _policy_of(args: argparse.Namespace, case: Case, tree: Located) -> tuple[Path, list[Path]]:
     if args.policy:
         return Path(args.policy), [Path(v) for v in args.variant]
-    if named is None:
-        raise UsageError.at("<cli>", 0, "--policy", "no --policy given and the case file names no `policy:`")
+    if case.policy is None:
+        raise CaseError(tree.problem("policy", "no --policy given and the case file names no `policy:`"))
     base = Path(args.case).parent
-    return base / named, [base / v for v in named_variants] + [Path(v) for v in args.variant]
+    return base / case.policy, [base / v for v in case.variants] + [Path(v) for v in args.variant]
 
 
 def render(decision: Decision, policy: Policy, case_file: str) -> str:

@@ -21,10 +21,17 @@ from simkit.rules.reopen import reopen_entry
 from simkit.rules.shipping import refund_triage, return_shipping
 from simkit.rules.store_exit import after_exit_duty
 from simkit.rules.timers import merchant_response
-from simkit.rules.windows import after_sale_attempt, after_sale_window, over_period_request, period_end
+from simkit.rules.windows import (
+    after_sale_attempt,
+    after_sale_window,
+    channel_alternative,
+    over_period_request,
+    period_end,
+)
 
 AFTER_SALE_KINDS = frozenset({"refund_only", "return_refund", "exchange", "repair"})
 OVER_PERIOD_OUTCOMES = frozenset({"offer_alternative", "reopen_required"})
+NOT_DELIVERED_REASONS = frozenset({"late_shipment", "out_of_stock", "not_received"})
 
 
 def decide(policy: Policy, case: Case) -> Decision:
@@ -125,21 +132,23 @@ def _after_sale(policy: Policy, case: Case) -> Decision:
             return duty
         note(duty)
         handler = duty
-    attempt = after_sale_attempt(policy, attempts=history.after_sales)
-    if not attempt.allowed:
-        return attempt
-    note(attempt)
-    received = order.received_at
-    if received is not None or order.completed_at is not None:
+    if channels(policy) is not None:
+        attempt = after_sale_attempt(policy, attempts=history.after_sales)
+        if not attempt.allowed:
+            return attempt
+        note(attempt)
+    received = order.received_at or order.completed_at  # success implies receipt
+    quality_like = reason not in NO_REASON_REASONS and reason not in NOT_DELIVERED_REASONS
+    platform_window_open = False
+    if received is not None:
         window = _window(policy, case)
-        if window.outcome in OVER_PERIOD_OUTCOMES:
-            return _merge(window, cited, versions)
-        if not window.allowed:
-            statutory = _statutory_remedy(policy, case, window)
+        if window.outcome in OVER_PERIOD_OUTCOMES or not window.allowed:
+            statutory = _statutory_remedy(policy, case, window) if quality_like else None
             if statutory is None:
                 return _merge(window, cited, versions)
             return _merge(_handled(statutory, handler), cited, versions)
         note(window)
+        platform_window_open = policy.platform != "national"
     if received is not None and reason in NO_REASON_REASONS:
         eligibility = no_reason_return(
             policy,
@@ -150,12 +159,12 @@ def _after_sale(policy: Policy, case: Case) -> Decision:
             confirmed_at_purchase=order.confirmed_exclusion,
             paid_at=order.paid_at,
         )
-        if not eligibility.allowed and eligibility.outcome == "window_passed" and channels(policy) is not None:
-            eligibility = _over_period(policy, case)
+        if not eligibility.allowed and channels(policy) is not None:
+            eligibility = _never_refuse(policy, case, eligibility)
         if not eligibility.allowed or eligibility.outcome in OVER_PERIOD_OUTCOMES:
             return _merge(eligibility, cited, versions)
         note(eligibility)
-    elif received is not None and reason not in ("late_shipment", "out_of_stock", "not_received"):
+    elif received is not None and quality_like:
         remedy = quality_remedy(
             policy,
             category=order.category,
@@ -165,9 +174,9 @@ def _after_sale(policy: Policy, case: Case) -> Decision:
             at=request.at,
             failed_repairs=history.failed_repairs,
         )
-        if not remedy.allowed:
+        if not remedy.allowed and not platform_window_open:
             return _merge(remedy, cited, versions)
-        note(remedy)
+        note(remedy)  # inside the platform window its rules are more favourable than the legal floor
     amount, form = None, None
     if reason == "counterfeit":
         comp = counterfeit_compensation(
@@ -273,27 +282,47 @@ def _window(policy: Policy, case: Case) -> Decision:
 
 
 def _statutory_remedy(policy: Policy, case: Case, window: Decision) -> Decision | None:
-    """After the platform window, a quality remedy owed by law (三包, warranty) still stands."""
+    """After the platform period, a quality remedy owed by law (三包, warranty) still stands."""
     order, request = case.order, case.request
-    if order.received_at is None or (request.reason or "no_reason") in NO_REASON_REASONS:
+    received = order.received_at or order.completed_at
+    if received is None:
         return None
     remedy = quality_remedy(
         policy,
         category=order.category,
         kind=request.kind,
         paid_at=order.paid_at,
-        received_at=order.received_at,
+        received_at=received,
         at=request.at,
         failed_repairs=case.history.failed_repairs,
     )
     if not remedy.allowed:
         return None
+    order_rule = ("channels.period_order",) if channels(policy) is not None else ()
     return dataclasses.replace(
         remedy,
         outcome="statutory_remedy",
-        rules=(*remedy.rules, *window.rules),
-        reason_en=f"The platform window has closed, but the statutory remedy stands: {remedy.reason_en}",
+        rules=tuple(dict.fromkeys((*remedy.rules, *order_rule, *window.rules))),
+        amount=None,
+        amount_form=None,
+        reason_en=f"The platform period has ended, but the statutory remedy stands: {remedy.reason_en}",
         reason_zh=f"平台售后期已过,但法定义务仍在:{remedy.reason_zh}",
+    )
+
+
+def _never_refuse(policy: Policy, case: Case, refusal: Decision) -> Decision:
+    """Video channel: a request the rules do not oblige is answered with an alternative, never refused."""
+    over = _over_period(policy, case)
+    if over.outcome in OVER_PERIOD_OUTCOMES:
+        return dataclasses.replace(over, rules=tuple(dict.fromkeys((*over.rules, *refusal.rules))))
+    return channel_alternative(
+        policy,
+        price=case.order.price,
+        paid_at=case.order.paid_at,
+        at=case.request.at,
+        why_en=refusal.reason_en,
+        why_zh=refusal.reason_zh,
+        rules=refusal.rules,
     )
 
 

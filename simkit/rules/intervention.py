@@ -125,7 +125,7 @@ def arbitrate(
             return Decision(
                 True,
                 "buyer_wins",
-                ("national.no_reason_return", *shipping.rules, *floor),
+                tuple(dict.fromkeys(("national.no_reason_return", *shipping.rules, *floor))),
                 "No-reason return applies: refund upheld.",
                 "符合七日无理由退货:支持退款。",
                 payer=shipping.payer,
@@ -150,7 +150,7 @@ def arbitrate(
         return Decision(
             True,
             "buyer_wins",
-            (*shipping.rules, *floor),
+            tuple(dict.fromkeys((*shipping.rules, *floor))),
             "Merchant at fault with evidence: refund upheld, merchant pays shipping.",
             "商家责任且举证属实:支持退款,运费由商家承担。",
             payer=shipping.payer,
@@ -158,7 +158,7 @@ def arbitrate(
     return Decision(
         False,
         "merchant_wins",
-        (*shipping.rules, *floor),
+        tuple(dict.fromkeys((*shipping.rules, *floor))),
         "Evidence does not support the claim: refusal upheld.",
         "举证不足:维持商家拒绝。",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from simkit.policy.model import Policy
@@ -139,7 +140,7 @@ def over_period_request(
     extended = extensions * read.hours("channels.extend.length", c.extend.length)
     if reason in NO_REASON_REASONS:
         window = no_reason_deadline(policy, received_at=received_at, paid_at=paid_at).deadline or received_at
-        end = (received_at if cat.fresh and not c.fresh.no_reason else window) + extended
+        end = window + extended
         scenario_en, scenario_zh = (
             ("fresh, over 7 days", "超七无售后期(生鲜绿植类)") if cat.fresh else ("over 7 days", "超七无售后期")
         )
@@ -168,15 +169,44 @@ def over_period_request(
             deadline=end,
             versions=read.frozen(),
         )
+    alternative = channel_alternative(
+        policy,
+        price=price,
+        paid_at=paid_at or received_at,
+        at=at,
+        why_en=f"{scenario_en.capitalize()} ({used_en}).",
+        why_zh=f"{scenario_zh}({used_zh})。",
+        rules=("channels.over_period_scenarios",),
+    )
+    return dataclasses.replace(alternative, deadline=end, versions=read.frozen() + alternative.versions)
+
+
+def channel_alternative(
+    policy: Policy,
+    *,
+    price: float | None,
+    paid_at: dt.datetime,
+    at: dt.datetime,
+    why_en: str,
+    why_zh: str,
+    rules: tuple[str, ...] = (),
+) -> Decision:
+    """Video channel: answer a request the rules do not oblige with an alternative, never a bare refusal.
+
+    The merchant offers a small compensation first (seed:003), then other remedies.
+    """
+    c = channels(policy)
+    if c is None:
+        raise ValueError("channel_alternative applies to video-channel policies only")
+    read = Reader(policy, paid_at, at)
     rate = read("channels.principle.small_compensation", c.principle.small_compensation)
     amount = None if price is None else round(rate * price, 2)
     return Decision(
         True,
         "offer_alternative",
-        ids,
-        f"{scenario_en.capitalize()} ({used_en}): do not refuse; offer a small compensation, then other remedies.",
-        f"{scenario_zh}({used_zh}):不得直接拒绝,先协商小额补偿,再协商退款退货等方案。",
-        deadline=end,
+        tuple(dict.fromkeys((*rules, "channels.principle"))),
+        f"{why_en} Do not refuse: offer a small compensation, then other remedies.",
+        f"{why_zh}不得直接拒绝:先协商小额补偿,再协商退款退货等方案。",
         amount=amount,
         amount_form="cash" if amount is not None else None,
         versions=read.frozen(),
@@ -184,10 +214,14 @@ def over_period_request(
 
 
 def after_sale_attempt(policy: Policy, *, attempts: int) -> Decision:
-    """Whether the buyer may file another after-sale for the same item (channel: at most 5)."""
+    """Whether the buyer may file another after-sale for the same item (video channel: at most 5).
+
+    Raises:
+        ValueError: For a policy without the video channel's attempt limit.
+    """
     c = channels(policy)
     if c is None:
-        return Decision(True, "no_limit", (), "No attempt limit on this platform.", "该平台无申请次数限制。")
+        raise ValueError("after_sale_attempt applies to video-channel policies only")
     limit = int(c.attempts.max_per_item.at(None))
     if attempts >= limit:
         return Decision(

@@ -220,7 +220,7 @@ BAD_CASES = {
                                     "the request is before the payment (order.paid_at)"),
     "received_before_shipped.yaml": (f"{BAD}/received_before_shipped.yaml:8: order.received_at: "
                                      "received_at is before shipped_at"),
-    "no_policy.yaml": "<cli>: --policy: no --policy given and the case file names no `policy:`",
+    "no_policy.yaml": f"{BAD}/no_policy.yaml:1: policy: no --policy given and the case file names no `policy:`",
 }
 
 
@@ -241,7 +241,7 @@ def test_bad_case_raises_a_simkit_error_from_run(name: str) -> None:
     assert [str(p) for p in info.value.problems] == [BAD_CASES[name]]
 
 
-@pytest.mark.parametrize("name", sorted(set(BAD_CASES) - {"no_policy.yaml"}))
+@pytest.mark.parametrize("name", sorted(BAD_CASES))
 def test_bad_case_names_file_line_and_path(name: str) -> None:
     with pytest.raises(SimkitError) as info:
         explain.run(argparse.Namespace(case=f"{BAD}/{name}", policy=None, variant=[], json=False))
@@ -249,9 +249,6 @@ def test_bad_case_names_file_line_and_path(name: str) -> None:
     assert (problem.file, problem.line > 0, bool(problem.path)) == (f"{BAD}/{name}", True, True)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with no --policy and no `policy:` in the case file the message is "
-                   "'<cli>: --policy: ...' and names neither the case file nor a line; expected "
-                   "'tests/fixtures/bad_cases/no_policy.yaml:LINE: policy: no --policy given ...'")
 def test_no_policy_message_names_the_case_file(simkit: Callable[..., Result]) -> None:
     code, _, err = simkit("explain", "--case", f"{BAD}/no_policy.yaml")
     assert code == 2

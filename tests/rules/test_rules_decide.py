@@ -78,7 +78,8 @@ EXPECTED: dict[str, tuple[bool, str, str | None, float | None, str | None, str |
         ["channels.over_period_scenarios", "channels.principle", "channels.attempts"]),
     "channels_over_period_no_reason.yaml": (
         True, "offer_alternative", "2026-09-11T00:00:00", 26.0, "cash", None, 0,
-        ["channels.over_period_scenarios", "channels.principle", "channels.attempts", "channels.period_order"]),
+        ["channels.over_period_scenarios", "channels.principle", "national.no_reason_return", "channels.attempts",
+         "channels.period_order"]),
     "channels_over_period_quality.yaml": (
         True, "reopen_required", "2026-07-18T10:00:00", None, None, None, 0,
         ["channels.over_period_scenarios", "channels.principle", "channels.extend", "channels.attempts"]),
@@ -269,9 +270,6 @@ FRESH = {"category": "fresh", "price": 100, "paid_at": "2026-07-01T10:00:00", "r
 APPAREL = {"category": "apparel", "price": 100, "paid_at": "2026-07-01T10:00:00", "received_at": "2026-07-02T10:00:00"}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: channel fresh no-reason request 10 days after receipt (over 7 days, "
-                   "inside the 15-day quality period) is a bare refusal 'excluded'; seed:003 scenario 1 "
-                   "(超七无售后期 生鲜绿植类) and over_period_request() say offer_alternative with 10% = 10.00 CNY")
 def test_channel_fresh_no_reason_over_7_days_is_never_a_bare_refusal(channel: Policy, make_case: Any) -> None:
     request = {"kind": "refund_only", "reason": "no_reason", "at": "2026-07-12T10:00:00"}
     direct = over_period_request(channel, category="fresh", received_at=make_case(FRESH, request).order.received_at,
@@ -282,9 +280,6 @@ def test_channel_fresh_no_reason_over_7_days_is_never_a_bare_refusal(channel: Po
     assert (d.allowed, d.outcome, d.amount, d.amount_form) == (True, "offer_alternative", 10.0, "cash")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: channel no-reason request for used goods 10 days after receipt "
-                   "(over the 7-day window) is a bare refusal 'goods_not_intact'; seed:003 scenario 2.2 "
-                   "(超七无售后期, 已使用) says offer_alternative with 10% = 10.00 CNY")
 def test_channel_used_goods_over_7_days_is_never_a_bare_refusal(channel: Policy, make_case: Any) -> None:
     request = {"kind": "return_refund", "reason": "no_reason", "at": "2026-07-12T10:00:00", "goods_used": True}
     d = decide(channel, make_case(APPAREL, request))
@@ -292,9 +287,6 @@ def test_channel_used_goods_over_7_days_is_never_a_bare_refusal(channel: Policy,
     assert "已使用" in d.reason_zh
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: on Tmall a no-reason request on an order with completed_at but no "
-                   "received_at skips the no-reason check: custom_made (excluded) is allowed 'await_merchant'; "
-                   "expected refused 'excluded' (national.no_reason_exclusions)")
 def test_tmall_no_reason_without_receipt_time_still_checks_exclusions(tmall: Policy, make_case: Any) -> None:
     order = {"category": "custom_made", "price": 100, "paid_at": "2026-07-01T10:00:00",
              "completed_at": "2026-07-02T10:00:00"}
@@ -303,9 +295,6 @@ def test_tmall_no_reason_without_receipt_time_still_checks_exclusions(tmall: Pol
     assert "national.no_reason_exclusions" in d.rules
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: on Tmall a no-reason request 13 days after success with no "
-                   "received_at is allowed although the 7-day no-reason window (from the day after receipt <= "
-                   "completion: ends 2026-07-10T00:00) has passed; expected 'window_passed'")
 def test_tmall_no_reason_without_receipt_time_still_checks_the_7_days(tmall: Policy, make_case: Any) -> None:
     order = {"category": "apparel", "price": 100, "paid_at": "2026-07-01T10:00:00",
              "completed_at": "2026-07-02T10:00:00"}
@@ -313,9 +302,6 @@ def test_tmall_no_reason_without_receipt_time_still_checks_the_7_days(tmall: Pol
     assert (d.allowed, d.outcome) == (False, "window_passed")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: channel 三包 (electronics) repair 44 days after receipt gives "
-                   "'offer_alternative' (small compensation 100.00 CNY) instead of the 三包 repair owed within the "
-                   "1-year warranty (channels.period_order: 三包 where covered; Tmall gives statutory_remedy)")
 def test_channel_three_guarantees_repair_within_warranty(channel: Policy, make_case: Any) -> None:
     order = {"category": "electronics", "price": 1000, "paid_at": "2026-07-01T10:00:00",
              "received_at": "2026-07-02T10:00:00", "completed_at": "2026-07-02T10:00:00"}
@@ -326,9 +312,6 @@ def test_channel_three_guarantees_repair_within_warranty(channel: Policy, make_c
     assert d.amount is None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Tmall quality return_refund 10 days after receipt, inside the 15-day "
-                   "after-sale window (tmall.after_sale_window), is refused 'remedy_not_available' because the "
-                   "consumer-law 7-day return is applied as a cap; expected allowed 'await_merchant', payer merchant")
 def test_tmall_quality_return_inside_the_after_sale_window(tmall: Policy, make_case: Any) -> None:
     order = {"category": "apparel", "price": 129, "paid_at": "2026-01-02T10:00:00",
              "received_at": "2026-01-05T10:00:00", "completed_at": "2026-01-06T10:00:00"}
@@ -337,9 +320,6 @@ def test_tmall_quality_return_inside_the_after_sale_window(tmall: Policy, make_c
                                                                         "2026-01-18T10:00:00")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: after the merchant reopened the entry (seed:001: the buyer may then "
-                   "file 仅退款/退货退款 within 30 days), a quality return_refund on 2026-03-10 is refused "
-                   "'remedy_not_available' (deadline 2026-01-12); expected allowed 'await_merchant'")
 def test_tmall_quality_return_after_reopening(tmall: Policy, make_case: Any) -> None:
     order = {"category": "apparel", "price": 129, "paid_at": "2026-01-02T10:00:00",
              "received_at": "2026-01-05T10:00:00", "completed_at": "2026-01-06T10:00:00"}
@@ -349,9 +329,6 @@ def test_tmall_quality_return_after_reopening(tmall: Policy, make_case: Any) -> 
     assert (d.allowed, d.outcome) == (True, "await_merchant")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: channel quality return_refund 10 days after receipt, inside the "
-                   "15-day quality period (品质原因售后期), is a bare refusal 'remedy_not_available'; expected "
-                   "allowed 'await_merchant' with the 48 h review deadline 2026-07-14T10:00")
 def test_channel_quality_return_inside_the_quality_period(channel: Policy, make_case: Any) -> None:
     d = decide(channel, make_case(APPAREL, {"kind": "return_refund", "reason": "quality",
                                             "at": "2026-07-12T10:00:00"}))

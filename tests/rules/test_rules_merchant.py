@@ -19,6 +19,7 @@ from simkit.rules import (
     reopen_entry,
     rule_complaint,
 )
+from simkit.rules.explain import decide
 
 t = dt.datetime.fromisoformat
 
@@ -264,10 +265,20 @@ def test_over_7_days_used_still_offers_an_alternative(channel: Policy) -> None:
     assert "已使用" in d.reason_zh
 
 
-def test_fresh_no_reason_is_over_period_at_once(channel: Policy) -> None:
-    d = over(channel, "2026-09-03T11:00:00", category="fresh", price=120.0)
-    assert (d.allowed, d.outcome, d.deadline, d.amount) == (True, "offer_alternative", RECEIVED, 12.0)
+def test_fresh_no_reason_is_over_period_after_7_days(channel: Policy) -> None:
+    inside = over(channel, "2026-09-03T11:00:00", category="fresh", price=120.0)
+    assert (inside.allowed, inside.outcome, inside.amount) == (True, "within_period", None)
+    d = over(channel, "2026-09-11T00:00:00", category="fresh", price=120.0)
+    assert (d.allowed, d.outcome, d.amount) == (True, "offer_alternative", 12.0)
     assert "生鲜绿植类" in d.reason_zh
+
+
+def test_fresh_no_reason_inside_7_days_is_answered_with_an_alternative(channel: Policy, make_case: Any) -> None:
+    order = {"category": "fresh", "price": 120, "paid_at": "2026-09-01T10:00:00",
+             "received_at": "2026-09-03T10:00:00"}
+    d = decide(channel, make_case(order, {"kind": "refund_only", "reason": "no_reason", "at": "2026-09-04T10:00:00"}))
+    assert (d.allowed, d.outcome, d.amount, d.amount_form) == (True, "offer_alternative", 12.0, "cash")
+    assert d.rules[:3] == ("channels.fresh", "national.no_reason_exclusions", "channels.principle")
 
 
 def test_over_the_quality_period(channel: Policy) -> None:
@@ -370,17 +381,17 @@ def test_channel_refuses_the_sixth_attempt(channel: Policy, attempts: int) -> No
     assert (d.allowed, d.outcome, d.rules) == (False, "attempts_exhausted", ("channels.attempts",))
 
 
-def test_tmall_has_no_attempt_limit(tmall: Policy) -> None:
-    d = after_sale_attempt(tmall, attempts=50)
-    assert (d.allowed, d.outcome) == (True, "no_limit")
-
-
-@pytest.mark.xfail(strict=True, reason="BUG: after_sale_attempt() on Tmall / the national floor is allowed=True "
-                   "but cites no rule id (every decision must cite the rule it rests on)")
 @pytest.mark.parametrize("name", ["tmall", "national"])
-def test_allowed_attempt_cites_a_rule(request: pytest.FixtureRequest, name: str) -> None:
+def test_attempt_limit_is_the_channels_only(request: pytest.FixtureRequest, name: str) -> None:
     policy = request.getfixturevalue(name)
-    d = after_sale_attempt(policy, attempts=0)
-    assert d.allowed and d.rules
-    for rule_id in d.rules:
-        policy.rule(rule_id)
+    with pytest.raises(ValueError, match=r"^after_sale_attempt applies to video-channel policies only$"):
+        after_sale_attempt(policy, attempts=0)
+
+
+def test_tmall_decisions_have_no_attempt_limit(tmall: Policy, make_case: Any) -> None:
+    order = {"category": "apparel", "price": 100, "paid_at": "2026-07-01T10:00:00",
+             "received_at": "2026-07-02T10:00:00"}
+    d = decide(tmall, make_case(order, {"kind": "return_refund", "reason": "quality", "at": "2026-07-03T10:00:00"},
+                                {"after_sales": 50}))
+    assert (d.allowed, d.outcome) == (True, "await_merchant")
+    assert "channels.attempts" not in d.rules

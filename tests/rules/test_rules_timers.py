@@ -240,8 +240,6 @@ def test_arbitrate(request: pytest.FixtureRequest, name: str, kwargs: dict[str, 
     assert (d.allowed, d.outcome, d.payer, d.rules) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: arbitrate() on the channel cites channels.merchant_policy_floor twice "
-                   "for a no-reason request (once from return_shipping, once as the floor)")
 def test_channel_no_reason_arbitration_cites_each_rule_once(channel: Policy) -> None:
     d = arbitrate(channel, reason="changed_mind", kind="return_refund", evidence=False)
     assert (d.allowed, d.outcome, d.payer) == (True, "buyer_wins", "buyer")
