@@ -18,6 +18,8 @@ demo: $(STAMP)
 	  echo; echo "== $$f"; \
 	  $(BIN)/simkit explain --case $$f || exit $$?; \
 	done
+	@echo; echo "== Tmall baseline: 3 replications"
+	$(BIN)/simkit run scenarios/tmall_baseline.yaml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider

@@ -4,12 +4,16 @@ The public API is re-exported here; everything else is private to its module.
 """
 
 from simkit.errors import CaseError, LogError, PolicyError, Problem, ScenarioError, SimkitError, UsageError
+from simkit.experiment import RunResult, run
+from simkit.policy.diff import ParameterChange, diff_policies
 from simkit.policy.loader import load_policy
 from simkit.policy.model import Policy
+from simkit.policy.overrides import with_overrides
 from simkit.policy.variants import Variant, load_variant
 from simkit.rules.case import Case, load_case
 from simkit.rules.decision import Decision
 from simkit.rules.explain import decide, explain_case
+from simkit.scenario import Scenario, load_scenario
 
 __version__ = "0.1.0"
 
@@ -18,17 +22,24 @@ __all__ = [
     "CaseError",
     "Decision",
     "LogError",
+    "ParameterChange",
     "Policy",
     "PolicyError",
     "Problem",
+    "RunResult",
+    "Scenario",
     "ScenarioError",
     "SimkitError",
     "UsageError",
     "Variant",
     "__version__",
     "decide",
+    "diff_policies",
     "explain_case",
     "load_case",
     "load_policy",
+    "load_scenario",
     "load_variant",
+    "run",
+    "with_overrides",
 ]

@@ -7,19 +7,26 @@ EXPECTED = {
     "CaseError",
     "Decision",
     "LogError",
+    "ParameterChange",
     "Policy",
     "PolicyError",
     "Problem",
+    "RunResult",
+    "Scenario",
     "ScenarioError",
     "SimkitError",
     "UsageError",
     "Variant",
     "__version__",
     "decide",
+    "diff_policies",
     "explain_case",
     "load_case",
     "load_policy",
+    "load_scenario",
     "load_variant",
+    "run",
+    "with_overrides",
 }
 
 
@@ -35,5 +42,5 @@ def test_every_public_name_resolves() -> None:
 
 def test_no_private_names_leak() -> None:
     public = {name for name in vars(simkit) if not name.startswith("_")}
-    submodules = {"errors", "policy", "rules", "yamlio", "cli"}
+    submodules = {"errors", "policy", "rules", "yamlio", "cli", "events", "metrics", "scenario", "sim", "experiment"}
     assert public - submodules - set(simkit.__all__) == set()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -33,8 +32,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
-        if importlib.util.find_spec(f"simkit.cli.{name}") is None:  # TEMP until every command lands
-            continue
         module = importlib.import_module(f"simkit.cli.{name}")
         module.add_parser(sub)
     return parser

@@ -137,7 +137,7 @@ def _after_sale(policy: Policy, case: Case) -> Decision:
         if not attempt.allowed:
             return attempt
         note(attempt)
-    received = order.received_at or order.completed_at  # success implies receipt
+    received = _received(case)
     quality_like = reason not in NO_REASON_REASONS and reason not in NOT_DELIVERED_REASONS
     platform_window_open = False
     if received is not None:
@@ -236,11 +236,12 @@ def _handled(decision: Decision, handler: Decision | None) -> Decision:
 
 def _over_period(policy: Policy, case: Case) -> Decision:
     order, request = case.order, case.request
-    assert order.received_at is not None
+    received = _received(case)
+    assert received is not None
     return over_period_request(
         policy,
         category=order.category,
-        received_at=order.received_at,
+        received_at=received,
         at=request.at,
         goods_used=request.goods_used,
         reason=request.reason or "no_reason",
@@ -276,15 +277,20 @@ def _window(policy: Policy, case: Case) -> Decision:
         if reopened.allowed and reopened.deadline is not None and request.at < reopened.deadline:
             return dataclasses.replace(reopened, outcome="within_reopened_window")
         return dataclasses.replace(window, rules=(*window.rules, "tmall.reopen_entry"))
-    if channels(policy) is not None and order.received_at is not None:
+    if channels(policy) is not None and _received(case) is not None:
         return _over_period(policy, case)
     return window
+
+
+def _received(case: Case) -> dt.datetime | None:
+    """When the buyer received the goods; a successful transaction implies receipt."""
+    return case.order.received_at or case.order.completed_at
 
 
 def _statutory_remedy(policy: Policy, case: Case, window: Decision) -> Decision | None:
     """After the platform period, a quality remedy owed by law (三包, warranty) still stands."""
     order, request = case.order, case.request
-    received = order.received_at or order.completed_at
+    received = _received(case)
     if received is None:
         return None
     remedy = quality_remedy(

@@ -49,10 +49,11 @@ def after_exit_duty(
     if cat.three_guarantees and span.total_seconds() == 0:
         tg = policy.spec.national.three_guarantees
         span = read.hours("national.three_guarantees.warranty_default", tg.warranty_default)
+    in_sale = window.allowed and window.deadline is None  # not completed yet: the periods have not started
     ends = [base + span]
     if window.deadline is not None:
         ends.append(window.deadline)
-    duty_end = max(ends)
+    duty_end = None if in_sale else max(ends)
     rule = ("tmall.store_exit",) if tmall(policy) is not None else ("national.three_guarantees", "national.favourable")
     ids = (*rule, *window.rules)
     payer, en, zh = _HANDLER[mode]
@@ -67,7 +68,7 @@ def after_exit_duty(
             payer=payer,
             versions=read.frozen(),
         )
-    if at >= duty_end:
+    if duty_end is not None and at >= duty_end:
         return Decision(
             False,
             "duty_ended",

@@ -395,3 +395,11 @@ def test_tmall_decisions_have_no_attempt_limit(tmall: Policy, make_case: Any) ->
                                 {"after_sales": 50}))
     assert (d.allowed, d.outcome) == (True, "await_merchant")
     assert "channels.attempts" not in d.rules
+
+
+def test_store_exit_duty_continues_for_an_order_still_in_progress(tmall: Policy) -> None:
+    paid = dt.datetime(2026, 6, 1, 10)
+    d = after_exit_duty(tmall, category="apparel", paid_at=paid, completed_at=None, received_at=None,
+                        exit_at=dt.datetime(2026, 6, 2), at=dt.datetime(2026, 6, 3, 10), mode="third_party")
+    assert (d.allowed, d.outcome, d.deadline, d.payer) == (True, "handled_by_third_party", None, "merchant")
+    assert d.rules == ("tmall.store_exit", "tmall.after_sale_window")

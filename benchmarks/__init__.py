@@ -1,0 +1,1 @@
+"""Throughput and memory benchmarks with their targets (`python -m benchmarks`, `make bench`)."""

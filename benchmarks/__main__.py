@@ -1,0 +1,76 @@
+"""`python -m benchmarks`: orders/s, events/s, peak memory, and the bare SimPy loop for comparison.
+
+Targets (issue: simulation engine): >= 30,000 orders/s on one core with the counters-only
+recorder; <= 1.5 GB peak memory with the Parquet recorder; events/s at least 30% of a bare
+SimPy loop that schedules the same number of timeouts on the same machine.
+
+Each measurement runs in a fresh process, so that peak memory is that run's alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks import measure
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "bench" / "tmall_1m.yaml"
+TARGET_ORDERS_S = 30_000
+TARGET_PEAK_MB = 1536
+TARGET_RATIO = 0.30
+
+
+def _child(*args: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.measure", *args], check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and print the figures; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=1_000_000, help="orders in the benchmark scenario")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    common = ["--scenario", str(SCENARIO), "--orders", str(args.orders), "--seed", str(args.seed)]
+    counters = _child("counters", *common)
+    with tempfile.TemporaryDirectory() as tmp:
+        parquet = _child("parquet", *common, "--out", str(Path(tmp) / "events.parquet"))
+    bare = _child("bare", "--timeouts", str(int(parquet["events"])))
+    figures = {
+        "orders": counters["orders"],
+        "cases": counters["cases"],
+        "counters_seconds": counters["seconds"],
+        "orders_per_s": counters["orders"] / counters["seconds"],
+        "parquet_seconds": parquet["seconds"],
+        "log_events": parquet["events"],
+        "events_per_s": parquet["events"] / parquet["seconds"],
+        "simpy_events": parquet["simpy_events"],
+        "simpy_events_per_s": parquet["simpy_events"] / parquet["seconds"],
+        "peak_mb_parquet": parquet["peak_mb"],
+        "peak_mb_counters": counters["peak_mb"],
+        "bare_simpy_events_per_s": bare["events_per_s"],
+    }
+    figures["events_ratio"] = figures["events_per_s"] / figures["bare_simpy_events_per_s"]
+    figures["simpy_events_ratio"] = figures["simpy_events_per_s"] / figures["bare_simpy_events_per_s"]
+    checks = {
+        "orders/s (counters only)": (figures["orders_per_s"] >= TARGET_ORDERS_S, f">= {TARGET_ORDERS_S:,}"),
+        "peak MB (Parquet recorder)": (figures["peak_mb_parquet"] <= TARGET_PEAK_MB, f"<= {TARGET_PEAK_MB:,}"),
+        "events/s vs bare SimPy": (figures["events_ratio"] >= TARGET_RATIO, f">= {TARGET_RATIO:.0%}"),
+    }
+    if args.json:
+        print(json.dumps({"figures": figures, "targets_met": {k: v[0] for k, v in checks.items()}}, indent=2))
+    else:
+        print(measure.report(figures, checks))
+    return 0 if all(ok for ok, _ in checks.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

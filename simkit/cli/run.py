@@ -1,0 +1,187 @@
+"""`simkit run SCENARIO`: replications, metrics with 95% CI, and optionally files in --out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import sys
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from simkit.cli._io import dumps, write_atomic
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``simkit run``."""
+    p = subparsers.add_parser(
+        "run",
+        help="run a scenario and print its metrics",
+        description="Run a scenario's replications; print mean and 95%% CI of each metric.",
+    )
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--seed", type=int, default=None, help="base seed (default: the scenario's)")
+    p.add_argument("--reps", type=int, default=None, help="replications (default: the scenario's)")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario or policy parameter (repeatable); see `simkit params`",
+    )
+    p.add_argument("--variant", action="append", default=[], metavar="FILE", help="apply a policy variant (repeatable)")
+    p.add_argument("--out", type=Path, default=None, help="write events.parquet, metrics.csv and run.json here")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``simkit run``."""
+    from simkit.errors import UsageError
+    from simkit.experiment import run as run_experiment
+    from simkit.scenario import load_scenario
+
+    if args.reps is not None and args.reps < 1:
+        raise UsageError.at("<cli>", 0, "--reps", "must be >= 1")
+    scenario = load_scenario(args.scenario, args.overrides, args.variant)
+    reps = args.reps or scenario.spec.scenario.replications
+    if args.out is None:
+        with _progress(args.quiet or args.json, reps, scenario.id) as tick:
+            result = run_experiment(scenario, seed=args.seed, reps=reps, recorder="none", on_replication=tick)
+    else:
+        args.out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=args.out, prefix=".run-") as tmp:
+            events_path = Path(tmp) / "events.parquet"
+            with _progress(args.quiet or args.json, reps, scenario.id) as tick:
+                result = run_experiment(
+                    scenario,
+                    seed=args.seed,
+                    reps=reps,
+                    recorder="parquet",
+                    events_path=events_path,
+                    on_replication=tick,
+                )
+            events_path.replace(args.out / "events.parquet")
+        write_atomic(args.out / "metrics.csv", result.metrics.to_csv(index=False))
+        write_atomic(args.out / "run.json", dumps(_run_info(result, args)))
+    summary = result.summary
+    if args.json:
+        print(json.dumps(_as_json(result), ensure_ascii=False, indent=2))
+    else:
+        _print_table(result, summary)
+        if args.out is not None:
+            print(f"wrote {args.out / 'events.parquet'}, metrics.csv, run.json")
+    return 0
+
+
+class _progress:
+    """A rich progress bar over replications (nothing when quiet or not a terminal)."""
+
+    def __init__(self, quiet: bool, total: int, label: str) -> None:
+        self.quiet, self.total, self.label = quiet, total, label
+        self._progress: Any = None
+
+    def __enter__(self) -> Any:
+        if self.quiet or not sys.stderr.isatty():
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+            console=_console(stderr=True),
+        )
+        self._progress.start()
+        task = self._progress.add_task(f"run {self.label}", total=self.total)
+        return lambda done, _total: self._progress.update(task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+def _fmt(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.4f}"
+
+
+def _print_table(result: Any, summary: Any) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title=f"{result.scenario.id} · policy {result.scenario.policy.id} · seed {result.seed} · "
+        f"{result.reps} replication(s)"
+    )
+    table.add_column("metric")
+    table.add_column("mean", justify="right")
+    table.add_column("95% CI", justify="right")
+    for row in summary.itertuples():
+        ci = "" if row.n < 2 else f"[{_fmt(row.ci_low)}, {_fmt(row.ci_high)}]"
+        table.add_row(row.metric, _fmt(row.mean), ci)
+    _console().print(table)
+
+
+def _as_json(result: Any) -> dict[str, Any]:
+    def clean(x: float) -> float | None:
+        return None if isinstance(x, float) and math.isnan(x) else x
+
+    return {
+        "scenario": result.scenario.id,
+        "policy": result.scenario.policy.id,
+        "seed": result.seed,
+        "replications": result.reps,
+        "metrics": {
+            row.metric: {
+                "mean": clean(row.mean),
+                "ci_low": clean(row.ci_low),
+                "ci_high": clean(row.ci_high),
+                "n": row.n,
+            }
+            for row in result.summary.itertuples()
+        },
+    }
+
+
+def _run_info(result: Any, args: argparse.Namespace) -> dict[str, Any]:
+    sc = result.scenario
+    packages = {name: _version(name) for name in ("simkit", "simpy", "numpy", "pandas", "pyarrow", "pydantic")}
+    return {
+        "scenario": {"id": sc.id, "file": sc.file},
+        "policy": {
+            "id": sc.policy.id,
+            "files": list(sc.policy.files),
+            "variants": list(sc.policy.variants),
+            "sha256": sc.policy.digest,
+        },
+        "seed": result.seed,
+        "replications": result.reps,
+        "overrides": {path: value for path, value in sc.overrides},
+        "versions": {"python": platform.python_version(), **packages},
+        "metrics": _as_json(result)["metrics"],
+    }
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except Exception:
+        return "unknown"

@@ -1,0 +1,125 @@
+"""Replications of one scenario: metrics in long form, mean and 95% CI, the event log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from simkit.events import MemoryRecorder, NullRecorder, ParquetRecorder, Recorder, empty_frame
+from simkit.experiment.stats import mean_ci
+from simkit.metrics import METRICS, compute
+from simkit.scenario.loader import Scenario, load_scenario
+from simkit.sim.model import Model
+
+RecorderName = Literal["memory", "parquet", "none"]
+
+
+@dataclass
+class RunResult:
+    """The outcome of `run`.
+
+    Attributes:
+        scenario: The scenario that ran.
+        seed: The base seed.
+        reps: Number of replications.
+        metrics: Long form: ``run_id, scenario, policy, variant, replication, seed, metric, value``.
+        events: The event log (empty unless the memory recorder was used).
+        events_path: The Parquet log, when the Parquet recorder was used.
+    """
+
+    scenario: Scenario
+    seed: int
+    reps: int
+    metrics: pd.DataFrame
+    events: pd.DataFrame
+    events_path: Path | None = None
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per metric: mean, 95% CI low and high, number of replications."""
+        rows = []
+        for name in METRICS:
+            values = self.metrics.loc[self.metrics["metric"] == name, "value"].to_numpy()
+            mean, low, high, n = mean_ci(values)
+            rows.append({"metric": name, "mean": mean, "ci_low": low, "ci_high": high, "n": n})
+        return pd.DataFrame(rows)
+
+    def value(self, metric: str) -> float:
+        """The mean of `metric` over replications."""
+        row = self.summary.set_index("metric")["mean"]
+        return float(row[metric])
+
+
+def run(
+    scenario: Scenario | str | Path,
+    *,
+    seed: int | None = None,
+    reps: int | None = None,
+    overrides: Iterable[str] | Mapping[str, Any] = (),
+    recorder: RecorderName | Recorder = "memory",
+    events_path: str | Path | None = None,
+    on_replication: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Run a scenario's replications.
+
+    Args:
+        scenario: A loaded `Scenario` or the path of a scenario file.
+        seed: Base seed (default: the scenario's). Replication r uses streams spawned from
+            ``SeedSequence(seed, spawn_key=(r,))``: the same under every variant.
+        reps: Number of replications (default: the scenario's).
+        overrides: ``--set`` style overrides, applied when `scenario` is a path.
+        recorder: ``"memory"`` (events as a DataFrame), ``"parquet"`` (streamed to
+            `events_path`), ``"none"`` (counters only), or a recorder object.
+        events_path: Where the Parquet recorder writes.
+        on_replication: Called with ``(done, total)`` after each replication.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides)
+    seed = scenario.spec.scenario.seed if seed is None else seed
+    reps = scenario.spec.scenario.replications if reps is None else reps
+    rec = _recorder(recorder, events_path)
+    rows: list[dict[str, Any]] = []
+    variant = "+".join(scenario.policy.variant_ids) or "base"
+    try:
+        for r in range(reps):
+            run_id = f"{scenario.id}-s{seed}-r{r}"
+            counters = Model(scenario, seed, r, rec, run_id).run()
+            for name, value in compute(counters).items():
+                rows.append(
+                    {
+                        "run_id": run_id,
+                        "scenario": scenario.id,
+                        "policy": scenario.policy.id,
+                        "variant": variant,
+                        "replication": r,
+                        "seed": seed,
+                        "metric": name,
+                        "value": value,
+                    }
+                )
+            if on_replication is not None:
+                on_replication(r + 1, reps)
+    finally:
+        if isinstance(rec, ParquetRecorder):
+            rec.close()
+    events = rec.frame() if isinstance(rec, MemoryRecorder) else empty_frame()
+    path = rec.path if isinstance(rec, ParquetRecorder) else None
+    return RunResult(scenario, seed, reps, pd.DataFrame(rows), events, path)
+
+
+def _recorder(choice: RecorderName | Recorder, path: str | Path | None) -> Recorder:
+    if not isinstance(choice, str):
+        return choice
+    if choice == "memory":
+        return MemoryRecorder()
+    if choice == "none":
+        return NullRecorder()
+    if choice == "parquet":
+        if path is None:
+            raise ValueError("the parquet recorder needs events_path")
+        return ParquetRecorder(path)
+    raise ValueError(f"unknown recorder {choice!r}: use 'memory', 'parquet' or 'none'")

@@ -1,0 +1,320 @@
+"""The scenario schema: populations, playbooks and run settings as typed, frozen models.
+
+Durations are written with their unit (``"4 hours"``, ``"2 days"``) and held in hours;
+money is CNY (a number or ``"150 CNY"``); probabilities are plain numbers in [0, 1].
+A distribution is either a plain value (fixed) or a mapping such as
+``{dist: exponential, mean: 4 hours}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, cast
+
+from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
+
+from simkit.policy.base import Names, Strict
+from simkit.policy.values import Kind, parse_quantity
+
+REASONS = (
+    "changed_mind",
+    "quality",
+    "damaged",
+    "wrong_item",
+    "missing_parts",
+    "not_as_described",
+    "not_received",
+    "late_shipment",
+    "out_of_stock",
+    "counterfeit",
+)
+"""Problems a buyer may have with an order (the scenario's issue kinds)."""
+
+Reason = Literal[
+    "changed_mind",
+    "quality",
+    "damaged",
+    "wrong_item",
+    "missing_parts",
+    "not_as_described",
+    "not_received",
+    "late_shipment",
+    "out_of_stock",
+    "counterfeit",
+]
+Action = Literal["agree", "by_the_rules", "refuse", "offer", "stall"]
+RequestKind = Literal["refund_only", "return_refund", "exchange", "repair"]
+Channel = Literal["normal", "juhuasuan", "presale"]
+
+
+def _one(key: str) -> Any:
+    """A one-entry share mapping (a default)."""
+    return {key: 1.0}
+
+
+def _hours(raw: Any) -> float:
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw == 0:
+        return 0.0
+    return parse_quantity(raw, Kind.DURATION)
+
+
+def _cny(raw: Any) -> float:
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if raw < 0:
+            raise ValueError(f"must be >= 0, got {raw}")
+        return float(raw)
+    return parse_quantity(raw, Kind.MONEY)
+
+
+def _percent(raw: Any) -> float:
+    return parse_quantity(raw, Kind.PERCENT)
+
+
+Hours = Annotated[float, BeforeValidator(_hours)]
+CNY = Annotated[float, BeforeValidator(_cny)]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+PercentValue = Annotated[float, BeforeValidator(_percent)]
+
+
+def _dist_before(kind: Kind) -> Any:
+    def parse(raw: Any) -> Any:
+        if isinstance(raw, (dict, BaseModel)):
+            return raw
+        return {"dist": "fixed", "value": raw}
+
+    return BeforeValidator(parse)
+
+
+class _DistBase(Strict):
+    dist: Literal["fixed", "exponential", "lognormal", "uniform", "gamma"] = "fixed"
+
+    def _check(self, need: tuple[str, ...]) -> None:
+        missing = [name for name in need if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.dist!r} distribution needs {', '.join(missing)}")
+
+    @model_validator(mode="after")
+    def _params(self) -> Any:
+        need = {
+            "fixed": ("value",),
+            "exponential": ("mean",),
+            "lognormal": ("median", "sigma"),
+            "uniform": ("low", "high"),
+            "gamma": ("mean", "shape"),
+        }[self.dist]
+        self._check(need)
+        low, high = getattr(self, "low", None), getattr(self, "high", None)
+        if self.dist == "uniform" and low is not None and high is not None and high < low:
+            raise ValueError("'high' must be >= 'low'")
+        return self
+
+
+class DurationDist(_DistBase):
+    """A distribution of durations (hours)."""
+
+    value: Hours | None = None
+    mean: Hours | None = None
+    median: Hours | None = None
+    sigma: Annotated[float, Field(ge=0)] | None = None
+    low: Hours | None = None
+    high: Hours | None = None
+    shape: Annotated[float, Field(gt=0)] | None = None
+
+
+class PriceDist(_DistBase):
+    """A distribution of prices (CNY)."""
+
+    value: CNY | None = None
+    mean: CNY | None = None
+    median: CNY | None = None
+    sigma: Annotated[float, Field(ge=0)] | None = None
+    low: CNY | None = None
+    high: CNY | None = None
+    shape: Annotated[float, Field(gt=0)] | None = None
+
+
+Duration = Annotated[DurationDist, _dist_before(Kind.DURATION)]
+Price = Annotated[PriceDist, _dist_before(Kind.MONEY)]
+
+
+class Header(Strict):
+    """The ``scenario:`` header."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: Names
+    description: str = ""
+    source: str = "assumption"
+    policy: str
+    variants: list[str] = Field(default_factory=list)
+    start: dt.datetime
+    horizon: Hours = Field(gt=0)
+    seed: int = Field(0, ge=0)
+    replications: int = Field(1, ge=1, le=10_000)
+
+
+class Surge(Strict):
+    """A period with a multiplied arrival rate (a 双11-style day)."""
+
+    start: dt.datetime
+    duration: Hours = Field(gt=0)
+    multiplier: float = Field(gt=0)
+    note: str | None = None
+
+
+class CategoryMix(Strict):
+    """One category's share of orders and its price distribution."""
+
+    share: float = Field(gt=0)
+    price: Price
+
+
+class Orders(Strict):
+    """Order volume, arrival pattern and mix."""
+
+    count: int = Field(0, ge=0, description="expected paid orders over the order window (a normal day's cycle)")
+    times: list[Hours] | None = Field(None, description="exact payment times instead of Poisson arrivals (tests)")
+    window: Hours | None = Field(None, description="orders arrive in [0, window); default the horizon")
+    daily_cycle: list[Annotated[float, Field(ge=0)]] = Field(default_factory=lambda: [1.0] * 24)
+    surges: list[Surge] = Field(default_factory=list)
+    categories: dict[str, CategoryMix] = Field(min_length=1)
+    free_shipping: Share = 0.8
+    channels: dict[Channel, Annotated[float, Field(ge=0)]] = Field(default_factory=lambda: _one("normal"))
+    presale_ship_after: Hours = Field(default=cast(float, "10 days"))
+
+    @field_validator("daily_cycle")
+    @classmethod
+    def _day(cls, value: list[float]) -> list[float]:
+        if len(value) != 24 or sum(value) <= 0:
+            raise ValueError("daily_cycle needs 24 non-negative hourly weights, not all zero")
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _mix(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value or sum(value.values()) <= 0:
+            raise ValueError("the channel mix needs at least one positive share")
+        return value
+
+
+class Issue(Strict):
+    """The probability and timing of one problem in one category."""
+
+    p: Share
+    after: Duration = Field(default_factory=lambda: DurationDist(dist="fixed", value="0.0 hours"))
+    used: Share = 0.0
+
+
+class Buyers(Strict):
+    """Buyer behaviour."""
+
+    confirm_early: Share = 0.6
+    confirm_delay: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="48.0 hours"))
+    quality_request: dict[RequestKind, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: _one("return_refund")
+    )
+    evidence: Share = 0.7
+    accept_offer_base: Share = 0.1
+    accept_offer_per_percent: Annotated[float, Field(ge=0)] = 0.03
+    escalate_after_refusal: Share = 0.5
+    escalate_after_stall: Share = 0.0
+    patience: Duration = Field(default_factory=lambda: DurationDist(dist="fixed", value="96.0 hours"))
+    escalate_delay: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="24.0 hours"))
+    complaint: Share = 0.1
+    return_on_time: Share = 0.95
+    return_delay: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="36.0 hours"))
+    claim_late_shipment: Share = 0.3
+    claim_delay: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="24.0 hours"))
+    refile_after_reopen: Share = 0.8
+
+
+class PlaybookSpec(Strict):
+    """A merchant strategy: an action per reason, plus extension and reopening habits."""
+
+    base: str | None = None
+    default: Action = "by_the_rules"
+    reasons: dict[Reason, Action] = Field(default_factory=dict)
+    compensation: PercentValue | None = Field(None, description="offer size as a share of the price (default 10%)")
+    confirm_returns: Literal["on_time", "late"] = "on_time"
+    extend: bool = False
+    reopen: bool = False
+
+
+class Shift(Strict):
+    """A daily working period, hours of the day ``[start, end)``."""
+
+    start: Annotated[float, Field(ge=0, le=24)]
+    end: Annotated[float, Field(ge=0, le=24)]
+
+    @model_validator(mode="after")
+    def _order(self) -> Shift:
+        if self.end <= self.start:
+            raise ValueError("'end' must be after 'start' (hours of the day)")
+        return self
+
+
+class StoreExit(Strict):
+    """Some stores close on a date; after-sale duty follows the mode."""
+
+    at: dt.datetime
+    share: Share = 1.0
+    mode: Literal["merchant", "third_party", "platform_deposit"] = "merchant"
+    provider_staff: int = Field(2, ge=1)
+
+
+class Staff(Strict):
+    """Service staff per merchant."""
+
+    per_merchant: int = Field(2, ge=1)
+    scale_with_size: bool = False
+
+
+class Merchants(Strict):
+    """Merchant population, staffing and strategy."""
+
+    count: int = Field(ge=1)
+    size_shape: float = Field(1.2, gt=0, description="Pareto shape of merchant sizes (lower: more skewed)")
+    staff: Staff = Field(default_factory=Staff)
+    shifts: list[Shift] | None = None
+    response_time: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="4.0 hours"))
+    handling_time: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="0.25 hours"))
+    ship_time: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="20.0 hours"))
+    late_extra: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="36.0 hours"))
+    oos_notice: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="24.0 hours"))
+    playbook: str | PlaybookSpec = "by_the_rules"
+    exit: StoreExit | None = None
+
+
+class Arbiters(Strict):
+    """The platform's intervention staff."""
+
+    staff: int = Field(5, ge=1)
+    decision_time: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="24.0 hours"))
+    shifts: list[Shift] | None = None
+
+
+class Logistics(Strict):
+    """Transit both ways, loss and damage, return postage."""
+
+    transit: Duration = Field(default_factory=lambda: DurationDist(dist="gamma", mean="48.0 hours", shape=4.0))
+    return_transit: Duration = Field(default_factory=lambda: DurationDist(dist="gamma", mean="48.0 hours", shape=4.0))
+    loss: Share = 0.002
+    damage: Share = 0.005
+    return_fee: CNY = 12.0
+
+
+class ScenarioSpec(Strict):
+    """A whole validated scenario file."""
+
+    scenario: Header
+    orders: Orders
+    issues: dict[str, dict[Reason, Issue]] = Field(default_factory=dict)
+    buyers: Buyers = Field(default_factory=Buyers)
+    merchants: Merchants
+    playbooks: dict[str, PlaybookSpec] = Field(default_factory=dict)
+    arbiters: Arbiters = Field(default_factory=Arbiters)
+    logistics: Logistics = Field(default_factory=Logistics)
+    expect: dict[str, Any] = Field(default_factory=dict)
+
+
+SECTIONS = tuple(ScenarioSpec.model_fields)
+"""Top-level keys of a scenario file (everything else in a dotted path is the policy)."""

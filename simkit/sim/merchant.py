@@ -1,0 +1,104 @@
+"""The merchant's answer: playbook action, a service agent on shift, the race with the timers.
+
+`by_the_rules` asks `simkit.rules` whether the rules oblige the merchant to grant the request.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from simkit import rules
+from simkit.sim.plan import (
+    U_EVIDENCE,
+)
+from simkit.sim.record import ESCALATE, TIMEOUT, Proc
+
+if TYPE_CHECKING:
+    from simkit.sim.model import Case, Model
+    from simkit.sim.pools import Pool
+
+
+def action_for(m: Model, c: Case) -> str:
+    if c.handler in ("third_party", "platform_deposit"):
+        return "by_the_rules"
+    book = m.playbook
+    return book.reasons.get(c.reason, book.default)  # type: ignore[call-overload,no-any-return]
+
+
+def pool_for(m: Model, c: Case) -> Pool:
+    if c.handler == "third_party" and m.provider is not None:
+        return m.provider
+    if c.handler == "platform_deposit":
+        return m.arbiters
+    return m.staff(c.merchant)
+
+
+def answer(
+    m: Model, c: Case, deadline: float, action: str, pre: float, handling: float, escalate_at: float = math.inf
+) -> Proc:
+    """Race the merchant's answer against the deadline (and an impatient buyer).
+
+    The merchant looks at the case after `pre` hours, queues for a service agent (on
+    shift), who works `handling` hours and answers. When the deadline comes first, the
+    timer decides (``"timeout"``); when the buyer's escalation comes first, ``"escalate"``
+    (a tie goes to the timer). One or two SimPy events whatever the outcome.
+
+    Returns:
+        ``(verb, rule, amount)``.
+    """
+    env = m.env
+    now = env.now
+    limit, at_limit = (deadline, TIMEOUT) if deadline <= escalate_at else (escalate_at, ESCALATE)
+    if action == "stall" or now + pre >= limit:
+        yield env.timeout(limit - now if limit > now else 0.0)
+        return at_limit
+    if pre > 0.0:
+        yield env.timeout(pre)
+    start = pool_for(m, c).book(env.now, handling, limit)
+    if start is None or start + handling >= limit:
+        yield env.timeout(limit - env.now)
+        return at_limit
+    yield env.timeout(start + handling - env.now)
+    return decide(m, c, action)
+
+
+def decide(m: Model, c: Case, action: str) -> tuple[str, str, float]:
+    """The merchant's answer under its playbook action."""
+    if action == "agree":
+        return ("agree", "", 0.0)
+    if action == "refuse":
+        return ("refuse", "", 0.0)
+    if action == "offer":
+        return ("offer", "", round((m.playbook.compensation or 0.1) * c.price, 2))
+    ok, rule = obliged(m, c)
+    return ("agree" if ok else "refuse", rule, 0.0)
+
+
+def obliged(m: Model, c: Case) -> tuple[bool, str]:
+    """Whether the rules oblige the merchant to grant the request now, and the rule id."""
+    P = m.policy
+    paid_at = m.at(c.paid)
+    if c.reason == "changed_mind":
+        if math.isnan(c.deliver):
+            return True, ""
+        d = rules.no_reason_return(
+            P,
+            category=c.category,
+            received_at=m.at(c.deliver),
+            at=m.at(c.requested_at),
+            goods_used=c.used,
+            paid_at=paid_at,
+        )
+        return d.allowed, d.rules[0] if d.rules else ""
+    tri = m.cache.pure(rules.refund_triage, reason=c.reason)
+    rule = tri.rules[0] if tri.rules else ""
+    if c.reason in ("not_received", "out_of_stock"):
+        return True, rule
+    ok = tri.outcome == "agree" or c.u[U_EVIDENCE] < m.spec.buyers.evidence
+    if ok and c.reason == "quality" and not math.isnan(c.deliver):
+        q = rules.quality_remedy(
+            P, category=c.category, kind=c.kind, paid_at=paid_at, received_at=m.at(c.deliver), at=m.at(c.requested_at)
+        )
+        return q.allowed, q.rules[0] if q.rules else rule
+    return ok, rule
