@@ -41,16 +41,7 @@ def decide(policy: Policy, case: Case) -> Decision:
     if kind in AFTER_SALE_KINDS:
         return _after_sale(policy, case)
     if kind == "late_shipment_compensation":
-        return late_shipment_compensation(
-            policy,
-            price=order.price,
-            paid_at=order.paid_at,
-            at=request.at,
-            reason=request.reason or "late_shipment",
-            shipped_at=order.shipped_at,
-            channel=order.channel,
-            presale_ship_by=order.presale_ship_by,
-        )
+        return _late_shipment(policy, case, request.reason or "late_shipment")
     if kind == "intervention":
         assert request.refund_requested_at is not None
         return intervention(
@@ -165,15 +156,7 @@ def _after_sale(policy: Policy, case: Case) -> Decision:
             return _merge(eligibility, cited, versions)
         note(eligibility)
     elif received is not None and quality_like:
-        remedy = quality_remedy(
-            policy,
-            category=order.category,
-            kind=request.kind,
-            paid_at=order.paid_at,
-            received_at=received,
-            at=request.at,
-            failed_repairs=history.failed_repairs,
-        )
+        remedy = _quality(policy, case, received)
         if not remedy.allowed and not platform_window_open:
             return _merge(remedy, cited, versions)
         note(remedy)  # inside the platform window its rules are more favourable than the legal floor
@@ -185,16 +168,7 @@ def _after_sale(policy: Policy, case: Case) -> Decision:
         note(comp)
         amount, form = comp.amount, comp.amount_form
     elif reason in ("late_shipment", "out_of_stock") and tmall(policy) is not None:
-        comp = late_shipment_compensation(
-            policy,
-            price=order.price,
-            paid_at=order.paid_at,
-            at=request.at,
-            reason=reason,
-            shipped_at=order.shipped_at,
-            channel=order.channel,
-            presale_ship_by=order.presale_ship_by,
-        )
+        comp = _late_shipment(policy, case, reason)
         note(comp)
         if comp.allowed:
             amount, form = comp.amount, comp.amount_form
@@ -282,18 +256,10 @@ def _window(policy: Policy, case: Case) -> Decision:
     return window
 
 
-def _received(case: Case) -> dt.datetime | None:
-    """When the buyer received the goods; a successful transaction implies receipt."""
-    return case.order.received_at or case.order.completed_at
-
-
-def _statutory_remedy(policy: Policy, case: Case, window: Decision) -> Decision | None:
-    """After the platform period, a quality remedy owed by law (三包, warranty) still stands."""
+def _quality(policy: Policy, case: Case, received: dt.datetime) -> Decision:
+    """The quality remedy for the case's request."""
     order, request = case.order, case.request
-    received = _received(case)
-    if received is None:
-        return None
-    remedy = quality_remedy(
+    return quality_remedy(
         policy,
         category=order.category,
         kind=request.kind,
@@ -302,6 +268,34 @@ def _statutory_remedy(policy: Policy, case: Case, window: Decision) -> Decision 
         at=request.at,
         failed_repairs=case.history.failed_repairs,
     )
+
+
+def _late_shipment(policy: Policy, case: Case, reason: str) -> Decision:
+    """Late-shipment or out-of-stock compensation for the case's order."""
+    order = case.order
+    return late_shipment_compensation(
+        policy,
+        price=order.price,
+        paid_at=order.paid_at,
+        at=case.request.at,
+        reason=reason,
+        shipped_at=order.shipped_at,
+        channel=order.channel,
+        presale_ship_by=order.presale_ship_by,
+    )
+
+
+def _received(case: Case) -> dt.datetime | None:
+    """When the buyer received the goods; a successful transaction implies receipt."""
+    return case.order.received_at or case.order.completed_at
+
+
+def _statutory_remedy(policy: Policy, case: Case, window: Decision) -> Decision | None:
+    """After the platform period, a quality remedy owed by law (三包, warranty) still stands."""
+    received = _received(case)
+    if received is None:
+        return None
+    remedy = _quality(policy, case, received)
     if not remedy.allowed:
         return None
     order_rule = ("channels.period_order",) if channels(policy) is not None else ()
