@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from simkit.cli._args import add_scenario_arguments
+
 
 def add_parser(subparsers: Any) -> None:
     """Register ``simkit params``."""
@@ -14,16 +16,7 @@ def add_parser(subparsers: Any) -> None:
         help="list every parameter --set can change",
         description="List every addressable parameter (scenario, then policy) and its value.",
     )
-    p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="show the values after these overrides",
-    )
-    p.add_argument("--variant", action="append", default=[], metavar="FILE", help="apply a policy variant")
+    add_scenario_arguments(p, "show the values after these overrides")
     p.add_argument("--json", action="store_true", help="print a JSON object path → value")
     p.set_defaults(func=run)
 

@@ -31,10 +31,16 @@ def add_parser(subparsers: Any) -> None:
     )
     diff.add_argument("a", metavar="A", help="the policy before the change (a policy YAML file)")
     diff.add_argument("b", metavar="B", nargs="?", help="the policy after the change (default: A)")
-    diff.add_argument("--base-variant", action="append", default=[], metavar="V",
-                      help="variant file applied to A (repeatable, in order)")
-    diff.add_argument("--variant", action="append", default=[], metavar="V",
-                      help="variant file applied to B (repeatable, in order)")
+    diff.add_argument(
+        "--base-variant",
+        action="append",
+        default=[],
+        metavar="V",
+        help="variant file applied to A (repeatable, in order)",
+    )
+    diff.add_argument(
+        "--variant", action="append", default=[], metavar="V", help="variant file applied to B (repeatable, in order)"
+    )
     diff.add_argument("--json", action="store_true", help="print JSON instead of text")
     diff.set_defaults(func=run)
 

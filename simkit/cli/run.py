@@ -12,6 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from simkit.cli._args import add_scenario_arguments
 from simkit.cli._io import dumps, write_atomic
 
 
@@ -20,20 +21,11 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "run",
         help="run a scenario and print its metrics",
-        description="Run a scenario's replications; print mean and 95%% CI of each metric.",
+        description="Run a scenario's replications; print mean and 95% CI of each metric.",
     )
-    p.add_argument("scenario", help="scenario YAML file")
+    add_scenario_arguments(p, "override a scenario or policy parameter (repeatable); see `simkit params`")
     p.add_argument("--seed", type=int, default=None, help="base seed (default: the scenario's)")
     p.add_argument("--reps", type=int, default=None, help="replications (default: the scenario's)")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a scenario or policy parameter (repeatable); see `simkit params`",
-    )
-    p.add_argument("--variant", action="append", default=[], metavar="FILE", help="apply a policy variant (repeatable)")
     p.add_argument("--out", type=Path, default=None, help="write events.parquet, metrics.csv and run.json here")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress display")

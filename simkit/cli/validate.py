@@ -36,7 +36,8 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="a YAML file, or a directory of them")
     parser.add_argument(
-        "--policy", metavar="P",
+        "--policy",
+        metavar="P",
         help="apply every variant given to this policy file, stacked in order (instead of their applies_to)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing when all files are valid")
@@ -130,10 +131,14 @@ def _kind(file: Path, problems: list[Problem]) -> tuple[str | None, LineIndex]:
         found = f"; found {', '.join(repr(k) for k in keys[:5])}{suggest(keys[0], list(KINDS))}"
     else:
         found = "; the file is empty" if data in (None, {}) else "; the file is not a mapping"
-    problems.append(Problem(
-        str(file), line_of(lines, keys[0]) if keys else 1, "",
-        f"unknown file kind: expected a top-level 'policy', 'variant', 'scenario' or 'order'/'request' key{found}",
-    ))
+    problems.append(
+        Problem(
+            str(file),
+            line_of(lines, keys[0]) if keys else 1,
+            "",
+            f"unknown file kind: expected a top-level 'policy', 'variant', 'scenario' or 'order'/'request' key{found}",
+        )
+    )
     return None, lines
 
 
@@ -149,10 +154,14 @@ def _check_variant(file: Path, _lines: LineIndex) -> None:
     base = file.parent.parent / f"{wanted}.yaml"
     if not base.is_file():
         line = variant.header_lines.get("variant.applies_to", 0)
-        raise SimkitError(Problem(
-            str(file), line, "variant.applies_to",
-            f"policy {wanted!r} not found at {base} (use --policy to check against another file)",
-        ))
+        raise SimkitError(
+            Problem(
+                str(file),
+                line,
+                "variant.applies_to",
+                f"policy {wanted!r} not found at {base} (use --policy to check against another file)",
+            )
+        )
     load_policy(base, [file])
 
 
@@ -175,10 +184,14 @@ def _optional(what: str, modules: tuple[str, ...], name: str, file: Path, lines:
             continue
         if callable(loader):
             return loader  # type: ignore[no-any-return]
-    raise SimkitError(Problem(
-        str(file), lines.get("", 0), "",
-        f"{what} validation is unavailable ({modules[0]}.{name} cannot be imported)",
-    ))
+    raise SimkitError(
+        Problem(
+            str(file),
+            lines.get("", 0),
+            "",
+            f"{what} validation is unavailable ({modules[0]}.{name} cannot be imported)",
+        )
+    )
 
 
 _CHECKS: dict[str, Callable[[Path, LineIndex], None]] = {

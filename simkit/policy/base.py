@@ -22,9 +22,7 @@ def suggest(word: str, choices: list[str]) -> str:
 class Strict(BaseModel):
     """A frozen model that rejects unknown keys with a suggestion."""
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", arbitrary_types_allowed=True, validate_default=True
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, validate_default=True)
 
     @model_validator(mode="before")
     @classmethod

@@ -94,17 +94,21 @@ def cross_reference_problems(spec: PolicySpec, tree: Located) -> list[Problem]:
         if category.no_reason == "eligible" and category.exclusion is not None:
             problems.append(tree.problem(f"{path}.exclusion", "an eligible category cannot name an exclusion"))
         if category.no_reason == "excluded" and category.exclusion not in national.no_reason_exclusions.kinds:
-            problems.append(tree.problem(
-                f"{path}.exclusion",
-                f"excluded categories need an exclusion from national.no_reason_exclusions.kinds "
-                f"{national.no_reason_exclusions.kinds}, got {category.exclusion!r}",
-            ))
+            problems.append(
+                tree.problem(
+                    f"{path}.exclusion",
+                    f"excluded categories need an exclusion from national.no_reason_exclusions.kinds "
+                    f"{national.no_reason_exclusions.kinds}, got {category.exclusion!r}",
+                )
+            )
         if category.no_reason == "confirm" and category.exclusion not in national.no_reason_confirm.kinds:
-            problems.append(tree.problem(
-                f"{path}.exclusion",
-                f"'confirm' categories need an exclusion from national.no_reason_confirm.kinds "
-                f"{national.no_reason_confirm.kinds}, got {category.exclusion!r}",
-            ))
+            problems.append(
+                tree.problem(
+                    f"{path}.exclusion",
+                    f"'confirm' categories need an exclusion from national.no_reason_confirm.kinds "
+                    f"{national.no_reason_confirm.kinds}, got {category.exclusion!r}",
+                )
+            )
     platform = spec.policy.platform
     wanted = {"tmall": "tmall", "video_channel": "channels"}.get(platform)
     for namespace in ("tmall", "channels"):
@@ -112,14 +116,16 @@ def cross_reference_problems(spec: PolicySpec, tree: Located) -> list[Problem]:
         if present and namespace != wanted:
             section_file = tree.where(namespace)[0]
             if section_file == tree.where("policy.platform")[0]:
-                problems.append(tree.problem(
-                    namespace, f"section {namespace!r} does not belong to platform {platform!r}"
-                ))
+                problems.append(
+                    tree.problem(namespace, f"section {namespace!r} does not belong to platform {platform!r}")
+                )
             else:  # the section is inherited: the platform set in this file is what clashes
-                problems.append(tree.problem(
-                    "policy.platform",
-                    f"section {namespace!r} (from {section_file}) does not belong to platform {platform!r}",
-                ))
+                problems.append(
+                    tree.problem(
+                        "policy.platform",
+                        f"section {namespace!r} (from {section_file}) does not belong to platform {platform!r}",
+                    )
+                )
         if not present and namespace == wanted:
             problems.append(tree.problem("policy.platform", f"platform {platform!r} needs a {namespace!r} section"))
     rule_ids = _rule_ids(spec)
@@ -130,14 +136,18 @@ def cross_reference_problems(spec: PolicySpec, tree: Located) -> list[Problem]:
             if ref not in rule_ids:
                 from simkit.policy.base import suggest
 
-                problems.append(tree.problem(
-                    f"{rule_id}.see_also.{index}", f"unknown rule id {ref!r}{suggest(ref, sorted(rule_ids))}"
-                ))
+                problems.append(
+                    tree.problem(
+                        f"{rule_id}.see_also.{index}", f"unknown rule id {ref!r}{suggest(ref, sorted(rule_ids))}"
+                    )
+                )
         for index, alternative in enumerate(rule.alternatives):
             if not _variant_exists(tree, rule_id, index, alternative.variant, policy_dir):
-                problems.append(tree.problem(
-                    f"{rule_id}.alternatives.{index}.variant", f"variant file {alternative.variant!r} not found"
-                ))
+                problems.append(
+                    tree.problem(
+                        f"{rule_id}.alternatives.{index}.variant", f"variant file {alternative.variant!r} not found"
+                    )
+                )
     return problems
 
 

@@ -84,7 +84,8 @@ class Policy:
         for namespace in ("national", "tmall", "channels"):
             section = getattr(self.spec, namespace)
             if section is not None:
-                ids += [f"{namespace}.{name}" for name in type(section).model_fields if getattr(section, name) is not None]
+                names = [name for name in type(section).model_fields if getattr(section, name) is not None]
+                ids += [f"{namespace}.{name}" for name in names]
         return ids
 
     @property

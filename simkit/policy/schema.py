@@ -23,9 +23,20 @@ Party = Literal["buyer", "merchant", "platform"]
 NoReasonExclusion = Literal["made_to_order", "perishable", "digital_unsealed", "periodicals"]
 NoReasonConfirm = Literal["unsafe_once_unsealed", "value_loss_once_activated", "disclosed_flawed"]
 Reason = Literal[
-    "no_reason", "changed_mind", "quality", "not_as_described", "damaged", "wrong_item",
-    "missing_parts", "not_received", "late_shipment", "out_of_stock", "counterfeit", "invoice",
-    "unkept_promise", "campaign_breach",
+    "no_reason",
+    "changed_mind",
+    "quality",
+    "not_as_described",
+    "damaged",
+    "wrong_item",
+    "missing_parts",
+    "not_received",
+    "late_shipment",
+    "out_of_stock",
+    "counterfeit",
+    "invoice",
+    "unkept_promise",
+    "campaign_breach",
 ]
 REASONS: tuple[str, ...] = Reason.__args__  # type: ignore[attr-defined]
 
@@ -63,8 +74,8 @@ class Rule(Strict):
     name: Names
     source: Annotated[list[str], BeforeValidator(_as_list)] = Field(min_length=1)
     note: str | None = None
-    alternatives: list[Alternative] = []
-    see_also: list[str] = []
+    alternatives: list[Alternative] = Field(default_factory=list)
+    see_also: list[str] = Field(default_factory=list)
 
     @field_validator("source")
     @classmethod

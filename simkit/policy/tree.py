@@ -68,9 +68,7 @@ def _merge_into(target: dict[str, Any], source: dict[str, Any], prefix: str, int
             target[key] = copy.deepcopy(value)
             for origin_path in [p for p in into.origins if p == path or p.startswith(path + ".")]:
                 del into.origins[origin_path]
-            into.origins.update(
-                {p: o for p, o in over.origins.items() if p == path or p.startswith(path + ".")}
-            )
+            into.origins.update({p: o for p, o in over.origins.items() if p == path or p.startswith(path + ".")})
 
 
 def get_path(data: Any, path: str) -> Any:
@@ -119,8 +117,7 @@ def _is_dated_mapping(data: dict[Any, Any]) -> bool:
     import datetime as dt
 
     return bool(data) and all(
-        isinstance(k, dt.date) or (isinstance(k, str) and len(k) == 10 and k[4] == "-" and k[7] == "-")
-        for k in data
+        isinstance(k, dt.date) or (isinstance(k, str) and len(k) == 10 and k[4] == "-" and k[7] == "-") for k in data
     )
 
 
@@ -148,10 +145,8 @@ def _data_path(data: Any, loc: Sequence[int | str]) -> list[str]:
     parts: list[str] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            parts.append(str(part))
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        if in_dict or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
             node = node[part]
             parts.append(str(part))
         elif isinstance(node, dict) and isinstance(part, str) and not part[:1].isupper() and "[" not in part:

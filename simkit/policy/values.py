@@ -13,11 +13,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What a parameter measures, and so which units it accepts."""
 
     DURATION = "duration"
@@ -42,9 +42,16 @@ _EXAMPLES = {
 
 _QUANTITY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(hours?|h|days?|d|CNY|percent|%|x)\s*$")
 _UNIT_KIND = {
-    "hour": Kind.DURATION, "hours": Kind.DURATION, "h": Kind.DURATION,
-    "day": Kind.DURATION, "days": Kind.DURATION, "d": Kind.DURATION,
-    "CNY": Kind.MONEY, "percent": Kind.PERCENT, "%": Kind.PERCENT, "x": Kind.FACTOR,
+    "hour": Kind.DURATION,
+    "hours": Kind.DURATION,
+    "h": Kind.DURATION,
+    "day": Kind.DURATION,
+    "days": Kind.DURATION,
+    "d": Kind.DURATION,
+    "CNY": Kind.MONEY,
+    "percent": Kind.PERCENT,
+    "%": Kind.PERCENT,
+    "x": Kind.FACTOR,
 }
 
 

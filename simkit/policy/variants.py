@@ -97,17 +97,28 @@ def apply_variants(tree: Located, variants: list[Variant]) -> Located:
     for variant in variants:
         wanted = variant.header.applies_to
         if wanted is not None and wanted != policy_id:
-            problems.append(Problem(variant.file, _header_line(variant), "variant.applies_to",
-                                    f"variant is for policy {wanted!r}, not {policy_id!r}"))
+            problems.append(
+                Problem(
+                    variant.file,
+                    _header_line(variant),
+                    "variant.applies_to",
+                    f"variant is for policy {wanted!r}, not {policy_id!r}",
+                )
+            )
             continue
         for path, value in variant.changes.items():
             where = Problem(variant.file, variant.lines[path], f"set.{path}", "")
             earlier = set_by.get(path)
             if earlier is not None and earlier[1] != value:
                 other = earlier[0]
-                problems.append(Problem(where.file, where.line, where.path,
-                                        f"conflicts with {other.file}:{other.lines[path]} "
-                                        f"({earlier[1]!r} vs {value!r})"))
+                problems.append(
+                    Problem(
+                        where.file,
+                        where.line,
+                        where.path,
+                        f"conflicts with {other.file}:{other.lines[path]} ({earlier[1]!r} vs {value!r})",
+                    )
+                )
                 continue
             try:
                 _check_settable(out.data, path)

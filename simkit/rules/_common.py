@@ -18,9 +18,10 @@ class Reader:
     ``version_date: requested_at``.
     """
 
-    __slots__ = ("versions", "when")
+    __slots__ = ("policy", "versions", "when")
 
     def __init__(self, policy: Policy, paid_at: dt.datetime | None, at: dt.datetime | None) -> None:
+        self.policy = policy
         self.when = paid_at if policy.spec.policy.version_date == "paid_at" else at
         self.versions: list[tuple[str, str]] = []
 
@@ -35,9 +36,33 @@ class Reader:
         """A duration parameter as a timedelta."""
         return self(path, value) * HOUR
 
+    def span(self, path: str) -> dt.timedelta:
+        """The duration parameter at dotted `path` (e.g. ``tmall.refund_auto_agree.timeout``)."""
+        node: object = self.policy.spec
+        for part in path.split("."):
+            node = getattr(node, part)
+        if not isinstance(node, Dated):
+            raise TypeError(f"{path} is not a policy value")
+        return self.hours(path, node)
+
     def frozen(self) -> tuple[tuple[str, str], ...]:
         """The versions noted so far."""
         return tuple(self.versions)
+
+
+def platform_span(read: Reader, *, tmall_path: str, channels_path: str) -> tuple[dt.timedelta, str] | None:
+    """The duration the platform's own rule sets, and that rule's id; None under the national floor.
+
+    Args:
+        read: The reader for the decision (its policy picks the platform).
+        tmall_path: Dotted path of the parameter on Tmall.
+        channels_path: Dotted path of the parameter on the video channel.
+    """
+    spec = read.policy.spec
+    path = tmall_path if spec.tmall is not None else channels_path if spec.channels is not None else None
+    if path is None:
+        return None
+    return read.span(path), path.rpartition(".")[0]
 
 
 def get_category(policy: Policy, name: str) -> Category:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, channels, tmall
+from simkit.rules._common import Reader, channels, platform_span, tmall
 from simkit.rules.decision import Decision
 
 
@@ -61,8 +61,11 @@ def ship_deadline(
 
 def auto_confirm_deadline(policy: Policy, *, shipped_at: dt.datetime, paid_at: dt.datetime | None = None) -> Decision:
     """When receipt is confirmed automatically if the buyer does nothing."""
-    rules = tmall(policy) or channels(policy)
-    if rules is None:
+    read = Reader(policy, paid_at or shipped_at, shipped_at)
+    found = platform_span(
+        read, tmall_path="tmall.auto_confirm.after_shipment", channels_path="channels.auto_confirm.after_shipment"
+    )
+    if found is None:
         return Decision(
             False,
             "not_applicable",
@@ -70,9 +73,7 @@ def auto_confirm_deadline(policy: Policy, *, shipped_at: dt.datetime, paid_at: d
             "No automatic confirmation in the national floor.",
             "国家规定未设自动确认收货。",
         )
-    rule = f"{'tmall' if tmall(policy) else 'channels'}.auto_confirm"
-    read = Reader(policy, paid_at or shipped_at, shipped_at)
-    span = read.hours(f"{rule}.after_shipment", rules.auto_confirm.after_shipment)
+    span, rule = found
     return Decision(
         True,
         "auto_confirm",
@@ -86,14 +87,15 @@ def auto_confirm_deadline(policy: Policy, *, shipped_at: dt.datetime, paid_at: d
 
 def settlement_time(policy: Policy, *, confirmed_at: dt.datetime, paid_at: dt.datetime | None = None) -> Decision:
     """When the payment settles to the merchant."""
-    rules = tmall(policy) or channels(policy)
-    if rules is None:
+    read = Reader(policy, paid_at or confirmed_at, confirmed_at)
+    found = platform_span(
+        read, tmall_path="tmall.settlement.after_confirm", channels_path="channels.settlement.after_confirm"
+    )
+    if found is None:
         return Decision(
             False, "not_applicable", (), "No settlement rule in the national floor.", "国家规定未设结算规则。"
         )
-    rule = f"{'tmall' if tmall(policy) else 'channels'}.settlement"
-    read = Reader(policy, paid_at or confirmed_at, confirmed_at)
-    span = read.hours(f"{rule}.after_confirm", rules.settlement.after_confirm)
+    span, rule = found
     return Decision(
         True,
         "settle",

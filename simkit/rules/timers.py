@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, channels, tmall
+from simkit.rules._common import Reader, platform_span
 from simkit.rules.decision import Decision
 
 RETURN_KINDS = frozenset({"return_refund", "exchange", "repair"})
@@ -20,18 +20,15 @@ def merchant_response(
     deadline for refund-only or return requests.
     """
     read = Reader(policy, paid_at or requested_at, requested_at)
-    t, c = tmall(policy), channels(policy)
-    if t is not None:
-        span = read.hours("tmall.refund_auto_agree.timeout", t.refund_auto_agree.timeout)
-        rule = "tmall.refund_auto_agree"
-    elif c is not None:
-        key = "return_review" if kind in RETURN_KINDS else "refund_review"
-        span = read.hours(f"channels.review_deadlines.{key}", getattr(c.review_deadlines, key))
-        rule = "channels.review_deadlines"
-    else:
+    review = "return_review" if kind in RETURN_KINDS else "refund_review"
+    found = platform_span(
+        read, tmall_path="tmall.refund_auto_agree.timeout", channels_path=f"channels.review_deadlines.{review}"
+    )
+    if found is None:
         return Decision(
             False, "no_timer", (), "The national floor sets no merchant response timer.", "国家规定未设商家处理时限。"
         )
+    span, rule = found
     hours = span.total_seconds() / 3600
     return Decision(
         True,
@@ -47,17 +44,16 @@ def merchant_response(
 def buyer_return_deadline(policy: Policy, *, agreed_at: dt.datetime, paid_at: dt.datetime | None = None) -> Decision:
     """By when the buyer must ship the return after the merchant agrees, else the return closes."""
     read = Reader(policy, paid_at or agreed_at, agreed_at)
-    t, c = tmall(policy), channels(policy)
-    if t is not None:
-        span = read.hours("tmall.return_deadlines.buyer_ship_within", t.return_deadlines.buyer_ship_within)
-        rule = "tmall.return_deadlines"
-    elif c is not None:
-        span = read.hours("channels.review_deadlines.buyer_return_upload", c.review_deadlines.buyer_return_upload)
-        rule = "channels.review_deadlines"
-    else:
+    found = platform_span(
+        read,
+        tmall_path="tmall.return_deadlines.buyer_ship_within",
+        channels_path="channels.review_deadlines.buyer_return_upload",
+    )
+    if found is None:
         return Decision(
             False, "no_timer", (), "No buyer return deadline in the national floor.", "国家规定未设退货时限。"
         )
+    span, rule = found
     return Decision(
         True,
         "close",
@@ -74,15 +70,14 @@ def merchant_receipt_deadline(
 ) -> Decision:
     """By when the merchant must confirm the returned goods, else the refund is paid."""
     read = Reader(policy, paid_at or delivered_at, delivered_at)
-    t, c = tmall(policy), channels(policy)
-    if t is not None:
-        span = read.hours("tmall.return_deadlines.merchant_confirm_within", t.return_deadlines.merchant_confirm_within)
-        rule = "tmall.return_deadlines"
-    elif c is not None:
-        span = read.hours("channels.review_deadlines.merchant_receipt", c.review_deadlines.merchant_receipt)
-        rule = "channels.review_deadlines"
-    else:
+    found = platform_span(
+        read,
+        tmall_path="tmall.return_deadlines.merchant_confirm_within",
+        channels_path="channels.review_deadlines.merchant_receipt",
+    )
+    if found is None:
         return refund_deadline(policy, received_return_at=delivered_at, paid_at=paid_at)
+    span, rule = found
     return Decision(
         True,
         "auto_refund",

@@ -9,26 +9,12 @@ A distribution is either a plain value (fixed) or a mapping such as
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from simkit.policy.base import Names, Strict
 from simkit.policy.values import Kind, parse_quantity
-
-REASONS = (
-    "changed_mind",
-    "quality",
-    "damaged",
-    "wrong_item",
-    "missing_parts",
-    "not_as_described",
-    "not_received",
-    "late_shipment",
-    "out_of_stock",
-    "counterfeit",
-)
-"""Problems a buyer may have with an order (the scenario's issue kinds)."""
 
 Reason = Literal[
     "changed_mind",
@@ -42,6 +28,9 @@ Reason = Literal[
     "out_of_stock",
     "counterfeit",
 ]
+REASONS: tuple[str, ...] = get_args(Reason)
+"""Problems a buyer may have with an order (the scenario's issue kinds)."""
+
 Action = Literal["agree", "by_the_rules", "refuse", "offer", "stall"]
 RequestKind = Literal["refund_only", "return_refund", "exchange", "repair"]
 Channel = Literal["normal", "juhuasuan", "presale"]

@@ -27,25 +27,37 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_policy_against_itself_plus_a_variant(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, TMALL, TMALL, "--variant", RESPONSE_48H) == (0, (
-        "tmall → tmall+tmall_response_48h: 1 parameter differs\n"
-        "tmall.refund_auto_agree.timeout: 72 hours → 48 hours (more favourable to the buyer)\n"
-    ), "")
+    assert run(capsys, TMALL, TMALL, "--variant", RESPONSE_48H) == (
+        0,
+        (
+            "tmall → tmall+tmall_response_48h: 1 parameter differs\n"
+            "tmall.refund_auto_agree.timeout: 72 hours → 48 hours (more favourable to the buyer)\n"
+        ),
+        "",
+    )
 
 
 def test_b_defaults_to_a(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, TMALL, "--variant", SHIP_48H) == (0, (
-        "tmall → tmall+tmall_ship_48h: 2 parameters differ\n"
-        "tmall.ship_promise.normal: 72 hours → 48 hours (more favourable to the buyer)\n"
-        "tmall.late_ship_comp.claim_after: 72 hours → 48 hours (more favourable to the buyer)\n"
-    ), "")
+    assert run(capsys, TMALL, "--variant", SHIP_48H) == (
+        0,
+        (
+            "tmall → tmall+tmall_ship_48h: 2 parameters differ\n"
+            "tmall.ship_promise.normal: 72 hours → 48 hours (more favourable to the buyer)\n"
+            "tmall.late_ship_comp.claim_after: 72 hours → 48 hours (more favourable to the buyer)\n"
+        ),
+        "",
+    )
 
 
 def test_base_variant_patches_a(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, TMALL, TMALL, "--base-variant", RESPONSE_48H) == (0, (
-        "tmall+tmall_response_48h → tmall: 1 parameter differs\n"
-        "tmall.refund_auto_agree.timeout: 48 hours → 72 hours (less favourable to the buyer)\n"
-    ), "")
+    assert run(capsys, TMALL, TMALL, "--base-variant", RESPONSE_48H) == (
+        0,
+        (
+            "tmall+tmall_response_48h → tmall: 1 parameter differs\n"
+            "tmall.refund_auto_agree.timeout: 48 hours → 72 hours (less favourable to the buyer)\n"
+        ),
+        "",
+    )
 
 
 def test_variants_on_both_sides(capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,10 +80,15 @@ def test_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["b"]["id"] == "tmall+tmall_response_dated"
     assert data["b"]["variants"] == ["policies/variants/tmall_response_dated.yaml"]
     assert data["a"]["digest"] != data["b"]["digest"]
-    assert data["changes"] == [{
-        "path": "tmall.refund_auto_agree.timeout", "old": "72 hours",
-        "new": {"2015-01-01": "72 hours", "2027-01-01": "48 hours"}, "favours": "buyer", "change": "changed",
-    }]
+    assert data["changes"] == [
+        {
+            "path": "tmall.refund_auto_agree.timeout",
+            "old": "72 hours",
+            "new": {"2015-01-01": "72 hours", "2027-01-01": "48 hours"},
+            "favours": "buyer",
+            "change": "changed",
+        }
+    ]
 
 
 def test_different_policies(capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,8 +104,10 @@ def test_bad_input_exits_2_without_traceback(capsys: pytest.CaptureFixture[str])
     assert run(capsys, "no_such.yaml") == (2, "", "no_such.yaml: <root>: file not found\n")
     code, out, err = run(capsys, TMALL, "--variant", "tests/fixtures/bad_policies/variant_wrong_policy.yaml")
     assert (code, out) == (2, "")
-    assert err == ("tests/fixtures/bad_policies/variant_wrong_policy.yaml:6: variant.applies_to: "
-                   "variant is for policy 'video_channel', not 'tmall'\n")
+    assert err == (
+        "tests/fixtures/bad_policies/variant_wrong_policy.yaml:6: variant.applies_to: "
+        "variant is for policy 'video_channel', not 'tmall'\n"
+    )
 
 
 @pytest.mark.parametrize("argv", [["policy"], ["policy", "diff"], ["policy", "merge", TMALL]])

@@ -56,7 +56,9 @@ def test_a_file_named_twice_counts_once(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_variant_is_checked_against_the_policy_it_applies_to(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "policies/variants/tmall_ship_48h.yaml", "policies/variants/channels_extend_5.yaml") == (
-        0, "ok: 2 files valid\n", [],
+        0,
+        "ok: 2 files valid\n",
+        [],
     )
 
 
@@ -64,17 +66,25 @@ def test_variant_with_a_bad_value_for_its_policy(tmp_path: Path, capsys: pytest.
     (tmp_path / "variants").mkdir()
     shutil.copy(ROOT / "policies" / "national.yaml", tmp_path / "national.yaml")
     file = write(tmp_path, "variants/v.yaml", variant_text("national", "  national.fraud.minimum: 5 days\n"))
-    assert run(capsys, file) == (2, "", [
-        f"{file}:7: national.fraud.minimum: wrong unit 'days': expected a money such as '500 CNY', got '5 days'",
-    ])
+    assert run(capsys, file) == (
+        2,
+        "",
+        [
+            f"{file}:7: national.fraud.minimum: wrong unit 'days': expected a money such as '500 CNY', got '5 days'",
+        ],
+    )
 
 
 def test_variant_whose_policy_is_not_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     file = write(tmp_path, "v.yaml", variant_text("tmall", "  tmall.intervention_wait.wait: 24 hours\n"))
-    assert run(capsys, file) == (2, "", [
-        f"{file}:5: variant.applies_to: policy 'tmall' not found at {tmp_path.parent / 'tmall.yaml'} "
-        "(use --policy to check against another file)",
-    ])
+    assert run(capsys, file) == (
+        2,
+        "",
+        [
+            f"{file}:5: variant.applies_to: policy 'tmall' not found at {tmp_path.parent / 'tmall.yaml'} "
+            "(use --policy to check against another file)",
+        ],
+    )
 
 
 def test_variant_without_applies_to_is_checked_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,31 +93,48 @@ def test_variant_without_applies_to_is_checked_alone(tmp_path: Path, capsys: pyt
 
 
 def test_policy_option_stacks_variants(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["--policy", "policies/tmall.yaml", "policies/variants/tmall_ship_48h.yaml",
-            "policies/variants/tmall_response_48h.yaml"]
+    argv = [
+        "--policy",
+        "policies/tmall.yaml",
+        "policies/variants/tmall_ship_48h.yaml",
+        "policies/variants/tmall_response_48h.yaml",
+    ]
     assert run(capsys, *argv) == (0, "ok: 3 files valid\n", [])
 
 
 def test_policy_option_reports_conflicts_between_variants(capsys: pytest.CaptureFixture[str]) -> None:
     five, once = "policies/variants/channels_extend_5.yaml", "policies/variants/channels_extend_once.yaml"
     lines = {name: _line(name, "max_times:") for name in (five, once)}
-    assert run(capsys, "--policy", "policies/video_channel.yaml", five, once) == (2, "", [
-        f"{once}:{lines[once]}: set.channels.extend.max_times: conflicts with {five}:{lines[five]} (5 vs 1)",
-    ])
+    assert run(capsys, "--policy", "policies/video_channel.yaml", five, once) == (
+        2,
+        "",
+        [
+            f"{once}:{lines[once]}: set.channels.extend.max_times: conflicts with {five}:{lines[five]} (5 vs 1)",
+        ],
+    )
 
 
 def test_policy_option_with_a_variant_for_another_policy(capsys: pytest.CaptureFixture[str]) -> None:
     file = "policies/variants/channels_extend_5.yaml"
-    assert run(capsys, "--policy", "policies/tmall.yaml", file) == (2, "", [
-        f"{file}:{_line(file, 'applies_to:')}: variant.applies_to: variant is for policy 'video_channel', not 'tmall'",
-    ])
+    assert run(capsys, "--policy", "policies/tmall.yaml", file) == (
+        2,
+        "",
+        [
+            f"{file}:{_line(file, 'applies_to:')}: variant.applies_to: "
+            "variant is for policy 'video_channel', not 'tmall'",
+        ],
+    )
 
 
 def test_missing_paths_are_problems_not_tracebacks(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "no/such.yaml", "policies/tmall.yaml", "no_dir/") == (2, "", [
-        "no/such.yaml: <root>: no such file or directory",
-        "no_dir: <root>: no such file or directory",
-    ])
+    assert run(capsys, "no/such.yaml", "policies/tmall.yaml", "no_dir/") == (
+        2,
+        "",
+        [
+            "no/such.yaml: <root>: no such file or directory",
+            "no_dir: <root>: no such file or directory",
+        ],
+    )
 
 
 def test_empty_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -134,8 +161,12 @@ def test_whole_fixture_directory(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_several_problems_in_one_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     national = ROOT / "policies" / "national.yaml"
-    file = write(tmp_path, "p.yaml", f"policy:\n  id: p\n  name: {{zh: 测, en: P}}\n  platform: national\n"
-                 f"  extends: {national}\nnational:\n  fraud:\n    multiple: 3\n    minimum: 5 days\n")
+    file = write(
+        tmp_path,
+        "p.yaml",
+        f"policy:\n  id: p\n  name: {{zh: 测, en: P}}\n  platform: national\n"
+        f"  extends: {national}\nnational:\n  fraud:\n    multiple: 3\n    minimum: 5 days\n",
+    )
     code, _, err = run(capsys, file)
     assert code == 2
     assert err == [
@@ -148,11 +179,15 @@ def test_unknown_file_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     typo = write(tmp_path, "typo.yaml", "# a policy?\npolciy: {}\n")
     empty = write(tmp_path, "empty.yaml", "")
     listed = write(tmp_path, "list.yaml", "- a\n")
-    assert run(capsys, typo, empty, listed) == (2, "", [
-        f"{typo}:2: <root>: {UNKNOWN_KIND}; found 'polciy' (did you mean 'policy'?)",
-        f"{empty}:1: <root>: {UNKNOWN_KIND}; the file is empty",
-        f"{listed}:1: <root>: {UNKNOWN_KIND}; the file is not a mapping",
-    ])
+    assert run(capsys, typo, empty, listed) == (
+        2,
+        "",
+        [
+            f"{typo}:2: <root>: {UNKNOWN_KIND}; found 'polciy' (did you mean 'policy'?)",
+            f"{empty}:1: <root>: {UNKNOWN_KIND}; the file is empty",
+            f"{listed}:1: <root>: {UNKNOWN_KIND}; the file is not a mapping",
+        ],
+    )
 
 
 def test_yaml_syntax_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -166,8 +201,12 @@ def test_case_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     examples = sorted((ROOT / "policies" / "examples").glob("*.yaml"))
     if examples:
         assert run(capsys, str(examples[0])) == (0, "ok: 1 file valid\n", [])
-    bad = write(tmp_path, "case.yaml", 'order: {category: apparel, price: 1, paid_at: "2026-03-01T20:15:00", colour: '
-                'red}\nrequest: {kind: refund_only, at: "2026-03-02T10:00:00"}\n')
+    bad = write(
+        tmp_path,
+        "case.yaml",
+        'order: {category: apparel, price: 1, paid_at: "2026-03-01T20:15:00", colour: '
+        'red}\nrequest: {kind: refund_only, at: "2026-03-02T10:00:00"}\n',
+    )
     assert run(capsys, bad) == (2, "", [f"{bad}:1: order.colour: unknown key 'colour'"])
 
 
@@ -178,10 +217,15 @@ def test_scenario_and_case_validation_unavailable(
         monkeypatch.setitem(sys.modules, module, None)  # makes the import fail
     scenario = write(tmp_path, "s.yaml", "scenario:\n  id: s\n")
     case = write(tmp_path, "c.yaml", "order: {}\nrequest: {}\n")
-    assert run(capsys, scenario, case) == (2, "", [
-        f"{scenario}:1: <root>: scenario validation is unavailable (simkit.scenario.load_scenario cannot be imported)",
-        f"{case}:1: <root>: case validation is unavailable (simkit.rules.case.load_case cannot be imported)",
-    ])
+    assert run(capsys, scenario, case) == (
+        2,
+        "",
+        [
+            f"{scenario}:1: <root>: scenario validation is unavailable "
+            "(simkit.scenario.load_scenario cannot be imported)",
+            f"{case}:1: <root>: case validation is unavailable (simkit.rules.case.load_case cannot be imported)",
+        ],
+    )
 
 
 def test_scenario_problems_are_reported(
@@ -205,9 +249,13 @@ def test_a_crashing_loader_is_one_line(
         raise RuntimeError("boom")
 
     monkeypatch.setitem(sys.modules, "simkit.scenario", types.SimpleNamespace(load_scenario=load_scenario))
-    assert run(capsys, scenario, "policies/tmall.yaml") == (2, "", [
-        f"{scenario}: <root>: internal error while validating: RuntimeError: boom",
-    ])
+    assert run(capsys, scenario, "policies/tmall.yaml") == (
+        2,
+        "",
+        [
+            f"{scenario}: <root>: internal error while validating: RuntimeError: boom",
+        ],
+    )
 
 
 def test_no_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -220,8 +268,14 @@ def test_no_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
 def test_installed_console_script() -> None:
     script = shutil.which("simkit", path=str(Path(sys.executable).parent)) or shutil.which("simkit")
     assert script is not None
-    done = subprocess.run([script, "validate", "policies/", f"{BAD}/unsafe_tag.yaml"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [script, "validate", "policies/", f"{BAD}/unsafe_tag.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines() == [

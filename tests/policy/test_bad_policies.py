@@ -48,48 +48,110 @@ class Case:
 
 F = "{file}"
 CASES = [
-    Case("unknown_key", f"{F}:10: categories.apparel.no_reasn: unknown key 'no_reasn' (did you mean 'no_reason'?)",
-         "no_reasn:"),
-    Case("duplicate_key", f"{F}:11: national.fraud.minimum: duplicate key 'minimum' (first defined on line 10)",
-         "minimum: 600 CNY"),
-    Case("wrong_unit", f"{F}:10: national.no_reason_return.window: wrong unit 'CNY': expected a duration such as "
-         "'72 hours' or '7 days', got '500 CNY'", "window: 500 CNY"),
-    Case("wrong_type", f"{F}:10: national.goods_intact.used_goods_accepted: Input should be a valid boolean, "
-         "unable to interpret input", "used_goods_accepted: sometimes"),
+    Case(
+        "unknown_key",
+        f"{F}:10: categories.apparel.no_reasn: unknown key 'no_reasn' (did you mean 'no_reason'?)",
+        "no_reasn:",
+    ),
+    Case(
+        "duplicate_key",
+        f"{F}:11: national.fraud.minimum: duplicate key 'minimum' (first defined on line 10)",
+        "minimum: 600 CNY",
+    ),
+    Case(
+        "wrong_unit",
+        f"{F}:10: national.no_reason_return.window: wrong unit 'CNY': expected a duration such as "
+        "'72 hours' or '7 days', got '500 CNY'",
+        "window: 500 CNY",
+    ),
+    Case(
+        "wrong_type",
+        f"{F}:10: national.goods_intact.used_goods_accepted: Input should be a valid boolean, "
+        "unable to interpret input",
+        "used_goods_accepted: sometimes",
+    ),
     Case("negative_value", f"{F}:10: national.fraud.minimum: must be >= 0, got '-500 CNY'", "minimum: -500 CNY"),
     Case("missing_required", f"{F}:9: categories.toys.name: required key is missing", "toys:"),
-    Case("bad_source", f"{F}:10: national.fraud.source: unknown source 'wikipedia': {SOURCE_KEYS}",
-         "source: wikipedia"),
-    Case("unknown_exclusion_kind", f"{F}:10: categories.fresh.exclusion: Input should be 'made_to_order', "
-         "'perishable', 'digital_unsealed', 'periodicals', 'unsafe_once_unsealed', 'value_loss_once_activated' "
-         "or 'disclosed_flawed'", "exclusion: expired"),
-    Case("eligible_with_exclusion", f"{F}:11: categories.apparel.exclusion: an eligible category cannot name an "
-         "exclusion", "exclusion: perishable"),
-    Case("bad_effective_date", f"{F}:10: national.no_reason_return.window: effective date '2026-13-01' is not an "
-         "ISO date (YYYY-MM-DD)", "window:"),
+    Case(
+        "bad_source", f"{F}:10: national.fraud.source: unknown source 'wikipedia': {SOURCE_KEYS}", "source: wikipedia"
+    ),
+    Case(
+        "unknown_exclusion_kind",
+        f"{F}:10: categories.fresh.exclusion: Input should be 'made_to_order', "
+        "'perishable', 'digital_unsealed', 'periodicals', 'unsafe_once_unsealed', 'value_loss_once_activated' "
+        "or 'disclosed_flawed'",
+        "exclusion: expired",
+    ),
+    Case(
+        "eligible_with_exclusion",
+        f"{F}:11: categories.apparel.exclusion: an eligible category cannot name an exclusion",
+        "exclusion: perishable",
+    ),
+    Case(
+        "bad_effective_date",
+        f"{F}:10: national.no_reason_return.window: effective date '2026-13-01' is not an ISO date (YYYY-MM-DD)",
+        "window:",
+    ),
     Case("invalid_yaml", f"{F}:9: <root>: invalid YAML: mapping values are not allowed here", "fraud: multiple: 3x"),
-    Case("circular_extends", f"{F}:6: policy.extends: circular extends through 'circular_extends.yaml'",
-         "extends: circular_extends.yaml"),
-    Case("missing_extends", f"{F}:6: policy.extends: extended policy 'no_such_policy.yaml' not found",
-         "extends: no_such_policy.yaml"),
-    Case("foreign_section", f"{F}:6: policy.platform: section 'tmall' (from policies/tmall.yaml) does not belong "
-         "to platform 'national'", "platform: national"),
-    Case("unknown_see_also", f"{F}:10: national.fraud.see_also.0: unknown rule id 'national.no_reason_retrun' "
-         "(did you mean 'national.no_reason_return'?)", "see_also: [national.no_reason_retrun]"),
-    Case("missing_alternative_variant", f"{F}:11: national.fraud.alternatives.0.variant: variant file "
-         "'variants/no_such_variant.yaml' not found", "variant: variants/no_such_variant.yaml"),
-    Case("unsafe_tag", f"{F}:10: national.fraud.note: unsupported YAML tag '!!python/object/apply:os.system' "
-         "(only safe YAML is accepted)", "!!python/object/apply:os.system"),
-    Case("variant_unknown_path", f"{F}:8: set.tmall.refund_auto_agre.timeout: unknown parameter "
-         "'tmall.refund_auto_agre': no 'refund_auto_agre' under tmall (did you mean 'refund_auto_agree'?)",
-         "tmall.refund_auto_agre.timeout:", ("variant_unknown_path",)),
-    Case("variant_bad_value", f"{F}:8: tmall.refund_auto_agree.timeout: wrong unit 'CNY': expected a duration "
-         "such as '72 hours' or '7 days', got '48 CNY'", "timeout: 48 CNY", ("variant_bad_value",)),
-    Case("variant_conflict_b", f"{F}:8: set.tmall.refund_auto_agree.timeout: conflicts with "
-         f"{DIR}/variant_conflict_a.yaml:8 ('48 hours' vs '24 hours')", "timeout: 24 hours",
-         ("variant_conflict_a", "variant_conflict_b")),
-    Case("variant_wrong_policy", f"{F}:6: variant.applies_to: variant is for policy 'video_channel', not 'tmall'",
-         "applies_to: video_channel", ("variant_wrong_policy",)),
+    Case(
+        "circular_extends",
+        f"{F}:6: policy.extends: circular extends through 'circular_extends.yaml'",
+        "extends: circular_extends.yaml",
+    ),
+    Case(
+        "missing_extends",
+        f"{F}:6: policy.extends: extended policy 'no_such_policy.yaml' not found",
+        "extends: no_such_policy.yaml",
+    ),
+    Case(
+        "foreign_section",
+        f"{F}:6: policy.platform: section 'tmall' (from policies/tmall.yaml) does not belong to platform 'national'",
+        "platform: national",
+    ),
+    Case(
+        "unknown_see_also",
+        f"{F}:10: national.fraud.see_also.0: unknown rule id 'national.no_reason_retrun' "
+        "(did you mean 'national.no_reason_return'?)",
+        "see_also: [national.no_reason_retrun]",
+    ),
+    Case(
+        "missing_alternative_variant",
+        f"{F}:11: national.fraud.alternatives.0.variant: variant file 'variants/no_such_variant.yaml' not found",
+        "variant: variants/no_such_variant.yaml",
+    ),
+    Case(
+        "unsafe_tag",
+        f"{F}:10: national.fraud.note: unsupported YAML tag '!!python/object/apply:os.system' "
+        "(only safe YAML is accepted)",
+        "!!python/object/apply:os.system",
+    ),
+    Case(
+        "variant_unknown_path",
+        f"{F}:8: set.tmall.refund_auto_agre.timeout: unknown parameter "
+        "'tmall.refund_auto_agre': no 'refund_auto_agre' under tmall (did you mean 'refund_auto_agree'?)",
+        "tmall.refund_auto_agre.timeout:",
+        ("variant_unknown_path",),
+    ),
+    Case(
+        "variant_bad_value",
+        f"{F}:8: tmall.refund_auto_agree.timeout: wrong unit 'CNY': expected a duration "
+        "such as '72 hours' or '7 days', got '48 CNY'",
+        "timeout: 48 CNY",
+        ("variant_bad_value",),
+    ),
+    Case(
+        "variant_conflict_b",
+        f"{F}:8: set.tmall.refund_auto_agree.timeout: conflicts with "
+        f"{DIR}/variant_conflict_a.yaml:8 ('48 hours' vs '24 hours')",
+        "timeout: 24 hours",
+        ("variant_conflict_a", "variant_conflict_b"),
+    ),
+    Case(
+        "variant_wrong_policy",
+        f"{F}:6: variant.applies_to: variant is for policy 'video_channel', not 'tmall'",
+        "applies_to: video_channel",
+        ("variant_wrong_policy",),
+    ),
 ]
 IDS = [case.fixture for case in CASES]
 

@@ -43,8 +43,9 @@ def test_shorter_response_timeout_favours_the_buyer() -> None:
 
 def test_dated_value_compares_all_versions_and_judges_the_latest() -> None:
     assert diff(TMALL, ["tmall_response_dated"]) == [
-        ParameterChange("tmall.refund_auto_agree.timeout", "72 hours",
-                        {"2015-01-01": "72 hours", "2027-01-01": "48 hours"}, "buyer"),
+        ParameterChange(
+            "tmall.refund_auto_agree.timeout", "72 hours", {"2015-01-01": "72 hours", "2027-01-01": "48 hours"}, "buyer"
+        ),
     ]
 
 
@@ -89,8 +90,12 @@ def test_same_latest_version_with_other_history_is_neutral(tmp_path: Path) -> No
     changes = '  tmall.refund_auto_agree.timeout: {"2015-01-01": 48 hours, "2020-01-01": 72 hours}\n'
     changed = load_policy(TMALL, [variant(tmp_path, changes)])
     assert diff_policies(load_policy(TMALL), changed) == [
-        ParameterChange("tmall.refund_auto_agree.timeout", "72 hours",
-                        {"2015-01-01": "48 hours", "2020-01-01": "72 hours"}, "neutral"),
+        ParameterChange(
+            "tmall.refund_auto_agree.timeout",
+            "72 hours",
+            {"2015-01-01": "48 hours", "2020-01-01": "72 hours"},
+            "neutral",
+        ),
     ]
 
 
@@ -99,8 +104,9 @@ def test_enum_and_list_changes_are_neutral(tmp_path: Path) -> None:
     changed = load_policy(TMALL, [variant(tmp_path, changes)])
     assert diff_policies(load_policy(TMALL), changed) == [
         ParameterChange("tmall.late_ship_comp.form", "points", "cash", "neutral"),
-        ParameterChange("tmall.late_ship_comp.reasons", ["late_shipment", "out_of_stock"], ["late_shipment"],
-                        "neutral"),
+        ParameterChange(
+            "tmall.late_ship_comp.reasons", ["late_shipment", "out_of_stock"], ["late_shipment"], "neutral"
+        ),
     ]
 
 
@@ -117,13 +123,24 @@ def test_a_newly_written_optional_value_is_added(tmp_path: Path) -> None:
 def test_a_value_written_in_one_and_defaulted_in_the_other_is_compared_with_the_default() -> None:
     changes = {change.path: change for change in diff_policies(load_policy(NATIONAL), load_policy(TMALL))}
     assert changes["categories.electronics.long_reopen_window"] == ParameterChange(
-        "categories.electronics.long_reopen_window", False, True, "neutral",
+        "categories.electronics.long_reopen_window",
+        False,
+        True,
+        "neutral",
     )
     assert changes["categories.furniture.rights_period"] == ParameterChange(
-        "categories.furniture.rights_period", None, "90 days", "neutral", "added",
+        "categories.furniture.rights_period",
+        None,
+        "90 days",
+        "neutral",
+        "added",
     )
     assert changes["tmall.refund_auto_agree.timeout"] == ParameterChange(
-        "tmall.refund_auto_agree.timeout", None, "72 hours", "neutral", "added",
+        "tmall.refund_auto_agree.timeout",
+        None,
+        "72 hours",
+        "neutral",
+        "added",
     )
     assert not [path for path in changes if path.startswith("national.")]
 
@@ -142,8 +159,11 @@ def test_describe_and_to_dict() -> None:
     change = ParameterChange("tmall.refund_auto_agree.timeout", "72 hours", "48 hours", "buyer")
     assert change.describe() == "tmall.refund_auto_agree.timeout: 72 hours → 48 hours (more favourable to the buyer)"
     assert change.to_dict() == {
-        "path": "tmall.refund_auto_agree.timeout", "old": "72 hours", "new": "48 hours",
-        "favours": "buyer", "change": "changed",
+        "path": "tmall.refund_auto_agree.timeout",
+        "old": "72 hours",
+        "new": "48 hours",
+        "favours": "buyer",
+        "change": "changed",
     }
     assert ParameterChange("x", 3, 1, "merchant").describe() == "x: 3 → 1 (less favourable to the buyer)"
     assert ParameterChange("x", True, False, "neutral").describe() == "x: true → false (neutral/unknown)"

@@ -13,9 +13,16 @@ from simkit.policy.model import Policy
 
 ROOT = Path(__file__).resolve().parents[2]
 NATIONAL_RULES = [
-    "national.no_reason_return", "national.no_reason_exclusions", "national.no_reason_confirm",
-    "national.goods_intact", "national.refund_deadline", "national.no_reason_shipping",
-    "national.quality_return", "national.fraud", "national.three_guarantees", "national.favourable",
+    "national.no_reason_return",
+    "national.no_reason_exclusions",
+    "national.no_reason_confirm",
+    "national.goods_intact",
+    "national.refund_deadline",
+    "national.no_reason_shipping",
+    "national.quality_return",
+    "national.fraud",
+    "national.three_guarantees",
+    "national.favourable",
 ]
 HEADER = "policy:\n  id: t\n  name: {zh: 测, en: Test}\n  platform: national\n"
 
@@ -37,7 +44,8 @@ def test_files_lists_base_first() -> None:
     assert load_policy("policies/national.yaml").files == ("policies/national.yaml",)
     assert load_policy("policies/tmall.yaml").files == ("policies/national.yaml", "policies/tmall.yaml")
     assert load_policy("policies/video_channel.yaml").files == (
-        "policies/national.yaml", "policies/video_channel.yaml",
+        "policies/national.yaml",
+        "policies/video_channel.yaml",
     )
 
 
@@ -58,10 +66,12 @@ def test_extends_merges_categories() -> None:
 def test_extended_values_keep_their_origin() -> None:
     located = load_policy("policies/tmall.yaml").located
     assert located.where("tmall.refund_auto_agree.timeout") == (
-        "policies/tmall.yaml", line_in("policies/tmall.yaml", "timeout: 72 hours"),
+        "policies/tmall.yaml",
+        line_in("policies/tmall.yaml", "timeout: 72 hours"),
     )
     assert located.where("national.fraud.minimum") == (
-        "policies/national.yaml", line_in("policies/national.yaml", "minimum: 500 CNY"),
+        "policies/national.yaml",
+        line_in("policies/national.yaml", "minimum: 500 CNY"),
     )
 
 
@@ -167,8 +177,12 @@ def test_extends_must_be_a_file_name(tmp_path: Path) -> None:
 
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     national = ROOT / "policies" / "national.yaml"
-    a = _write(tmp_path, "a.yaml", HEADER + f"  extends: {national}\nnational:\n  fraud:\n    multiple: 3\n"
-               "    minimum: 5 days\n  goods_intact:\n    used_goods_acepted: true\n")
+    a = _write(
+        tmp_path,
+        "a.yaml",
+        HEADER + f"  extends: {national}\nnational:\n  fraud:\n    multiple: 3\n"
+        "    minimum: 5 days\n  goods_intact:\n    used_goods_acepted: true\n",
+    )
     with pytest.raises(PolicyError) as info:
         load_policy(a)
     assert [str(problem) for problem in info.value.problems] == [
@@ -182,11 +196,23 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", ["{f}:1: policy: required key is missing", "{f}:1: categories: required key is missing",
-              "{f}:1: national: required key is missing"]),
+        (
+            "",
+            [
+                "{f}:1: policy: required key is missing",
+                "{f}:1: categories: required key is missing",
+                "{f}:1: national: required key is missing",
+            ],
+        ),
         ("- a\n", ["{f}:1: <root>: a policy file must be a mapping with a 'policy' header"]),
-        ("policy: 5\n", ["{f}:1: policy: Input should be a valid dictionary or instance of Header",
-                         "{f}:1: categories: required key is missing", "{f}:1: national: required key is missing"]),
+        (
+            "policy: 5\n",
+            [
+                "{f}:1: policy: Input should be a valid dictionary or instance of Header",
+                "{f}:1: categories: required key is missing",
+                "{f}:1: national: required key is missing",
+            ],
+        ),
     ],
 )
 def test_odd_files_give_problems_not_crashes(tmp_path: Path, text: str, expected: list[str]) -> None:
@@ -227,8 +253,11 @@ def test_foreign_section_in_the_same_file_is_reported_at_the_section(tmp_path: P
 
 def test_inherited_foreign_section_is_reported_at_the_platform(tmp_path: Path) -> None:
     tmall = ROOT / "policies" / "tmall.yaml"
-    file = _write(tmp_path, "t.yaml", "policy:\n  id: t\n  name: {zh: 测, en: T}\n  platform: video_channel\n"
-                  f"  extends: {tmall}\n")
+    file = _write(
+        tmp_path,
+        "t.yaml",
+        f"policy:\n  id: t\n  name: {{zh: 测, en: T}}\n  platform: video_channel\n  extends: {tmall}\n",
+    )
     with pytest.raises(PolicyError) as info:
         load_policy(file)
     assert [str(problem) for problem in info.value.problems] == [

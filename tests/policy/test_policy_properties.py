@@ -34,8 +34,10 @@ dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 12, 31))
 
 
 @FAST
-@given(versions=st.dictionaries(dates, st.integers(0, 1000), min_size=1, max_size=6),
-       when=st.dates(min_value=dt.date(1999, 1, 1), max_value=dt.date(2031, 12, 31)))
+@given(
+    versions=st.dictionaries(dates, st.integers(0, 1000), min_size=1, max_size=6),
+    when=st.dates(min_value=dt.date(1999, 1, 1), max_value=dt.date(2031, 12, 31)),
+)
 def test_dated_value_picks_the_latest_version_not_after_the_date(versions: dict[dt.date, int], when: dt.date) -> None:
     value = parse_dated({day.isoformat(): f"{hours} hours" for day, hours in versions.items()}, Kind.DURATION)
     in_force = [day for day in versions if day <= when]
@@ -164,8 +166,14 @@ def test_diff_of_a_policy_with_itself_is_empty(data: st.DataObject, policy: str)
     assert diff_policies(patched, patched) == []
 
 
-_FLIP = {"buyer": "merchant", "merchant": "buyer", "neutral": "neutral",
-         "changed": "changed", "added": "removed", "removed": "added"}
+_FLIP = {
+    "buyer": "merchant",
+    "merchant": "buyer",
+    "neutral": "neutral",
+    "changed": "changed",
+    "added": "removed",
+    "removed": "added",
+}
 
 
 @SLOW

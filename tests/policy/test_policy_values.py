@@ -41,18 +41,22 @@ def test_parse_every_unit(raw: object, kind: Kind, expected: float) -> None:
 @pytest.mark.parametrize(
     ("raw", "kind", "message"),
     [
-        ("500 CNY", Kind.DURATION,
-         "wrong unit 'CNY': expected a duration such as '72 hours' or '7 days', got '500 CNY'"),
+        (
+            "500 CNY",
+            Kind.DURATION,
+            "wrong unit 'CNY': expected a duration such as '72 hours' or '7 days', got '500 CNY'",
+        ),
         ("72 hours", Kind.MONEY, "wrong unit 'hours': expected a money such as '500 CNY', got '72 hours'"),
         ("3x", Kind.PERCENT, "wrong unit 'x': expected a percent such as '30 percent', got '3x'"),
         ("30 percent", Kind.FACTOR, "wrong unit 'percent': expected a factor such as '3x', got '30 percent'"),
-        ("72", Kind.DURATION,
-         "expected a duration with its unit, such as '72 hours' or '7 days', got '72'"),
-        (72, Kind.DURATION,
-         "expected a duration with its unit, such as '72 hours' or '7 days', got 72"),
+        ("72", Kind.DURATION, "expected a duration with its unit, such as '72 hours' or '7 days', got '72'"),
+        (72, Kind.DURATION, "expected a duration with its unit, such as '72 hours' or '7 days', got 72"),
         (True, Kind.MONEY, "expected a money with its unit, such as '500 CNY', got True"),
-        ("72 weeks", Kind.DURATION,
-         "expected a duration with its unit, such as '72 hours' or '7 days', got '72 weeks'"),
+        (
+            "72 weeks",
+            Kind.DURATION,
+            "expected a duration with its unit, such as '72 hours' or '7 days', got '72 weeks'",
+        ),
         ("three", Kind.COUNT, "expected a whole number such as 3, got 'three'"),
         (2.5, Kind.COUNT, "expected a whole number such as 3, got 2.5"),
         (True, Kind.COUNT, "expected a whole number such as 3, got True"),
@@ -110,7 +114,11 @@ def test_format_never_uses_exponent_notation() -> None:
 
 def test_kind_examples() -> None:
     assert [kind.example for kind in Kind] == [
-        "'72 hours' or '7 days'", "'500 CNY'", "'30 percent'", "'3x'", "a whole number such as 3",
+        "'72 hours' or '7 days'",
+        "'500 CNY'",
+        "'30 percent'",
+        "'3x'",
+        "a whole number such as 3",
     ]
 
 
@@ -165,8 +173,10 @@ def test_date_keys_may_be_dates() -> None:
         ({}, "a dated value needs at least one 'YYYY-MM-DD: value' entry"),
         ({"2026-13-01": "7 days"}, "effective date '2026-13-01' is not an ISO date (YYYY-MM-DD)"),
         ({"soon": "7 days"}, "effective date 'soon' is not an ISO date (YYYY-MM-DD)"),
-        ({"2026-01-01": "7 CNY"},
-         "version 2026-01-01: wrong unit 'CNY': expected a duration such as '72 hours' or '7 days', got '7 CNY'"),
+        (
+            {"2026-01-01": "7 CNY"},
+            "version 2026-01-01: wrong unit 'CNY': expected a duration such as '72 hours' or '7 days', got '7 CNY'",
+        ),
     ],
 )
 def test_bad_dated_values(raw: object, message: str) -> None:

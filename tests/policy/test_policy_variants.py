@@ -158,10 +158,13 @@ def test_a_variant_may_set_a_list_item(tmp_path: Path) -> None:
     ("changes", "source", "expected"),
     [
         ("  {}\n", "assumption", "{f}:5: set: a variant must set at least one parameter"),
-        ("  tmall.intervention_wait.wait: 24 hours\n", "wikipedia",
-         "{f}:4: variant.source: unknown source 'wikipedia': use a key from RULES.md (seed:000…seed:004, law:7day, "
-         "law:cpl, law:cpl-impl, law:ecom, law:3bao, taobao:dispute, taobao:api, wx:aftersale, wx:complaint, "
-         "wx:guarantee, wx:api) or 'assumption', optionally followed by a section"),
+        (
+            "  tmall.intervention_wait.wait: 24 hours\n",
+            "wikipedia",
+            "{f}:4: variant.source: unknown source 'wikipedia': use a key from RULES.md (seed:000…seed:004, law:7day, "
+            "law:cpl, law:cpl-impl, law:ecom, law:3bao, taobao:dispute, taobao:api, wx:aftersale, wx:complaint, "
+            "wx:guarantee, wx:api) or 'assumption', optionally followed by a section",
+        ),
         ("  - tmall.intervention_wait.wait\n", "assumption", "{f}:5: set: Input should be a valid dictionary"),
     ],
 )

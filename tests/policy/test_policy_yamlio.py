@@ -61,16 +61,24 @@ def test_syntax_error_names_the_line() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('a: !!python/object/apply:os.system ["echo hi"]\n',
-         "f.yaml:1: a: unsupported YAML tag '!!python/object/apply:os.system' (only safe YAML is accepted)"),
-        ("a:\n  b: !!python/name:os.system ''\n",
-         "f.yaml:2: a.b: unsupported YAML tag '!!python/name:os.system' (only safe YAML is accepted)"),
-        ("a: !!python/object:collections.OrderedDict {}\n",
-         "f.yaml:1: a: unsupported YAML tag '!!python/object:collections.OrderedDict' (only safe YAML is accepted)"),
+        (
+            'a: !!python/object/apply:os.system ["echo hi"]\n',
+            "f.yaml:1: a: unsupported YAML tag '!!python/object/apply:os.system' (only safe YAML is accepted)",
+        ),
+        (
+            "a:\n  b: !!python/name:os.system ''\n",
+            "f.yaml:2: a.b: unsupported YAML tag '!!python/name:os.system' (only safe YAML is accepted)",
+        ),
+        (
+            "a: !!python/object:collections.OrderedDict {}\n",
+            "f.yaml:1: a: unsupported YAML tag '!!python/object:collections.OrderedDict' (only safe YAML is accepted)",
+        ),
         ("a: !custom x\n", "f.yaml:1: a: unsupported YAML tag '!custom' (only safe YAML is accepted)"),
         ("a: !!set {x, y}\n", "f.yaml:1: a: unsupported YAML tag '!!set' (only safe YAML is accepted)"),
-        ("? !!python/tuple [1, 2]\n: 3\n",
-         "f.yaml:1: <root>: unsupported YAML tag '!!python/tuple' (only safe YAML is accepted)"),
+        (
+            "? !!python/tuple [1, 2]\n: 3\n",
+            "f.yaml:1: <root>: unsupported YAML tag '!!python/tuple' (only safe YAML is accepted)",
+        ),
     ],
 )
 def test_unsafe_and_unknown_tags_are_refused(text: str, message: str) -> None:
@@ -99,9 +107,7 @@ def test_empty_document() -> None:
 
 
 def test_multiple_documents_are_an_error() -> None:
-    assert _error("a: 1\n---\nb: 2\n") == (
-        "f.yaml:2: <root>: invalid YAML: but found another document"
-    )
+    assert _error("a: 1\n---\nb: 2\n") == ("f.yaml:2: <root>: invalid YAML: but found another document")
 
 
 def test_missing_and_unreadable_files(tmp_path: Path) -> None:

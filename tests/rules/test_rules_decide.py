@@ -35,30 +35,55 @@ def assert_well_formed(policy: Policy, decision: Decision) -> None:
 
 # --- every kind, every platform --------------------------------------------------------------
 
-ORDER = {"category": "electronics", "price": 500, "free_shipping": True, "paid_at": "2026-03-01T10:00:00",
-         "shipped_at": "2026-03-02T10:00:00", "received_at": "2026-03-03T10:00:00",
-         "completed_at": "2026-03-04T10:00:00", "settled_at": "2026-03-04T10:00:00",
-         "closed_at": "2026-03-04T10:00:00"}
+ORDER = {
+    "category": "electronics",
+    "price": 500,
+    "free_shipping": True,
+    "paid_at": "2026-03-01T10:00:00",
+    "shipped_at": "2026-03-02T10:00:00",
+    "received_at": "2026-03-03T10:00:00",
+    "completed_at": "2026-03-04T10:00:00",
+    "settled_at": "2026-03-04T10:00:00",
+    "closed_at": "2026-03-04T10:00:00",
+}
 REASON_OF_KIND = {"late_shipment_compensation": "out_of_stock", "rule_complaint": "unkept_promise"}
 
 
 @pytest.mark.parametrize("kind", REQUEST_KINDS)
 @pytest.mark.parametrize("name", ["tmall", "channel", "national"])
-def test_decide_every_kind_on_every_platform(request: pytest.FixtureRequest, make_case: Any, name: str,
-                                             kind: str) -> None:
+def test_decide_every_kind_on_every_platform(
+    request: pytest.FixtureRequest, make_case: Any, name: str, kind: str
+) -> None:
     policy = request.getfixturevalue(name)
     by = "merchant" if kind in ("reopen_entry", "extend_after_sale") else "buyer"
-    case = make_case(ORDER, {"kind": kind, "reason": REASON_OF_KIND.get(kind, "quality"), "by": by,
-                             "at": "2026-03-10T10:00:00", "refund_requested_at": "2026-03-05T10:00:00"},
-                     {"merchant_refused": True, "refused_at": "2026-03-06T10:00:00"})
+    case = make_case(
+        ORDER,
+        {
+            "kind": kind,
+            "reason": REASON_OF_KIND.get(kind, "quality"),
+            "by": by,
+            "at": "2026-03-10T10:00:00",
+            "refund_requested_at": "2026-03-05T10:00:00",
+        },
+        {"merchant_refused": True, "refused_at": "2026-03-06T10:00:00"},
+    )
     decision = decide(policy, case)
     assert isinstance(decision, Decision)
     assert_well_formed(policy, decision)
 
 
 def test_request_kinds_are_the_issue_vocabulary() -> None:
-    assert set(REQUEST_KINDS) == {"refund_only", "return_refund", "exchange", "repair", "late_shipment_compensation",
-                                  "intervention", "rule_complaint", "reopen_entry", "extend_after_sale"}
+    assert set(REQUEST_KINDS) == {
+        "refund_only",
+        "return_refund",
+        "exchange",
+        "repair",
+        "late_shipment_compensation",
+        "intervention",
+        "rule_complaint",
+        "reopen_entry",
+        "extend_after_sale",
+    }
 
 
 # --- the shipped examples --------------------------------------------------------------------
@@ -66,47 +91,165 @@ def test_request_kinds_are_the_issue_vocabulary() -> None:
 EXPECTED: dict[str, tuple[bool, str, str | None, float | None, str | None, str | None, int, list[str]]] = {
     # file: (allowed, outcome, deadline, amount, amount_form, payer, points, rules)
     "channels_counterfeit.yaml": (
-        True, "await_merchant", "2026-08-07T10:00:00", 980.0, "cash", "merchant", 0,
-        ["channels.attempts", "channels.period_order", "channels.over_period_scenarios", "national.quality_return",
-         "channels.counterfeit", "channels.principle", "channels.review_deadlines"]),
+        True,
+        "await_merchant",
+        "2026-08-07T10:00:00",
+        980.0,
+        "cash",
+        "merchant",
+        0,
+        [
+            "channels.attempts",
+            "channels.period_order",
+            "channels.over_period_scenarios",
+            "national.quality_return",
+            "channels.counterfeit",
+            "channels.principle",
+            "channels.review_deadlines",
+        ],
+    ),
     "channels_escalate.yaml": (True, "escalate", "2026-08-12T10:00:00", None, None, None, 0, ["channels.escalate"]),
     "channels_extension.yaml": (True, "extended", "2026-03-27T10:00:00", None, None, None, 0, ["channels.extend"]),
     "channels_extension_limit.yaml": (
-        False, "limit_reached", "2026-04-08T10:00:00", None, None, None, 0, ["channels.extend"]),
+        False,
+        "limit_reached",
+        "2026-04-08T10:00:00",
+        None,
+        None,
+        None,
+        0,
+        ["channels.extend"],
+    ),
     "channels_over_period_fresh.yaml": (
-        True, "offer_alternative", "2026-07-17T10:00:00", 12.0, "cash", None, 0,
-        ["channels.over_period_scenarios", "channels.principle", "channels.attempts"]),
+        True,
+        "offer_alternative",
+        "2026-07-17T10:00:00",
+        12.0,
+        "cash",
+        None,
+        0,
+        ["channels.over_period_scenarios", "channels.principle", "channels.attempts"],
+    ),
     "channels_over_period_no_reason.yaml": (
-        True, "offer_alternative", "2026-09-11T00:00:00", 26.0, "cash", None, 0,
-        ["channels.over_period_scenarios", "channels.principle", "national.no_reason_return", "channels.attempts",
-         "channels.period_order"]),
+        True,
+        "offer_alternative",
+        "2026-09-11T00:00:00",
+        26.0,
+        "cash",
+        None,
+        0,
+        [
+            "channels.over_period_scenarios",
+            "channels.principle",
+            "national.no_reason_return",
+            "channels.attempts",
+            "channels.period_order",
+        ],
+    ),
     "channels_over_period_quality.yaml": (
-        True, "reopen_required", "2026-07-18T10:00:00", None, None, None, 0,
-        ["channels.over_period_scenarios", "channels.principle", "channels.extend", "channels.attempts"]),
+        True,
+        "reopen_required",
+        "2026-07-18T10:00:00",
+        None,
+        None,
+        None,
+        0,
+        ["channels.over_period_scenarios", "channels.principle", "channels.extend", "channels.attempts"],
+    ),
     "national_fresh_no_reason.yaml": (
-        False, "excluded", None, None, None, None, 0, ["national.no_reason_exclusions", "national.no_reason_return"]),
+        False,
+        "excluded",
+        None,
+        None,
+        None,
+        None,
+        0,
+        ["national.no_reason_exclusions", "national.no_reason_return"],
+    ),
     "tmall_complaint_withdrawn.yaml": (
-        False, "withdrawn", "2026-05-18T10:00:00", None, None, None, 0, ["tmall.rule_complaint"]),
+        False,
+        "withdrawn",
+        "2026-05-18T10:00:00",
+        None,
+        None,
+        None,
+        0,
+        ["tmall.rule_complaint"],
+    ),
     "tmall_intervention_early.yaml": (
-        False, "too_early", "2026-06-05T10:00:00", None, None, None, 0, ["tmall.intervention_wait"]),
+        False,
+        "too_early",
+        "2026-06-05T10:00:00",
+        None,
+        None,
+        None,
+        0,
+        ["tmall.intervention_wait"],
+    ),
     "tmall_late_shipment.yaml": (
-        True, "compensate", None, 500.0, "points", None, 0, ["tmall.late_ship_comp", "tmall.ship_promise"]),
+        True,
+        "compensate",
+        None,
+        500.0,
+        "points",
+        None,
+        0,
+        ["tmall.late_ship_comp", "tmall.ship_promise"],
+    ),
     "tmall_no_reason_free_shipping.yaml": (
-        True, "await_merchant", "2026-04-11T21:00:00", None, None, "buyer", 0,
-        ["tmall.after_sale_window", "national.no_reason_return", "tmall.refund_reasons", "tmall.no_reason_shipping",
-         "tmall.refund_auto_agree"]),
+        True,
+        "await_merchant",
+        "2026-04-11T21:00:00",
+        None,
+        None,
+        "buyer",
+        0,
+        [
+            "tmall.after_sale_window",
+            "national.no_reason_return",
+            "tmall.refund_reasons",
+            "tmall.no_reason_shipping",
+            "tmall.refund_auto_agree",
+        ],
+    ),
     "tmall_quality_refund.yaml": (
-        True, "await_merchant", "2026-03-13T09:30:00", None, None, "merchant", 0,
-        ["tmall.after_sale_window", "national.quality_return", "tmall.refund_reasons", "tmall.fault_shipping",
-         "tmall.refund_auto_agree"]),
+        True,
+        "await_merchant",
+        "2026-03-13T09:30:00",
+        None,
+        None,
+        "merchant",
+        0,
+        [
+            "tmall.after_sale_window",
+            "national.quality_return",
+            "tmall.refund_reasons",
+            "tmall.fault_shipping",
+            "tmall.refund_auto_agree",
+        ],
+    ),
     "tmall_reopen_entry.yaml": (True, "reopened", "2026-03-17T10:00:00", None, None, None, 0, ["tmall.reopen_entry"]),
     "tmall_reopen_sub_account.yaml": (False, "no_permission", None, None, None, None, 0, ["tmall.reopen_entry"]),
     "tmall_rule_complaint.yaml": (
-        True, "intervention", "2026-06-04T10:00:00", None, None, None, 12,
-        ["tmall.rule_complaint", "tmall.penalty_points"]),
+        True,
+        "intervention",
+        "2026-06-04T10:00:00",
+        None,
+        None,
+        None,
+        12,
+        ["tmall.rule_complaint", "tmall.penalty_points"],
+    ),
     "tmall_store_exit.yaml": (
-        True, "statutory_remedy", "2027-01-12T10:00:00", None, None, "platform", 0,
-        ["national.three_guarantees", "tmall.after_sale_window", "tmall.store_exit"]),
+        True,
+        "statutory_remedy",
+        "2027-01-12T10:00:00",
+        None,
+        None,
+        "platform",
+        0,
+        ["national.three_guarantees", "tmall.after_sale_window", "tmall.store_exit"],
+    ),
 }
 
 
@@ -125,8 +268,17 @@ def test_every_example_is_pinned() -> None:
 def test_example_outcome(name: str) -> None:
     policy, decision = _explain_example(EXAMPLES / name)
     allowed, outcome, deadline, amount, form, payer, points, rules = EXPECTED[name]
-    assert core(decision) == {"allowed": allowed, "outcome": outcome, "deadline": deadline, "amount": amount,
-                              "amount_form": form, "payer": payer, "points": points, "rules": rules, "versions": {}}
+    assert core(decision) == {
+        "allowed": allowed,
+        "outcome": outcome,
+        "deadline": deadline,
+        "amount": amount,
+        "amount_form": form,
+        "payer": payer,
+        "points": points,
+        "rules": rules,
+        "versions": {},
+    }
     assert_well_formed(policy, decision)
 
 
@@ -137,9 +289,15 @@ def test_sub_account_example_says_no_permission() -> None:
 
 # --- whole cases ----------------------------------------------------------------------------
 
-T_ORDER = {"category": "apparel", "price": 399, "free_shipping": True, "paid_at": "2026-03-01T20:15:00",
-           "shipped_at": "2026-03-02T10:00:00", "received_at": "2026-03-04T15:00:00",
-           "completed_at": "2026-03-05T09:00:00"}
+T_ORDER = {
+    "category": "apparel",
+    "price": 399,
+    "free_shipping": True,
+    "paid_at": "2026-03-01T20:15:00",
+    "shipped_at": "2026-03-02T10:00:00",
+    "received_at": "2026-03-04T15:00:00",
+    "completed_at": "2026-03-05T09:00:00",
+}
 
 
 def test_tmall_no_reason_return_after_7_days_is_refused(tmall: Policy, make_case: Any) -> None:
@@ -150,16 +308,28 @@ def test_tmall_no_reason_return_after_7_days_is_refused(tmall: Policy, make_case
 
 
 def test_tmall_no_reason_not_free_shipped_buyer_pays(tmall: Policy, make_case: Any) -> None:
-    d = decide(tmall, make_case({**T_ORDER, "free_shipping": False},
-                                {"kind": "return_refund", "reason": "changed_mind", "at": "2026-03-06T10:00:00"}))
+    d = decide(
+        tmall,
+        make_case(
+            {**T_ORDER, "free_shipping": False},
+            {"kind": "return_refund", "reason": "changed_mind", "at": "2026-03-06T10:00:00"},
+        ),
+    )
     assert (d.allowed, d.payer, d.deadline is not None) == (True, "buyer", True)
 
 
 def test_tmall_window_closed_for_no_reason(tmall: Policy, make_case: Any) -> None:
     d = decide(tmall, make_case(T_ORDER, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-20T09:00:00"}))
     assert core(d) == {
-        "allowed": False, "outcome": "window_closed", "deadline": "2026-03-20T09:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["tmall.after_sale_window"], "versions": {},
+        "allowed": False,
+        "outcome": "window_closed",
+        "deadline": "2026-03-20T09:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.after_sale_window"],
+        "versions": {},
     }
 
 
@@ -174,9 +344,15 @@ def test_tmall_refund_for_out_of_stock_carries_the_compensation(tmall: Policy, m
     order = {"category": "apparel", "price": 100, "paid_at": "2026-03-01T10:00:00"}
     d = decide(tmall, make_case(order, {"kind": "refund_only", "reason": "out_of_stock", "at": "2026-03-01T12:00:00"}))
     assert core(d) == {
-        "allowed": True, "outcome": "await_merchant", "deadline": "2026-03-04T12:00:00", "amount": 30.0,
-        "amount_form": "points", "payer": None, "points": 0,
-        "rules": ["tmall.late_ship_comp", "tmall.refund_reasons", "tmall.refund_auto_agree"], "versions": {},
+        "allowed": True,
+        "outcome": "await_merchant",
+        "deadline": "2026-03-04T12:00:00",
+        "amount": 30.0,
+        "amount_form": "points",
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.late_ship_comp", "tmall.refund_reasons", "tmall.refund_auto_agree"],
+        "versions": {},
     }
 
 
@@ -188,10 +364,17 @@ def test_tmall_late_shipment_refund_too_early_has_no_compensation(tmall: Policy,
 
 def test_tmall_intervention_through_decide(tmall: Policy, make_case: Any) -> None:
     order = {"category": "apparel", "price": 100, "paid_at": "2026-03-01T10:00:00"}
-    d = decide(tmall, make_case(order, {"kind": "intervention", "at": "2026-03-08T10:00:00",
-                                        "refund_requested_at": "2026-03-05T10:00:00"}))
+    d = decide(
+        tmall,
+        make_case(
+            order, {"kind": "intervention", "at": "2026-03-08T10:00:00", "refund_requested_at": "2026-03-05T10:00:00"}
+        ),
+    )
     assert (d.allowed, d.outcome, d.deadline.isoformat() if d.deadline else None) == (
-        True, "intervene", "2026-03-08T10:00:00")
+        True,
+        "intervene",
+        "2026-03-08T10:00:00",
+    )
 
 
 def test_channel_intervention_needs_a_refusal_through_decide(channel: Policy, make_case: Any) -> None:
@@ -202,8 +385,12 @@ def test_channel_intervention_needs_a_refusal_through_decide(channel: Policy, ma
 
 
 def test_channel_sixth_attempt_refused_through_decide(channel: Policy, make_case: Any) -> None:
-    order = {"category": "apparel", "price": 100, "paid_at": "2026-03-01T10:00:00",
-             "received_at": "2026-03-03T10:00:00"}
+    order = {
+        "category": "apparel",
+        "price": 100,
+        "paid_at": "2026-03-01T10:00:00",
+        "received_at": "2026-03-03T10:00:00",
+    }
     request = {"kind": "return_refund", "reason": "quality", "at": "2026-03-05T10:00:00"}
     assert decide(channel, make_case(order, request, {"after_sales": 4})).allowed
     d = decide(channel, make_case(order, request, {"after_sales": 5}))
@@ -218,23 +405,35 @@ def test_channel_refund_deadline_is_48_hours(channel: Policy, make_case: Any) ->
 
 
 def test_tmall_reopened_window_lets_the_buyer_file(tmall: Policy, make_case: Any) -> None:
-    order = {"category": "apparel", "price": 129, "paid_at": "2026-01-02T10:00:00",
-             "completed_at": "2026-01-06T10:00:00"}
+    order = {
+        "category": "apparel",
+        "price": 129,
+        "paid_at": "2026-01-02T10:00:00",
+        "completed_at": "2026-01-06T10:00:00",
+    }
     history = {"reopened": 1, "reopened_at": "2026-02-15T10:00:00"}
-    inside = decide(tmall, make_case(order, {"kind": "refund_only", "reason": "quality",
-                                             "at": "2026-03-17T09:59:59"}, history))
+    inside = decide(
+        tmall, make_case(order, {"kind": "refund_only", "reason": "quality", "at": "2026-03-17T09:59:59"}, history)
+    )
     assert (inside.allowed, inside.outcome, inside.rules[0]) == (True, "await_merchant", "tmall.reopen_entry")
-    after = decide(tmall, make_case(order, {"kind": "refund_only", "reason": "quality", "at": "2026-03-17T10:00:00"},
-                                    history))
+    after = decide(
+        tmall, make_case(order, {"kind": "refund_only", "reason": "quality", "at": "2026-03-17T10:00:00"}, history)
+    )
     assert (after.allowed, after.outcome) == (False, "window_closed")
     assert "tmall.reopen_entry" in after.rules
 
 
 def test_channel_extension_through_decide_extends_the_period(channel: Policy, make_case: Any) -> None:
-    order = {"category": "apparel", "price": 89, "paid_at": "2026-03-01T10:00:00",
-             "received_at": "2026-03-03T10:00:00", "settled_at": "2026-03-03T10:00:00"}
-    first = decide(channel, make_case(order, {"kind": "extend_after_sale", "by": "merchant",
-                                              "at": "2026-03-10T10:00:00"}))
+    order = {
+        "category": "apparel",
+        "price": 89,
+        "paid_at": "2026-03-01T10:00:00",
+        "received_at": "2026-03-03T10:00:00",
+        "settled_at": "2026-03-03T10:00:00",
+    }
+    first = decide(
+        channel, make_case(order, {"kind": "extend_after_sale", "by": "merchant", "at": "2026-03-10T10:00:00"})
+    )
     assert first.to_dict()["deadline"] == "2026-03-25T10:00:00"
     # after one extension, a request one day after the old end is still inside the period
     request = {"kind": "return_refund", "reason": "quality", "at": "2026-03-19T10:00:00", "quality_proven": True}
@@ -243,9 +442,15 @@ def test_channel_extension_through_decide_extends_the_period(channel: Policy, ma
 
 
 def test_store_exit_duty_ended_through_decide(tmall: Policy, make_case: Any) -> None:
-    order = {"category": "apparel", "price": 100, "paid_at": "2026-01-02T10:00:00",
-             "received_at": "2026-01-04T10:00:00", "completed_at": "2026-01-05T10:00:00",
-             "store_exit_at": "2026-01-10T00:00:00", "follow_up": "third_party"}
+    order = {
+        "category": "apparel",
+        "price": 100,
+        "paid_at": "2026-01-02T10:00:00",
+        "received_at": "2026-01-04T10:00:00",
+        "completed_at": "2026-01-05T10:00:00",
+        "store_exit_at": "2026-01-10T00:00:00",
+        "follow_up": "third_party",
+    }
     inside = decide(tmall, make_case(order, {"kind": "exchange", "reason": "damaged", "at": "2026-01-10T10:00:00"}))
     assert (inside.allowed, inside.payer) == (True, "merchant")
     assert "tmall.store_exit" in inside.rules and "第三方" in inside.reason_zh
@@ -254,13 +459,19 @@ def test_store_exit_duty_ended_through_decide(tmall: Policy, make_case: Any) -> 
 
 
 def test_national_floor_decides_after_sales(national: Policy, make_case: Any) -> None:
-    order = {"category": "apparel", "price": 100, "paid_at": "2026-03-01T10:00:00",
-             "received_at": "2026-03-01T15:00:00"}
-    ok = decide(national, make_case(order, {"kind": "return_refund", "reason": "no_reason",
-                                            "at": "2026-03-08T23:00:00"}))
+    order = {
+        "category": "apparel",
+        "price": 100,
+        "paid_at": "2026-03-01T10:00:00",
+        "received_at": "2026-03-01T15:00:00",
+    }
+    ok = decide(
+        national, make_case(order, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-08T23:00:00"})
+    )
     assert (ok.allowed, ok.payer, ok.deadline) == (True, "buyer", None)
-    late = decide(national, make_case(order, {"kind": "return_refund", "reason": "no_reason",
-                                              "at": "2026-03-09T00:00:00"}))
+    late = decide(
+        national, make_case(order, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-09T00:00:00"})
+    )
     assert (late.allowed, late.outcome) == (False, "window_closed")
 
 
@@ -272,9 +483,15 @@ APPAREL = {"category": "apparel", "price": 100, "paid_at": "2026-07-01T10:00:00"
 
 def test_channel_fresh_no_reason_over_7_days_is_never_a_bare_refusal(channel: Policy, make_case: Any) -> None:
     request = {"kind": "refund_only", "reason": "no_reason", "at": "2026-07-12T10:00:00"}
-    direct = over_period_request(channel, category="fresh", received_at=make_case(FRESH, request).order.received_at,
-                                 at=make_case(FRESH, request).request.at, goods_used=False, reason="no_reason",
-                                 price=100)
+    direct = over_period_request(
+        channel,
+        category="fresh",
+        received_at=make_case(FRESH, request).order.received_at,
+        at=make_case(FRESH, request).request.at,
+        goods_used=False,
+        reason="no_reason",
+        price=100,
+    )
     assert (direct.outcome, direct.amount) == ("offer_alternative", 10.0)
     d = decide(channel, make_case(FRESH, request))
     assert (d.allowed, d.outcome, d.amount, d.amount_form) == (True, "offer_alternative", 10.0, "cash")
@@ -288,23 +505,36 @@ def test_channel_used_goods_over_7_days_is_never_a_bare_refusal(channel: Policy,
 
 
 def test_tmall_no_reason_without_receipt_time_still_checks_exclusions(tmall: Policy, make_case: Any) -> None:
-    order = {"category": "custom_made", "price": 100, "paid_at": "2026-07-01T10:00:00",
-             "completed_at": "2026-07-02T10:00:00"}
+    order = {
+        "category": "custom_made",
+        "price": 100,
+        "paid_at": "2026-07-01T10:00:00",
+        "completed_at": "2026-07-02T10:00:00",
+    }
     d = decide(tmall, make_case(order, {"kind": "return_refund", "reason": "no_reason", "at": "2026-07-04T10:00:00"}))
     assert (d.allowed, d.outcome) == (False, "excluded")
     assert "national.no_reason_exclusions" in d.rules
 
 
 def test_tmall_no_reason_without_receipt_time_still_checks_the_7_days(tmall: Policy, make_case: Any) -> None:
-    order = {"category": "apparel", "price": 100, "paid_at": "2026-07-01T10:00:00",
-             "completed_at": "2026-07-02T10:00:00"}
+    order = {
+        "category": "apparel",
+        "price": 100,
+        "paid_at": "2026-07-01T10:00:00",
+        "completed_at": "2026-07-02T10:00:00",
+    }
     d = decide(tmall, make_case(order, {"kind": "return_refund", "reason": "no_reason", "at": "2026-07-15T10:00:00"}))
     assert (d.allowed, d.outcome) == (False, "window_passed")
 
 
 def test_channel_three_guarantees_repair_within_warranty(channel: Policy, make_case: Any) -> None:
-    order = {"category": "electronics", "price": 1000, "paid_at": "2026-07-01T10:00:00",
-             "received_at": "2026-07-02T10:00:00", "completed_at": "2026-07-02T10:00:00"}
+    order = {
+        "category": "electronics",
+        "price": 1000,
+        "paid_at": "2026-07-01T10:00:00",
+        "received_at": "2026-07-02T10:00:00",
+        "completed_at": "2026-07-02T10:00:00",
+    }
     d = decide(channel, make_case(order, {"kind": "repair", "reason": "quality", "at": "2026-08-15T10:00:00"}))
     assert d.allowed
     assert d.outcome not in ("offer_alternative", "reopen_required")
@@ -313,23 +543,37 @@ def test_channel_three_guarantees_repair_within_warranty(channel: Policy, make_c
 
 
 def test_tmall_quality_return_inside_the_after_sale_window(tmall: Policy, make_case: Any) -> None:
-    order = {"category": "apparel", "price": 129, "paid_at": "2026-01-02T10:00:00",
-             "received_at": "2026-01-05T10:00:00", "completed_at": "2026-01-06T10:00:00"}
+    order = {
+        "category": "apparel",
+        "price": 129,
+        "paid_at": "2026-01-02T10:00:00",
+        "received_at": "2026-01-05T10:00:00",
+        "completed_at": "2026-01-06T10:00:00",
+    }
     d = decide(tmall, make_case(order, {"kind": "return_refund", "reason": "quality", "at": "2026-01-15T10:00:00"}))
-    assert (d.allowed, d.outcome, d.payer, d.to_dict()["deadline"]) == (True, "await_merchant", "merchant",
-                                                                        "2026-01-18T10:00:00")
+    assert (d.allowed, d.outcome, d.payer, d.to_dict()["deadline"]) == (
+        True,
+        "await_merchant",
+        "merchant",
+        "2026-01-18T10:00:00",
+    )
 
 
 def test_tmall_quality_return_after_reopening(tmall: Policy, make_case: Any) -> None:
-    order = {"category": "apparel", "price": 129, "paid_at": "2026-01-02T10:00:00",
-             "received_at": "2026-01-05T10:00:00", "completed_at": "2026-01-06T10:00:00"}
+    order = {
+        "category": "apparel",
+        "price": 129,
+        "paid_at": "2026-01-02T10:00:00",
+        "received_at": "2026-01-05T10:00:00",
+        "completed_at": "2026-01-06T10:00:00",
+    }
     history = {"reopened": 1, "reopened_at": "2026-02-15T10:00:00"}
-    d = decide(tmall, make_case(order, {"kind": "return_refund", "reason": "quality", "at": "2026-03-10T10:00:00"},
-                                history))
+    d = decide(
+        tmall, make_case(order, {"kind": "return_refund", "reason": "quality", "at": "2026-03-10T10:00:00"}, history)
+    )
     assert (d.allowed, d.outcome) == (True, "await_merchant")
 
 
 def test_channel_quality_return_inside_the_quality_period(channel: Policy, make_case: Any) -> None:
-    d = decide(channel, make_case(APPAREL, {"kind": "return_refund", "reason": "quality",
-                                            "at": "2026-07-12T10:00:00"}))
+    d = decide(channel, make_case(APPAREL, {"kind": "return_refund", "reason": "quality", "at": "2026-07-12T10:00:00"}))
     assert (d.allowed, d.outcome, d.to_dict()["deadline"]) == (True, "await_merchant", "2026-07-14T10:00:00")

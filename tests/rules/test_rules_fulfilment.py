@@ -32,8 +32,14 @@ def core(decision: Decision) -> dict[str, Any]:
 
 def test_tmall_normal_ship_promise_is_72_hours(tmall: Policy) -> None:
     assert ship_deadline(tmall, paid_at=PAID).to_dict() == {
-        "allowed": True, "outcome": "ship_by", "deadline": "2026-03-04T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["tmall.ship_promise"],
+        "allowed": True,
+        "outcome": "ship_by",
+        "deadline": "2026-03-04T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.ship_promise"],
         "reason": {"en": "Ship within 72 h of payment (normal).", "zh": "付款后72小时内发货(normal)。"},
         "versions": {},
     }
@@ -43,15 +49,15 @@ def test_tmall_normal_ship_promise_is_72_hours(tmall: Policy) -> None:
     ("channel", "presale_ship_by", "deadline"),
     [
         ("normal", None, "2026-03-04T10:00:00"),
-        ("juhuasuan", None, "2026-03-08T10:00:00"),           # 聚划算: 7 days
+        ("juhuasuan", None, "2026-03-08T10:00:00"),  # 聚划算: 7 days
         ("presale", "2026-03-20T18:00:00", "2026-03-20T18:00:00"),  # the listing's date
-        ("presale", None, "2026-03-16T10:00:00"),             # no date on the listing: default 15 days
+        ("presale", None, "2026-03-16T10:00:00"),  # no date on the listing: default 15 days
     ],
 )
-def test_tmall_ship_promise_by_channel(tmall: Policy, channel: str, presale_ship_by: str | None,
-                                       deadline: str) -> None:
-    d = ship_deadline(tmall, paid_at=PAID, channel=channel,
-                      presale_ship_by=t(presale_ship_by) if presale_ship_by else None)
+def test_tmall_ship_promise_by_channel(tmall: Policy, channel: str, presale_ship_by: str | None, deadline: str) -> None:
+    d = ship_deadline(
+        tmall, paid_at=PAID, channel=channel, presale_ship_by=t(presale_ship_by) if presale_ship_by else None
+    )
     assert (d.allowed, d.outcome, d.deadline, d.rules) == (True, "ship_by", t(deadline), ("tmall.ship_promise",))
 
 
@@ -59,8 +65,15 @@ def test_tmall_ship_promise_by_channel(tmall: Policy, channel: str, presale_ship
 def test_channel_ship_promise_is_48_hours(channel: Policy, listing: str) -> None:
     d = ship_deadline(channel, paid_at=PAID, channel=listing)
     assert core(d) == {
-        "allowed": True, "outcome": "ship_by", "deadline": "2026-03-03T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["channels.ship_promise"], "versions": {},
+        "allowed": True,
+        "outcome": "ship_by",
+        "deadline": "2026-03-03T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["channels.ship_promise"],
+        "versions": {},
     }
 
 
@@ -89,15 +102,22 @@ def test_auto_confirm_and_settlement(tmall: Policy, channel: Policy) -> None:
 def test_late_shipment_30_percent_capped_at_500_in_points(tmall: Policy) -> None:
     d = late_shipment_compensation(tmall, price=2000, paid_at=PAID, at=t("2026-03-04T18:00:00"))
     assert d.to_dict() == {
-        "allowed": True, "outcome": "compensate", "deadline": None, "amount": 500.0, "amount_form": "points",
-        "payer": None, "points": 0, "rules": ["tmall.late_ship_comp", "tmall.ship_promise"],
+        "allowed": True,
+        "outcome": "compensate",
+        "deadline": None,
+        "amount": 500.0,
+        "amount_form": "points",
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.late_ship_comp", "tmall.ship_promise"],
         "reason": {"en": "Compensation of 500.00 CNY (points), capped.", "zh": "赔付500.00元(天猫积分),有上限。"},
         "versions": {},
     }
 
 
-@pytest.mark.parametrize(("price", "amount"), [(0, 0.0), (99.9, 29.97), (1000, 300.0), (1666.67, 500.0),
-                                               (1666.66, 500.0), (100000, 500.0)])
+@pytest.mark.parametrize(
+    ("price", "amount"), [(0, 0.0), (99.9, 29.97), (1000, 300.0), (1666.67, 500.0), (1666.66, 500.0), (100000, 500.0)]
+)
 def test_late_shipment_amounts(tmall: Policy, price: float, amount: float) -> None:
     d = late_shipment_compensation(tmall, price=price, paid_at=PAID, at=t("2026-03-05T10:00:00"))
     assert (d.allowed, d.amount, d.amount_form) == (True, amount, "points")
@@ -106,8 +126,14 @@ def test_late_shipment_amounts(tmall: Policy, price: float, amount: float) -> No
 def test_late_shipment_claim_only_72_hours_after_payment(tmall: Policy) -> None:
     early = late_shipment_compensation(tmall, price=1000, paid_at=PAID, at=t("2026-03-04T09:59:59"))
     assert core(early) == {
-        "allowed": False, "outcome": "too_early", "deadline": "2026-03-04T10:00:00", "amount": 300.0,
-        "amount_form": "points", "payer": None, "points": 0, "rules": ["tmall.late_ship_comp", "tmall.ship_promise"],
+        "allowed": False,
+        "outcome": "too_early",
+        "deadline": "2026-03-04T10:00:00",
+        "amount": 300.0,
+        "amount_form": "points",
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.late_ship_comp", "tmall.ship_promise"],
         "versions": {},
     }
     on_time = late_shipment_compensation(tmall, price=1000, paid_at=PAID, at=t("2026-03-04T10:00:00"))
@@ -115,46 +141,62 @@ def test_late_shipment_claim_only_72_hours_after_payment(tmall: Policy) -> None:
 
 
 def test_late_shipment_juhuasuan_waits_for_the_broken_7_day_promise(tmall: Policy) -> None:
-    early = late_shipment_compensation(tmall, price=1000, paid_at=PAID, at=t("2026-03-05T10:00:00"),
-                                       channel="juhuasuan")
+    early = late_shipment_compensation(
+        tmall, price=1000, paid_at=PAID, at=t("2026-03-05T10:00:00"), channel="juhuasuan"
+    )
     assert (early.allowed, early.outcome, early.deadline) == (False, "too_early", t("2026-03-08T10:00:00"))
-    late = late_shipment_compensation(tmall, price=1000, paid_at=PAID, at=t("2026-03-08T10:00:00"),
-                                      channel="juhuasuan")
+    late = late_shipment_compensation(tmall, price=1000, paid_at=PAID, at=t("2026-03-08T10:00:00"), channel="juhuasuan")
     assert (late.allowed, late.outcome, late.amount) == (True, "compensate", 300.0)
 
 
 def test_late_shipment_presale_waits_for_the_listing_date(tmall: Policy) -> None:
     ship_by = t("2026-03-20T00:00:00")
-    early = late_shipment_compensation(tmall, price=200, paid_at=PAID, at=t("2026-03-10T10:00:00"),
-                                       channel="presale", presale_ship_by=ship_by)
+    early = late_shipment_compensation(
+        tmall, price=200, paid_at=PAID, at=t("2026-03-10T10:00:00"), channel="presale", presale_ship_by=ship_by
+    )
     assert (early.allowed, early.outcome, early.deadline) == (False, "too_early", ship_by)
-    late = late_shipment_compensation(tmall, price=200, paid_at=PAID, at=t("2026-03-21T00:00:00"),
-                                      channel="presale", presale_ship_by=ship_by)
+    late = late_shipment_compensation(
+        tmall, price=200, paid_at=PAID, at=t("2026-03-21T00:00:00"), channel="presale", presale_ship_by=ship_by
+    )
     assert (late.allowed, late.amount) == (True, 60.0)
 
 
 def test_shipped_on_time_is_refused(tmall: Policy) -> None:
-    d = late_shipment_compensation(tmall, price=1000, paid_at=PAID, at=t("2026-03-06T10:00:00"),
-                                   shipped_at=t("2026-03-04T10:00:00"))
+    d = late_shipment_compensation(
+        tmall, price=1000, paid_at=PAID, at=t("2026-03-06T10:00:00"), shipped_at=t("2026-03-04T10:00:00")
+    )
     assert core(d) == {
-        "allowed": False, "outcome": "shipped_on_time", "deadline": "2026-03-04T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["tmall.late_ship_comp", "tmall.ship_promise"],
+        "allowed": False,
+        "outcome": "shipped_on_time",
+        "deadline": "2026-03-04T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.late_ship_comp", "tmall.ship_promise"],
         "versions": {},
     }
 
 
 def test_shipped_late_is_compensated(tmall: Policy) -> None:
-    d = late_shipment_compensation(tmall, price=1000, paid_at=PAID, at=t("2026-03-06T10:00:00"),
-                                   shipped_at=t("2026-03-04T10:00:01"))
+    d = late_shipment_compensation(
+        tmall, price=1000, paid_at=PAID, at=t("2026-03-06T10:00:00"), shipped_at=t("2026-03-04T10:00:01")
+    )
     assert (d.allowed, d.outcome, d.amount) == (True, "compensate", 300.0)
 
 
 def test_out_of_stock_is_claimable_at_once(tmall: Policy) -> None:
-    d = late_shipment_compensation(tmall, price=400, paid_at=PAID, at=t("2026-03-01T10:05:00"),
-                                   reason="out_of_stock")
+    d = late_shipment_compensation(tmall, price=400, paid_at=PAID, at=t("2026-03-01T10:05:00"), reason="out_of_stock")
     assert core(d) == {
-        "allowed": True, "outcome": "compensate", "deadline": None, "amount": 120.0, "amount_form": "points",
-        "payer": None, "points": 0, "rules": ["tmall.late_ship_comp"], "versions": {},
+        "allowed": True,
+        "outcome": "compensate",
+        "deadline": None,
+        "amount": 120.0,
+        "amount_form": "points",
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.late_ship_comp"],
+        "versions": {},
     }
 
 
@@ -183,23 +225,38 @@ def test_late_shipment_48h_variant_moves_the_claim(tmall: Policy, variant: Any) 
 def test_tmall_counterfeit_pays_ten_times(tmall: Policy) -> None:
     d = counterfeit_compensation(tmall, price=300, paid_at=PAID)
     assert d.to_dict() == {
-        "allowed": True, "outcome": "compensate", "deadline": None, "amount": 3000.0, "amount_form": "cash",
-        "payer": None, "points": 0, "rules": ["tmall.counterfeit"],
-        "reason": {"en": "Counterfeit: 10x the price.", "zh": "假一赔10。"}, "versions": {},
+        "allowed": True,
+        "outcome": "compensate",
+        "deadline": None,
+        "amount": 3000.0,
+        "amount_form": "cash",
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.counterfeit"],
+        "reason": {"en": "Counterfeit: 10x the price.", "zh": "假一赔10。"},
+        "versions": {},
     }
 
 
 def test_channel_counterfeit_pays_three_times_plus_appraisal(channel: Policy) -> None:
     d = counterfeit_compensation(channel, price=300, appraisal_fee=80, paid_at=PAID)
     assert core(d) == {
-        "allowed": True, "outcome": "compensate", "deadline": None, "amount": 980.0, "amount_form": "cash",
-        "payer": None, "points": 0, "rules": ["channels.counterfeit"], "versions": {},
+        "allowed": True,
+        "outcome": "compensate",
+        "deadline": None,
+        "amount": 980.0,
+        "amount_form": "cash",
+        "payer": None,
+        "points": 0,
+        "rules": ["channels.counterfeit"],
+        "versions": {},
     }
 
 
 def test_channel_counterfeit_4x_variant(variant: Any) -> None:
-    d = counterfeit_compensation(variant("video_channel.yaml", "channels_counterfeit_4x.yaml"), price=300,
-                                 appraisal_fee=80, paid_at=PAID)
+    d = counterfeit_compensation(
+        variant("video_channel.yaml", "channels_counterfeit_4x.yaml"), price=300, appraisal_fee=80, paid_at=PAID
+    )
     assert (d.amount, d.rules) == (1280.0, ("channels.counterfeit",))
 
 
@@ -208,13 +265,18 @@ def test_national_counterfeit_falls_back_to_fraud(national: Policy) -> None:
     assert (d.amount, d.rules) == (900.0, ("national.fraud",))
 
 
-@pytest.mark.parametrize(("price", "amount"), [(0, 500.0), (100, 500.0), (166.66, 500.0), (200, 600.0),
-                                               (1000, 3000.0)])
+@pytest.mark.parametrize(("price", "amount"), [(0, 500.0), (100, 500.0), (166.66, 500.0), (200, 600.0), (1000, 3000.0)])
 @pytest.mark.parametrize("name", ["tmall", "channel", "national"])
-def test_fraud_three_times_minimum_500(request: pytest.FixtureRequest, name: str, price: float,
-                                       amount: float) -> None:
+def test_fraud_three_times_minimum_500(request: pytest.FixtureRequest, name: str, price: float, amount: float) -> None:
     d = fraud_compensation(request.getfixturevalue(name), price=price, paid_at=PAID)
     assert core(d) == {
-        "allowed": True, "outcome": "compensate", "deadline": None, "amount": amount, "amount_form": "cash",
-        "payer": None, "points": 0, "rules": ["national.fraud"], "versions": {},
+        "allowed": True,
+        "outcome": "compensate",
+        "deadline": None,
+        "amount": amount,
+        "amount_form": "cash",
+        "payer": None,
+        "points": 0,
+        "rules": ["national.fraud"],
+        "versions": {},
     }

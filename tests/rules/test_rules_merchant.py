@@ -36,9 +36,16 @@ CLOSED = t("2026-05-20T10:00:00")
 
 @pytest.mark.parametrize(
     ("violation", "severity", "points"),
-    [("refuse_to_ship", None, 1), ("unkept_promise", None, 4), ("campaign_breach", None, 6), ("invoice", None, 6),
-     ("not_as_described", "severe", 12), ("not_as_described", "serious", 6), ("not_as_described", "minor", 3),
-     ("not_as_described", None, 3)],
+    [
+        ("refuse_to_ship", None, 1),
+        ("unkept_promise", None, 4),
+        ("campaign_breach", None, 6),
+        ("invoice", None, 6),
+        ("not_as_described", "severe", 12),
+        ("not_as_described", "serious", 6),
+        ("not_as_described", "minor", 3),
+        ("not_as_described", None, 3),
+    ],
 )
 def test_penalty_points(tmall: Policy, violation: str, severity: str | None, points: int) -> None:
     d = penalty_points(tmall, violation=violation, severity=severity)
@@ -47,21 +54,36 @@ def test_penalty_points(tmall: Policy, violation: str, severity: str | None, poi
 
 def test_penalty_points_unknown_and_off_tmall(tmall: Policy, channel: Policy) -> None:
     assert penalty_points(tmall, violation="rudeness").outcome == "unknown_violation"
-    assert (penalty_points(channel, violation="invoice").outcome, penalty_points(channel, violation="invoice").points) \
-        == ("not_applicable", 0)
+    assert (
+        penalty_points(channel, violation="invoice").outcome,
+        penalty_points(channel, violation="invoice").points,
+    ) == ("not_applicable", 0)
 
 
 @pytest.mark.parametrize(
     ("reason", "severity", "points"),
-    [("unkept_promise", None, 4), ("invoice", None, 6), ("campaign_breach", None, 6),
-     ("not_as_described", "severe", 12), ("not_as_described", "serious", 6), ("not_as_described", "minor", 3)],
+    [
+        ("unkept_promise", None, 4),
+        ("invoice", None, 6),
+        ("campaign_breach", None, 6),
+        ("not_as_described", "severe", 12),
+        ("not_as_described", "serious", 6),
+        ("not_as_described", "minor", 3),
+    ],
 )
-def test_rule_complaint_goes_to_intervention_with_points(tmall: Policy, reason: str, severity: str | None,
-                                                         points: int) -> None:
+def test_rule_complaint_goes_to_intervention_with_points(
+    tmall: Policy, reason: str, severity: str | None, points: int
+) -> None:
     d = rule_complaint(tmall, closed_at=CLOSED, at=t("2026-05-30T10:00:00"), reason=reason, severity=severity)
     assert core(d) == {
-        "allowed": True, "outcome": "intervention", "deadline": "2026-06-04T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": points, "rules": ["tmall.rule_complaint", "tmall.penalty_points"],
+        "allowed": True,
+        "outcome": "intervention",
+        "deadline": "2026-06-04T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": points,
+        "rules": ["tmall.rule_complaint", "tmall.penalty_points"],
         "versions": {},
     }
 
@@ -69,18 +91,19 @@ def test_rule_complaint_goes_to_intervention_with_points(tmall: Policy, reason: 
 @pytest.mark.parametrize(
     ("at", "kwargs", "outcome"),
     [
-        ("2026-05-20T10:00:00", {}, "intervention"),              # day 0
-        ("2026-06-04T09:59:59", {}, "intervention"),              # last second of day 15
+        ("2026-05-20T10:00:00", {}, "intervention"),  # day 0
+        ("2026-06-04T09:59:59", {}, "intervention"),  # last second of day 15
         ("2026-06-04T10:00:00", {}, "outside_window"),
-        ("2026-05-20T09:59:59", {}, "outside_window"),            # before the close
+        ("2026-05-20T09:59:59", {}, "outside_window"),  # before the close
         ("2026-05-25T10:00:00", {"complaints_filed": 1}, "already_filed"),
         ("2026-05-25T10:00:00", {"withdrawn": True}, "withdrawn"),
         ("2026-05-25T10:00:00", {"withdrawn": True, "complaints_filed": 1}, "withdrawn"),
         ("2026-05-25T10:00:00", {"reason": "quality"}, "reason_not_covered"),
     ],
 )
-def test_rule_complaint_window_once_and_no_refiling(tmall: Policy, at: str, kwargs: dict[str, Any],
-                                                    outcome: str) -> None:
+def test_rule_complaint_window_once_and_no_refiling(
+    tmall: Policy, at: str, kwargs: dict[str, Any], outcome: str
+) -> None:
     args: dict[str, Any] = {"reason": "unkept_promise", **kwargs}
     d = rule_complaint(tmall, closed_at=CLOSED, at=t(at), **args)
     assert (d.allowed, d.outcome, d.deadline) == (outcome == "intervention", outcome, t("2026-06-04T10:00:00"))
@@ -89,15 +112,14 @@ def test_rule_complaint_window_once_and_no_refiling(tmall: Policy, at: str, kwar
 
 @pytest.mark.parametrize("name", ["channel", "national"])
 def test_no_rule_complaints_off_tmall(request: pytest.FixtureRequest, name: str) -> None:
-    d = rule_complaint(request.getfixturevalue(name), closed_at=CLOSED, at=t("2026-05-25T10:00:00"),
-                       reason="invoice")
+    d = rule_complaint(request.getfixturevalue(name), closed_at=CLOSED, at=t("2026-05-25T10:00:00"), reason="invoice")
     assert (d.allowed, d.outcome, d.points) == (False, "not_applicable", 0)
 
 
 # --- reopening the after-sale entry (Tmall) -------------------------------------------------
 
 PAID = t("2026-01-02T10:00:00")
-DONE = t("2026-01-06T10:00:00")   # window ends 2026-01-21T10:00
+DONE = t("2026-01-06T10:00:00")  # window ends 2026-01-21T10:00
 
 
 def reopen(policy: Policy, at: str, **kwargs: Any) -> Decision:
@@ -107,10 +129,18 @@ def reopen(policy: Policy, at: str, **kwargs: Any) -> Decision:
 
 def test_reopen_gives_the_buyer_30_days(tmall: Policy) -> None:
     assert reopen(tmall, "2026-02-15T10:00:00").to_dict() == {
-        "allowed": True, "outcome": "reopened", "deadline": "2026-03-17T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["tmall.reopen_entry"],
-        "reason": {"en": "Entry reopened: the buyer may file once within 30 days.",
-                   "zh": "售后入口已打开:买家可在30天内申请1次售后。"},
+        "allowed": True,
+        "outcome": "reopened",
+        "deadline": "2026-03-17T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.reopen_entry"],
+        "reason": {
+            "en": "Entry reopened: the buyer may file once within 30 days.",
+            "zh": "售后入口已打开:买家可在30天内申请1次售后。",
+        },
         "versions": {},
     }
 
@@ -135,8 +165,15 @@ def test_reopen_electronics_gives_365_days(tmall: Policy) -> None:
 def test_reopen_refusals(tmall: Policy, at: str, kwargs: dict[str, Any], outcome: str) -> None:
     d = reopen(tmall, at, **kwargs)
     assert core(d) == {
-        "allowed": False, "outcome": outcome, "deadline": None, "amount": None, "amount_form": None,
-        "payer": None, "points": 0, "rules": ["tmall.reopen_entry"], "versions": {},
+        "allowed": False,
+        "outcome": outcome,
+        "deadline": None,
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.reopen_entry"],
+        "versions": {},
     }
 
 
@@ -147,8 +184,14 @@ def test_reopen_at_exactly_90_days_is_still_allowed(tmall: Policy) -> None:
 def test_reopen_refused_while_the_window_is_open(tmall: Policy) -> None:
     d = reopen(tmall, "2026-01-21T09:59:59")
     assert core(d) == {
-        "allowed": False, "outcome": "window_open", "deadline": "2026-01-21T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["tmall.reopen_entry", "tmall.after_sale_window"],
+        "allowed": False,
+        "outcome": "window_open",
+        "deadline": "2026-01-21T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.reopen_entry", "tmall.after_sale_window"],
         "versions": {},
     }
     assert reopen(tmall, "2026-01-21T10:00:00").allowed
@@ -180,9 +223,16 @@ def extend(policy: Policy, at: str, **kwargs: Any) -> Decision:
 
 def test_extension_adds_7_days(channel: Policy) -> None:
     assert extend(channel, "2026-03-10T10:00:00").to_dict() == {
-        "allowed": True, "outcome": "extended", "deadline": "2026-03-25T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["channels.extend"],
-        "reason": {"en": "Extended by 7 days (1 of 3).", "zh": "延长售后7天(第1次,共3次)。"}, "versions": {},
+        "allowed": True,
+        "outcome": "extended",
+        "deadline": "2026-03-25T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["channels.extend"],
+        "reason": {"en": "Extended by 7 days (1 of 3).", "zh": "延长售后7天(第1次,共3次)。"},
+        "versions": {},
     }
 
 
@@ -195,15 +245,22 @@ def test_extension_after_the_period_counts_from_now(channel: Policy) -> None:
     [
         ("2026-03-10T10:00:00", {"extensions": 3}, "limit_reached"),
         ("2026-03-10T10:00:00", {"settled_at": None}, "not_settled"),
-        ("2026-03-02T10:00:00", {}, "not_settled"),                      # settles later
-        ("2027-03-01T10:00:01", {}, "beyond_horizon"),                   # > 365 days after payment
+        ("2026-03-02T10:00:00", {}, "not_settled"),  # settles later
+        ("2027-03-01T10:00:01", {}, "beyond_horizon"),  # > 365 days after payment
     ],
 )
 def test_extension_refusals(channel: Policy, at: str, kwargs: dict[str, Any], outcome: str) -> None:
     d = extend(channel, at, **kwargs)
     assert core(d) == {
-        "allowed": False, "outcome": outcome, "deadline": "2026-03-18T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["channels.extend"], "versions": {},
+        "allowed": False,
+        "outcome": outcome,
+        "deadline": "2026-03-18T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["channels.extend"],
+        "versions": {},
     }
 
 
@@ -219,8 +276,11 @@ def test_third_extension_is_the_last(channel: Policy) -> None:
 def test_extend_once_variant_before_settlement(variant: Any) -> None:
     policy = variant("video_channel.yaml", "channels_extend_once.yaml")
     before = extend(policy, "2026-03-02T10:00:00")
-    assert (before.allowed, before.deadline, before.reason_en) == (True, t("2026-03-25T10:00:00"),
-                                                                   "Extended by 7 days (1 of 1).")
+    assert (before.allowed, before.deadline, before.reason_en) == (
+        True,
+        t("2026-03-25T10:00:00"),
+        "Extended by 7 days (1 of 1).",
+    )
     assert extend(policy, "2026-03-02T10:00:00", settled_at=None).allowed
     assert extend(policy, "2026-03-04T10:00:00").outcome == "already_settled"
     assert extend(policy, "2026-03-02T10:00:00", extensions=1).outcome == "limit_reached"
@@ -244,17 +304,22 @@ RECEIVED = t("2026-09-03T10:00:00")
 
 
 def over(policy: Policy, at: str, **kwargs: Any) -> Decision:
-    args: dict[str, Any] = {"category": "apparel", "goods_used": False, "reason": "no_reason", "price": 260.0,
-                            **kwargs}
+    args: dict[str, Any] = {"category": "apparel", "goods_used": False, "reason": "no_reason", "price": 260.0, **kwargs}
     return over_period_request(policy, received_at=RECEIVED, at=t(at), **args)
 
 
 def test_over_7_days_unused_offers_10_percent(channel: Policy) -> None:
     d = over(channel, "2026-09-13T10:00:00")
     assert core(d) == {
-        "allowed": True, "outcome": "offer_alternative", "deadline": "2026-09-11T00:00:00", "amount": 26.0,
-        "amount_form": "cash", "payer": None, "points": 0,
-        "rules": ["channels.over_period_scenarios", "channels.principle"], "versions": {},
+        "allowed": True,
+        "outcome": "offer_alternative",
+        "deadline": "2026-09-11T00:00:00",
+        "amount": 26.0,
+        "amount_form": "cash",
+        "payer": None,
+        "points": 0,
+        "rules": ["channels.over_period_scenarios", "channels.principle"],
+        "versions": {},
     }
     assert "超七无售后期" in d.reason_zh and "未使用" in d.reason_zh and "不得直接拒绝" in d.reason_zh
 
@@ -274,8 +339,7 @@ def test_fresh_no_reason_is_over_period_after_7_days(channel: Policy) -> None:
 
 
 def test_fresh_no_reason_inside_7_days_is_answered_with_an_alternative(channel: Policy, make_case: Any) -> None:
-    order = {"category": "fresh", "price": 120, "paid_at": "2026-09-01T10:00:00",
-             "received_at": "2026-09-03T10:00:00"}
+    order = {"category": "fresh", "price": 120, "paid_at": "2026-09-01T10:00:00", "received_at": "2026-09-03T10:00:00"}
     d = decide(channel, make_case(order, {"kind": "refund_only", "reason": "no_reason", "at": "2026-09-04T10:00:00"}))
     assert (d.allowed, d.outcome, d.amount, d.amount_form) == (True, "offer_alternative", 12.0, "cash")
     assert d.rules[:3] == ("channels.fresh", "national.no_reason_exclusions", "channels.principle")
@@ -284,12 +348,22 @@ def test_fresh_no_reason_inside_7_days_is_answered_with_an_alternative(channel: 
 def test_over_the_quality_period(channel: Policy) -> None:
     inside = over(channel, "2026-09-18T09:59:59", reason="quality")
     assert (inside.allowed, inside.outcome, inside.deadline, inside.rules) == (
-        True, "within_period", t("2026-09-18T10:00:00"), ("channels.period_order",))
+        True,
+        "within_period",
+        t("2026-09-18T10:00:00"),
+        ("channels.period_order",),
+    )
     unproven = over(channel, "2026-09-18T10:00:00", reason="quality", price=None)
     assert core(unproven) == {
-        "allowed": True, "outcome": "offer_alternative", "deadline": "2026-09-18T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0,
-        "rules": ["channels.over_period_scenarios", "channels.principle"], "versions": {},
+        "allowed": True,
+        "outcome": "offer_alternative",
+        "deadline": "2026-09-18T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["channels.over_period_scenarios", "channels.principle"],
+        "versions": {},
     }
     assert "超品质原因售后期" in unproven.reason_zh
 
@@ -298,9 +372,15 @@ def test_over_the_quality_period(channel: Policy) -> None:
 def test_proven_quality_defect_requires_reopening(channel: Policy, used: bool) -> None:
     d = over(channel, "2026-10-20T10:00:00", reason="quality", quality_proven=True, goods_used=used)
     assert core(d) == {
-        "allowed": True, "outcome": "reopen_required", "deadline": "2026-09-18T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0,
-        "rules": ["channels.over_period_scenarios", "channels.principle", "channels.extend"], "versions": {},
+        "allowed": True,
+        "outcome": "reopen_required",
+        "deadline": "2026-09-18T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["channels.over_period_scenarios", "channels.principle", "channels.extend"],
+        "versions": {},
     }
 
 
@@ -309,8 +389,9 @@ def test_extensions_move_the_over_period_line(channel: Policy) -> None:
     assert over(channel, "2026-09-18T00:00:00", extensions=1).outcome == "offer_alternative"
 
 
-@pytest.mark.parametrize(("name", "rules"),
-                         [("tmall", ("tmall.reopen_entry",)), ("national", ("national.favourable",))])
+@pytest.mark.parametrize(
+    ("name", "rules"), [("tmall", ("tmall.reopen_entry",)), ("national", ("national.favourable",))]
+)
 def test_over_period_off_channel(request: pytest.FixtureRequest, name: str, rules: tuple[str, ...]) -> None:
     d = over(request.getfixturevalue(name), "2026-10-13T10:00:00")
     assert (d.allowed, d.outcome, d.rules) == (False, "window_closed", rules)
@@ -318,26 +399,45 @@ def test_over_period_off_channel(request: pytest.FixtureRequest, name: str, rule
 
 # --- store exit -----------------------------------------------------------------------------
 
-E_PAID, E_RECEIVED, E_DONE, EXIT = (t("2026-01-10T10:00:00"), t("2026-01-12T10:00:00"), t("2026-01-13T10:00:00"),
-                                    t("2026-06-30T00:00:00"))
+E_PAID, E_RECEIVED, E_DONE, EXIT = (
+    t("2026-01-10T10:00:00"),
+    t("2026-01-12T10:00:00"),
+    t("2026-01-13T10:00:00"),
+    t("2026-06-30T00:00:00"),
+)
 
 
 def duty(policy: Policy, at: str, **kwargs: Any) -> Decision:
-    args: dict[str, Any] = {"category": "electronics", "completed_at": E_DONE, "received_at": E_RECEIVED,
-                            "exit_at": EXIT, **kwargs}
+    args: dict[str, Any] = {
+        "category": "electronics",
+        "completed_at": E_DONE,
+        "received_at": E_RECEIVED,
+        "exit_at": EXIT,
+        **kwargs,
+    }
     return after_exit_duty(policy, paid_at=E_PAID, at=t(at), **args)
 
 
 @pytest.mark.parametrize(
     ("mode", "outcome", "payer"),
-    [("merchant", "handled_by_merchant", "merchant"), ("third_party", "handled_by_third_party", "merchant"),
-     ("platform_deposit", "handled_by_platform_deposit", "platform")],
+    [
+        ("merchant", "handled_by_merchant", "merchant"),
+        ("third_party", "handled_by_third_party", "merchant"),
+        ("platform_deposit", "handled_by_platform_deposit", "platform"),
+    ],
 )
 def test_store_exit_duty_lasts_to_the_warranty_end(tmall: Policy, mode: str, outcome: str, payer: str) -> None:
     d = duty(tmall, "2026-09-12T10:00:00", mode=mode)
     assert core(d) == {
-        "allowed": True, "outcome": outcome, "deadline": "2027-01-12T10:00:00", "amount": None, "amount_form": None,
-        "payer": payer, "points": 0, "rules": ["tmall.store_exit", "tmall.after_sale_window"], "versions": {},
+        "allowed": True,
+        "outcome": outcome,
+        "deadline": "2027-01-12T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": payer,
+        "points": 0,
+        "rules": ["tmall.store_exit", "tmall.after_sale_window"],
+        "versions": {},
     }
 
 
@@ -350,9 +450,11 @@ def test_store_exit_duty_ends(tmall: Policy) -> None:
 
 def test_store_exit_without_warranty_follows_the_after_sale_window(tmall: Policy) -> None:
     assert duty(tmall, "2026-01-20T10:00:00", category="apparel", exit_at=t("2026-01-15T00:00:00")).deadline == t(
-        "2026-01-28T10:00:00")
-    assert duty(tmall, "2026-01-28T10:00:00", category="apparel",
-                exit_at=t("2026-01-15T00:00:00")).outcome == "duty_ended"
+        "2026-01-28T10:00:00"
+    )
+    assert (
+        duty(tmall, "2026-01-28T10:00:00", category="apparel", exit_at=t("2026-01-15T00:00:00")).outcome == "duty_ended"
+    )
 
 
 def test_store_exit_furniture_takes_the_later_of_rights_period_and_warranty(tmall: Policy) -> None:
@@ -371,8 +473,12 @@ def test_store_exit_on_the_channel(channel: Policy) -> None:
 @pytest.mark.parametrize("attempts", [0, 1, 2, 3, 4])
 def test_channel_allows_5_attempts(channel: Policy, attempts: int) -> None:
     d = after_sale_attempt(channel, attempts=attempts)
-    assert (d.allowed, d.outcome, d.rules, d.reason_en) == (True, "attempt_allowed", ("channels.attempts",),
-                                                            f"Attempt {attempts + 1} of 5.")
+    assert (d.allowed, d.outcome, d.rules, d.reason_en) == (
+        True,
+        "attempt_allowed",
+        ("channels.attempts",),
+        f"Attempt {attempts + 1} of 5.",
+    )
 
 
 @pytest.mark.parametrize("attempts", [5, 6, 50])
@@ -389,17 +495,33 @@ def test_attempt_limit_is_the_channels_only(request: pytest.FixtureRequest, name
 
 
 def test_tmall_decisions_have_no_attempt_limit(tmall: Policy, make_case: Any) -> None:
-    order = {"category": "apparel", "price": 100, "paid_at": "2026-07-01T10:00:00",
-             "received_at": "2026-07-02T10:00:00"}
-    d = decide(tmall, make_case(order, {"kind": "return_refund", "reason": "quality", "at": "2026-07-03T10:00:00"},
-                                {"after_sales": 50}))
+    order = {
+        "category": "apparel",
+        "price": 100,
+        "paid_at": "2026-07-01T10:00:00",
+        "received_at": "2026-07-02T10:00:00",
+    }
+    d = decide(
+        tmall,
+        make_case(
+            order, {"kind": "return_refund", "reason": "quality", "at": "2026-07-03T10:00:00"}, {"after_sales": 50}
+        ),
+    )
     assert (d.allowed, d.outcome) == (True, "await_merchant")
     assert "channels.attempts" not in d.rules
 
 
 def test_store_exit_duty_continues_for_an_order_still_in_progress(tmall: Policy) -> None:
     paid = dt.datetime(2026, 6, 1, 10)
-    d = after_exit_duty(tmall, category="apparel", paid_at=paid, completed_at=None, received_at=None,
-                        exit_at=dt.datetime(2026, 6, 2), at=dt.datetime(2026, 6, 3, 10), mode="third_party")
+    d = after_exit_duty(
+        tmall,
+        category="apparel",
+        paid_at=paid,
+        completed_at=None,
+        received_at=None,
+        exit_at=dt.datetime(2026, 6, 2),
+        at=dt.datetime(2026, 6, 3, 10),
+        mode="third_party",
+    )
     assert (d.allowed, d.outcome, d.deadline, d.payer) == (True, "handled_by_third_party", None, "merchant")
     assert d.rules == ("tmall.store_exit", "tmall.after_sale_window")

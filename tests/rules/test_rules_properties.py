@@ -45,13 +45,32 @@ def earlier(start: dt.datetime, at: dt.datetime, fraction: float) -> dt.datetime
 
 
 @PROPS
-@given(price=prices, paid=moments, after=offsets, reason=st.sampled_from(["late_shipment", "out_of_stock"]),
-       channel_kind=st.sampled_from(["normal", "juhuasuan", "presale"]), shipped=st.none() | offsets)
-def test_compensation_never_negative_nor_above_cap(tmall: Policy, price: float, paid: dt.datetime,
-                                                   after: dt.timedelta, reason: str, channel_kind: str,
-                                                   shipped: dt.timedelta | None) -> None:
-    d = late_shipment_compensation(tmall, price=price, paid_at=paid, at=paid + after, reason=reason,
-                                   channel=channel_kind, shipped_at=None if shipped is None else paid + shipped)
+@given(
+    price=prices,
+    paid=moments,
+    after=offsets,
+    reason=st.sampled_from(["late_shipment", "out_of_stock"]),
+    channel_kind=st.sampled_from(["normal", "juhuasuan", "presale"]),
+    shipped=st.none() | offsets,
+)
+def test_compensation_never_negative_nor_above_cap(
+    tmall: Policy,
+    price: float,
+    paid: dt.datetime,
+    after: dt.timedelta,
+    reason: str,
+    channel_kind: str,
+    shipped: dt.timedelta | None,
+) -> None:
+    d = late_shipment_compensation(
+        tmall,
+        price=price,
+        paid_at=paid,
+        at=paid + after,
+        reason=reason,
+        channel=channel_kind,
+        shipped_at=None if shipped is None else paid + shipped,
+    )
     if d.amount is not None:
         assert 0 <= d.amount <= 500
         assert d.amount == round(min(0.3 * price, 500), 2)
@@ -62,19 +81,34 @@ def test_compensation_never_negative_nor_above_cap(tmall: Policy, price: float, 
 
 @PROPS
 @given(price=prices, paid=moments, after=offsets)
-def test_compensation_never_on_the_channel(channel: Policy, price: float, paid: dt.datetime,
-                                           after: dt.timedelta) -> None:
+def test_compensation_never_on_the_channel(
+    channel: Policy, price: float, paid: dt.datetime, after: dt.timedelta
+) -> None:
     d = late_shipment_compensation(channel, price=price, paid_at=paid, at=paid + after)
     assert (d.allowed, d.amount) == (False, None)
 
 
 @PROPS
-@given(price=st.floats(0, 1e7, allow_nan=False), received=moments, after=offsets, used=st.booleans(),
-       reason=st.sampled_from(["no_reason", "quality"]), category=st.sampled_from(CATEGORIES))
-def test_over_period_is_never_a_bare_refusal(channel: Policy, price: float, received: dt.datetime,
-                                             after: dt.timedelta, used: bool, reason: str, category: str) -> None:
-    d = over_period_request(channel, category=category, received_at=received, at=received + after, goods_used=used,
-                            reason=reason, price=price)
+@given(
+    price=st.floats(0, 1e7, allow_nan=False),
+    received=moments,
+    after=offsets,
+    used=st.booleans(),
+    reason=st.sampled_from(["no_reason", "quality"]),
+    category=st.sampled_from(CATEGORIES),
+)
+def test_over_period_is_never_a_bare_refusal(
+    channel: Policy, price: float, received: dt.datetime, after: dt.timedelta, used: bool, reason: str, category: str
+) -> None:
+    d = over_period_request(
+        channel,
+        category=category,
+        received_at=received,
+        at=received + after,
+        goods_used=used,
+        reason=reason,
+        price=price,
+    )
     assert d.allowed
     assert d.outcome in ("within_period", "offer_alternative", "reopen_required")
     if d.outcome == "offer_alternative":
@@ -85,28 +119,58 @@ def test_over_period_is_never_a_bare_refusal(channel: Policy, price: float, rece
 
 
 @PROPS
-@given(received=moments, after=offsets, fraction=fractions, category=st.sampled_from(CATEGORIES),
-       used=st.booleans(), confirmed=st.booleans(), which=st.sampled_from(["tmall", "channel", "national"]))
-def test_no_reason_window_is_monotone(platforms: dict[str, Policy], received: dt.datetime, after: dt.timedelta,
-                                      fraction: float, category: str, used: bool, confirmed: bool,
-                                      which: str) -> None:
+@given(
+    received=moments,
+    after=offsets,
+    fraction=fractions,
+    category=st.sampled_from(CATEGORIES),
+    used=st.booleans(),
+    confirmed=st.booleans(),
+    which=st.sampled_from(["tmall", "channel", "national"]),
+)
+def test_no_reason_window_is_monotone(
+    platforms: dict[str, Policy],
+    received: dt.datetime,
+    after: dt.timedelta,
+    fraction: float,
+    category: str,
+    used: bool,
+    confirmed: bool,
+    which: str,
+) -> None:
     policy = platforms["video_channel" if which == "channel" else which]
     at = received + after
-    kwargs: dict[str, Any] = {"category": category, "received_at": received, "goods_used": used,
-                              "confirmed_at_purchase": confirmed}
+    kwargs: dict[str, Any] = {
+        "category": category,
+        "received_at": received,
+        "goods_used": used,
+        "confirmed_at_purchase": confirmed,
+    }
     if no_reason_return(policy, at=at, **kwargs).allowed:
         assert no_reason_return(policy, at=earlier(received, at, fraction), **kwargs).allowed
 
 
 @PROPS
-@given(base=moments, after=offsets, fraction=fractions, category=st.sampled_from(CATEGORIES),
-       extensions=st.integers(0, 3), which=st.sampled_from(["tmall", "channel", "national"]))
-def test_after_sale_window_is_monotone(platforms: dict[str, Policy], base: dt.datetime, after: dt.timedelta,
-                                       fraction: float, category: str, extensions: int, which: str) -> None:
+@given(
+    base=moments,
+    after=offsets,
+    fraction=fractions,
+    category=st.sampled_from(CATEGORIES),
+    extensions=st.integers(0, 3),
+    which=st.sampled_from(["tmall", "channel", "national"]),
+)
+def test_after_sale_window_is_monotone(
+    platforms: dict[str, Policy],
+    base: dt.datetime,
+    after: dt.timedelta,
+    fraction: float,
+    category: str,
+    extensions: int,
+    which: str,
+) -> None:
     policy = platforms["video_channel" if which == "channel" else which]
     at = base + after
-    kwargs: dict[str, Any] = {"category": category, "completed_at": base, "received_at": base,
-                              "extensions": extensions}
+    kwargs: dict[str, Any] = {"category": category, "completed_at": base, "received_at": base, "extensions": extensions}
     d = after_sale_window(policy, at=at, **kwargs)
     if d.allowed:
         assert after_sale_window(policy, at=earlier(base, at, fraction), **kwargs).allowed
@@ -114,10 +178,15 @@ def test_after_sale_window_is_monotone(platforms: dict[str, Policy], base: dt.da
 
 
 @PROPS
-@given(closed=moments, after=offsets, fraction=fractions,
-       reason=st.sampled_from(["unkept_promise", "not_as_described", "invoice", "campaign_breach"]))
-def test_complaint_window_is_monotone(tmall: Policy, closed: dt.datetime, after: dt.timedelta, fraction: float,
-                                      reason: str) -> None:
+@given(
+    closed=moments,
+    after=offsets,
+    fraction=fractions,
+    reason=st.sampled_from(["unkept_promise", "not_as_described", "invoice", "campaign_breach"]),
+)
+def test_complaint_window_is_monotone(
+    tmall: Policy, closed: dt.datetime, after: dt.timedelta, fraction: float, reason: str
+) -> None:
     at = closed + after
     if rule_complaint(tmall, closed_at=closed, at=at, reason=reason).allowed:
         assert rule_complaint(tmall, closed_at=closed, at=earlier(closed, at, fraction), reason=reason).allowed
@@ -125,8 +194,9 @@ def test_complaint_window_is_monotone(tmall: Policy, closed: dt.datetime, after:
 
 @PROPS
 @given(requested=moments, refused_after=offsets, after=offsets, fraction=fractions)
-def test_escalation_window_is_monotone(channel: Policy, requested: dt.datetime, refused_after: dt.timedelta,
-                                       after: dt.timedelta, fraction: float) -> None:
+def test_escalation_window_is_monotone(
+    channel: Policy, requested: dt.datetime, refused_after: dt.timedelta, after: dt.timedelta, fraction: float
+) -> None:
     refused = requested + refused_after
     at = refused + after
     kwargs: dict[str, Any] = {"refund_requested_at": requested, "merchant_refused": True, "refused_at": refused}
@@ -135,17 +205,27 @@ def test_escalation_window_is_monotone(channel: Policy, requested: dt.datetime, 
 
 
 @PROPS
-@given(reopen_after=st.integers(16 * 24, 89 * 24), after=offsets, fraction=fractions,
-       category=st.sampled_from(["apparel", "electronics", "cosmetics"]))
-def test_reopened_buyer_window_is_monotone(tmall: Policy, reopen_after: int, after: dt.timedelta, fraction: float,
-                                           category: str) -> None:
+@given(
+    reopen_after=st.integers(16 * 24, 89 * 24),
+    after=offsets,
+    fraction=fractions,
+    category=st.sampled_from(["apparel", "electronics", "cosmetics"]),
+)
+def test_reopened_buyer_window_is_monotone(
+    tmall: Policy, reopen_after: int, after: dt.timedelta, fraction: float, category: str
+) -> None:
     paid = dt.datetime(2026, 1, 2, 10)
     reopened_at = paid + reopen_after * HOUR
     order = {"category": category, "price": 100, "paid_at": paid, "completed_at": paid + 24 * HOUR}
 
     def ask(at: dt.datetime) -> bool:
-        case = Case.model_validate({"order": order, "history": {"reopened": 1, "reopened_at": reopened_at},
-                                    "request": {"kind": "refund_only", "reason": "quality", "at": at}})
+        case = Case.model_validate(
+            {
+                "order": order,
+                "history": {"reopened": 1, "reopened_at": reopened_at},
+                "request": {"kind": "refund_only", "reason": "quality", "at": at},
+            }
+        )
         return decide(tmall, case).allowed
 
     at = reopened_at + after
@@ -157,11 +237,16 @@ def test_reopened_buyer_window_is_monotone(tmall: Policy, reopen_after: int, aft
 
 
 @PROPS
-@given(paid=moments, settle_after=st.integers(0, 30 * 24), start_after=st.integers(0, 330 * 24),
-       step=st.integers(0, 10 * 24),
-       policy_name=st.sampled_from(["base", "channels_extend_5.yaml", "channels_extend_once.yaml"]))
-def test_extensions_never_exceed_the_limit(variant: Any, paid: dt.datetime, settle_after: int, start_after: int,
-                                           step: int, policy_name: str) -> None:
+@given(
+    paid=moments,
+    settle_after=st.integers(0, 30 * 24),
+    start_after=st.integers(0, 330 * 24),
+    step=st.integers(0, 10 * 24),
+    policy_name=st.sampled_from(["base", "channels_extend_5.yaml", "channels_extend_once.yaml"]),
+)
+def test_extensions_never_exceed_the_limit(
+    variant: Any, paid: dt.datetime, settle_after: int, start_after: int, step: int, policy_name: str
+) -> None:
     policy = variant("video_channel.yaml") if policy_name == "base" else variant("video_channel.yaml", policy_name)
     ex = policy.spec.channels.extend
     limit = int(ex.max_times.at(None))
@@ -184,14 +269,22 @@ def test_extensions_never_exceed_the_limit(variant: Any, paid: dt.datetime, sett
 
 # --- merchant response --------------------------------------------------------------------------
 
-RESPONSE_POLICIES = [("tmall.yaml", ()), ("tmall.yaml", ("tmall_response_48h.yaml",)),
-                     ("video_channel.yaml", ()), ("video_channel.yaml", ("channels_review_24h.yaml",)),
-                     ("tmall.yaml", ("tmall_response_dated.yaml",))]
+RESPONSE_POLICIES = [
+    ("tmall.yaml", ()),
+    ("tmall.yaml", ("tmall_response_48h.yaml",)),
+    ("video_channel.yaml", ()),
+    ("video_channel.yaml", ("channels_review_24h.yaml",)),
+    ("tmall.yaml", ("tmall_response_dated.yaml",)),
+]
 
 
 def expected_timeout(policy_key: tuple[str, tuple[str, ...]], paid: dt.datetime) -> dt.timedelta:
-    hours = {("tmall.yaml", ()): 72, ("tmall.yaml", ("tmall_response_48h.yaml",)): 48,
-             ("video_channel.yaml", ()): 48, ("video_channel.yaml", ("channels_review_24h.yaml",)): 24}
+    hours = {
+        ("tmall.yaml", ()): 72,
+        ("tmall.yaml", ("tmall_response_48h.yaml",)): 48,
+        ("video_channel.yaml", ()): 48,
+        ("video_channel.yaml", ("channels_review_24h.yaml",)): 24,
+    }
     if policy_key in hours:
         return hours[policy_key] * HOUR
     return (48 if paid >= dt.datetime(2027, 1, 1) else 72) * HOUR
@@ -199,8 +292,9 @@ def expected_timeout(policy_key: tuple[str, tuple[str, ...]], paid: dt.datetime)
 
 @PROPS
 @given(paid=moments, after=offsets, kind=st.sampled_from(REQUEST_KINDS), key=st.sampled_from(RESPONSE_POLICIES))
-def test_merchant_response_deadline_is_request_plus_timeout(variant: Any, paid: dt.datetime, after: dt.timedelta,
-                                                            kind: str, key: tuple[str, tuple[str, ...]]) -> None:
+def test_merchant_response_deadline_is_request_plus_timeout(
+    variant: Any, paid: dt.datetime, after: dt.timedelta, kind: str, key: tuple[str, tuple[str, ...]]
+) -> None:
     policy = variant(key[0], *key[1])
     requested = paid + after
     d = merchant_response(policy, kind=kind, requested_at=requested, paid_at=paid)
@@ -214,10 +308,14 @@ def test_merchant_response_deadline_is_request_plus_timeout(variant: Any, paid: 
 def cases(draw: st.DrawFn) -> Case:
     paid = draw(moments)
     gaps = [draw(st.none() | st.integers(0, 40 * 24)) for _ in range(4)]
-    order: dict[str, Any] = {"category": draw(st.sampled_from(CATEGORIES)), "price": draw(st.floats(0, 1e6)),
-                             "free_shipping": draw(st.booleans()),
-                             "channel": draw(st.sampled_from(["normal", "juhuasuan", "presale"])), "paid_at": paid,
-                             "confirmed_exclusion": draw(st.booleans())}
+    order: dict[str, Any] = {
+        "category": draw(st.sampled_from(CATEGORIES)),
+        "price": draw(st.floats(0, 1e6)),
+        "free_shipping": draw(st.booleans()),
+        "channel": draw(st.sampled_from(["normal", "juhuasuan", "presale"])),
+        "paid_at": paid,
+        "confirmed_exclusion": draw(st.booleans()),
+    }
     last = paid
     for name, gap in zip(("shipped_at", "received_at", "completed_at", "settled_at"), gaps, strict=True):
         if gap is not None:
@@ -235,17 +333,24 @@ def cases(draw: st.DrawFn) -> Case:
         order["closed_at"] = last
     at = paid + draw(offsets)
     request: dict[str, Any] = {
-        "kind": kind, "reason": draw(st.sampled_from(REASONS)), "at": at,
-        "by": draw(st.sampled_from(["buyer", "merchant", "sub_account"])), "permitted": draw(st.booleans()),
-        "goods_used": draw(st.booleans()), "quality_proven": draw(st.booleans()),
+        "kind": kind,
+        "reason": draw(st.sampled_from(REASONS)),
+        "at": at,
+        "by": draw(st.sampled_from(["buyer", "merchant", "sub_account"])),
+        "permitted": draw(st.booleans()),
+        "goods_used": draw(st.booleans()),
+        "quality_proven": draw(st.booleans()),
         "severity": draw(st.none() | st.sampled_from(["severe", "serious", "minor"])),
         "appraisal_fee": draw(st.floats(0, 1000)),
         "refund_requested_at": paid + (at - paid) * draw(fractions),
     }
     history: dict[str, Any] = {
-        "after_sales": draw(st.integers(0, 6)), "reopened": draw(st.integers(0, 1)),
-        "extensions": draw(st.integers(0, 5)), "complaints": draw(st.integers(0, 1)),
-        "complaint_withdrawn": draw(st.booleans()), "merchant_refused": draw(st.booleans()),
+        "after_sales": draw(st.integers(0, 6)),
+        "reopened": draw(st.integers(0, 1)),
+        "extensions": draw(st.integers(0, 5)),
+        "complaints": draw(st.integers(0, 1)),
+        "complaint_withdrawn": draw(st.booleans()),
+        "merchant_refused": draw(st.booleans()),
         "failed_repairs": draw(st.integers(0, 3)),
     }
     if history["reopened"]:
@@ -261,13 +366,23 @@ def test_decisions_cite_existing_rules_and_serialise(platforms: dict[str, Policy
     policy = platforms[which]
     d = decide(policy, case)
     for rule_id in d.rules:
-        policy.rule(rule_id)            # raises KeyError for an unknown id
+        policy.rule(rule_id)  # raises KeyError for an unknown id
     if d.allowed:
         assert d.rules, d
     data = d.to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
-    assert set(data) == {"allowed", "outcome", "deadline", "amount", "amount_form", "payer", "points", "rules",
-                         "reason", "versions"}
+    assert set(data) == {
+        "allowed",
+        "outcome",
+        "deadline",
+        "amount",
+        "amount_form",
+        "payer",
+        "points",
+        "rules",
+        "reason",
+        "versions",
+    }
     if data["amount"] is not None:
         assert data["amount"] >= 0 and data["amount_form"] in ("cash", "points")
     assert data["payer"] in (None, "buyer", "merchant", "platform")

@@ -44,26 +44,41 @@ def test_no_reason_return_allowed_until_the_deadline(request: pytest.FixtureRequ
     policy = request.getfixturevalue(name)
     last = no_reason_return(policy, category="apparel", received_at=RECEIVED, at=t("2026-03-08T23:59:59"))
     assert last.to_dict() == {
-        "allowed": True, "outcome": "return_allowed", "deadline": "2026-03-09T00:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["national.no_reason_return"],
-        "reason": {"en": "No-reason return allowed within 7 days from the day after receipt.",
-                   "zh": "自签收次日起七日内可无理由退货。"},
+        "allowed": True,
+        "outcome": "return_allowed",
+        "deadline": "2026-03-09T00:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["national.no_reason_return"],
+        "reason": {
+            "en": "No-reason return allowed within 7 days from the day after receipt.",
+            "zh": "自签收次日起七日内可无理由退货。",
+        },
         "versions": {},
     }
     passed = no_reason_return(policy, category="apparel", received_at=RECEIVED, at=t("2026-03-09T00:00:00"))
     assert core(passed) == {
-        "allowed": False, "outcome": "window_passed", "deadline": "2026-03-09T00:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["national.no_reason_return"], "versions": {},
+        "allowed": False,
+        "outcome": "window_passed",
+        "deadline": "2026-03-09T00:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["national.no_reason_return"],
+        "versions": {},
     }
 
 
 @pytest.mark.parametrize("category", ["fresh", "custom_made", "digital", "periodicals"])
 @pytest.mark.parametrize("name", ["tmall", "national"])
 def test_excluded_categories(request: pytest.FixtureRequest, name: str, category: str) -> None:
-    d = no_reason_return(request.getfixturevalue(name), category=category, received_at=RECEIVED,
-                         at=t("2026-03-02T10:00:00"))
-    assert (d.allowed, d.outcome, d.deadline, d.rules) == (False, "excluded", None,
-                                                           ("national.no_reason_exclusions",))
+    d = no_reason_return(
+        request.getfixturevalue(name), category=category, received_at=RECEIVED, at=t("2026-03-02T10:00:00")
+    )
+    assert (d.allowed, d.outcome, d.deadline, d.rules) == (False, "excluded", None, ("national.no_reason_exclusions",))
 
 
 def test_fresh_on_the_channel_cites_the_channel_rule(channel: Policy) -> None:
@@ -78,23 +93,35 @@ def test_confirm_category_excluded_only_when_confirmed(request: pytest.FixtureRe
     at = t("2026-03-03T10:00:00")
     free = no_reason_return(policy, category="cosmetics", received_at=RECEIVED, at=at)
     assert (free.allowed, free.outcome) == (True, "return_allowed")
-    confirmed = no_reason_return(policy, category="cosmetics", received_at=RECEIVED, at=at,
-                                 confirmed_at_purchase=True)
-    assert (confirmed.allowed, confirmed.outcome, confirmed.rules) == (False, "excluded_confirmed",
-                                                                      ("national.no_reason_confirm",))
+    confirmed = no_reason_return(policy, category="cosmetics", received_at=RECEIVED, at=at, confirmed_at_purchase=True)
+    assert (confirmed.allowed, confirmed.outcome, confirmed.rules) == (
+        False,
+        "excluded_confirmed",
+        ("national.no_reason_confirm",),
+    )
     # confirming means nothing for an ordinary category
-    assert no_reason_return(policy, category="apparel", received_at=RECEIVED, at=at,
-                            confirmed_at_purchase=True).allowed
+    assert no_reason_return(policy, category="apparel", received_at=RECEIVED, at=at, confirmed_at_purchase=True).allowed
 
 
 @pytest.mark.parametrize("name", ["tmall", "channel", "national"])
 def test_used_goods_are_refused(request: pytest.FixtureRequest, name: str) -> None:
-    d = no_reason_return(request.getfixturevalue(name), category="apparel", received_at=RECEIVED,
-                         at=t("2026-03-03T10:00:00"), goods_used=True)
+    d = no_reason_return(
+        request.getfixturevalue(name),
+        category="apparel",
+        received_at=RECEIVED,
+        at=t("2026-03-03T10:00:00"),
+        goods_used=True,
+    )
     assert core(d) == {
-        "allowed": False, "outcome": "goods_not_intact", "deadline": "2026-03-09T00:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0,
-        "rules": ["national.goods_intact", "national.no_reason_return"], "versions": {},
+        "allowed": False,
+        "outcome": "goods_not_intact",
+        "deadline": "2026-03-09T00:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["national.goods_intact", "national.no_reason_return"],
+        "versions": {},
     }
 
 
@@ -127,13 +154,35 @@ ELEC_RECEIVED = t("2026-03-01T10:00:00")
     ],
 )
 @pytest.mark.parametrize("name", ["tmall", "channel", "national"])
-def test_three_guarantees(request: pytest.FixtureRequest, name: str, at: str, kind: str, failed: int, allowed: bool,
-                          outcome: str, deadline: str) -> None:
-    d = quality_remedy(request.getfixturevalue(name), category="electronics", kind=kind, paid_at=PAID,
-                       received_at=ELEC_RECEIVED, at=t(at), failed_repairs=failed)
+def test_three_guarantees(
+    request: pytest.FixtureRequest,
+    name: str,
+    at: str,
+    kind: str,
+    failed: int,
+    allowed: bool,
+    outcome: str,
+    deadline: str,
+) -> None:
+    d = quality_remedy(
+        request.getfixturevalue(name),
+        category="electronics",
+        kind=kind,
+        paid_at=PAID,
+        received_at=ELEC_RECEIVED,
+        at=t(at),
+        failed_repairs=failed,
+    )
     assert core(d) == {
-        "allowed": allowed, "outcome": outcome, "deadline": deadline, "amount": None, "amount_form": None,
-        "payer": "merchant", "points": 0, "rules": ["national.three_guarantees"], "versions": {},
+        "allowed": allowed,
+        "outcome": outcome,
+        "deadline": deadline,
+        "amount": None,
+        "amount_form": None,
+        "payer": "merchant",
+        "points": 0,
+        "rules": ["national.three_guarantees"],
+        "versions": {},
     }
 
 
@@ -150,12 +199,20 @@ def test_three_guarantees(request: pytest.FixtureRequest, name: str, at: str, ki
         ("apparel", "2026-03-08T10:00:00", "exchange", False, "remedy_not_available", "2026-03-08T10:00:00"),
     ],
 )
-def test_consumer_law_quality_return_then_exchange_or_repair(national: Policy, category: str, at: str, kind: str,
-                                                              allowed: bool, outcome: str, deadline: str) -> None:
+def test_consumer_law_quality_return_then_exchange_or_repair(
+    national: Policy, category: str, at: str, kind: str, allowed: bool, outcome: str, deadline: str
+) -> None:
     d = quality_remedy(national, category=category, kind=kind, paid_at=PAID, received_at=ELEC_RECEIVED, at=t(at))
     assert core(d) == {
-        "allowed": allowed, "outcome": outcome, "deadline": deadline, "amount": None, "amount_form": None,
-        "payer": "merchant", "points": 0, "rules": ["national.quality_return"], "versions": {},
+        "allowed": allowed,
+        "outcome": outcome,
+        "deadline": deadline,
+        "amount": None,
+        "amount_form": None,
+        "payer": "merchant",
+        "points": 0,
+        "rules": ["national.quality_return"],
+        "versions": {},
     }
 
 
@@ -167,9 +224,16 @@ DONE = t("2026-03-05T09:00:00")
 def test_tmall_after_sale_window_15_days_after_success(tmall: Policy) -> None:
     inside = after_sale_window(tmall, category="apparel", completed_at=DONE, at=t("2026-03-20T08:59:59"))
     assert inside.to_dict() == {
-        "allowed": True, "outcome": "within_window", "deadline": "2026-03-20T09:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["tmall.after_sale_window"],
-        "reason": {"en": "Within the after-sale period.", "zh": "在售后期内。"}, "versions": {},
+        "allowed": True,
+        "outcome": "within_window",
+        "deadline": "2026-03-20T09:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.after_sale_window"],
+        "reason": {"en": "Within the after-sale period.", "zh": "在售后期内。"},
+        "versions": {},
     }
     closed = after_sale_window(tmall, category="apparel", completed_at=DONE, at=t("2026-03-20T09:00:00"))
     assert (closed.allowed, closed.outcome, closed.deadline) == (False, "window_closed", t("2026-03-20T09:00:00"))
@@ -189,8 +253,8 @@ def test_tmall_before_success_is_an_in_sale_refund(tmall: Policy) -> None:
 @pytest.mark.parametrize(
     ("category", "extensions", "end"),
     [
-        ("apparel", 0, "2026-03-16T15:00:00"),   # the 15-day quality period ends after the no-reason one
-        ("apparel", 1, "2026-03-23T15:00:00"),   # +7 days per extension
+        ("apparel", 0, "2026-03-16T15:00:00"),  # the 15-day quality period ends after the no-reason one
+        ("apparel", 1, "2026-03-23T15:00:00"),  # +7 days per extension
         ("apparel", 3, "2026-04-06T15:00:00"),
         ("fresh", 0, "2026-03-16T15:00:00"),
         ("custom_made", 2, "2026-03-30T15:00:00"),
@@ -198,17 +262,31 @@ def test_tmall_before_success_is_an_in_sale_refund(tmall: Policy) -> None:
 )
 def test_channel_period_end(channel: Policy, category: str, extensions: int, end: str) -> None:
     assert period_end(channel, category=category, received_at=RECEIVED, extensions=extensions) == t(end)
-    d = after_sale_window(channel, category=category, completed_at=None, received_at=RECEIVED,
-                          at=t(end) - dt.timedelta(seconds=1), extensions=extensions)
+    d = after_sale_window(
+        channel,
+        category=category,
+        completed_at=None,
+        received_at=RECEIVED,
+        at=t(end) - dt.timedelta(seconds=1),
+        extensions=extensions,
+    )
     expected_rules = ["channels.period_order", "channels.over_period_scenarios"]
     if extensions:
         expected_rules.append("channels.extend")
     assert core(d) == {
-        "allowed": True, "outcome": "within_window", "deadline": end, "amount": None, "amount_form": None,
-        "payer": None, "points": 0, "rules": expected_rules, "versions": {},
+        "allowed": True,
+        "outcome": "within_window",
+        "deadline": end,
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": expected_rules,
+        "versions": {},
     }
-    assert not after_sale_window(channel, category=category, completed_at=None, received_at=RECEIVED, at=t(end),
-                                 extensions=extensions).allowed
+    assert not after_sale_window(
+        channel, category=category, completed_at=None, received_at=RECEIVED, at=t(end), extensions=extensions
+    ).allowed
 
 
 def test_channel_period_end_is_the_later_of_no_reason_and_quality(channel: Policy, variant: Any) -> None:
@@ -223,8 +301,9 @@ def test_period_end_is_channel_only(tmall: Policy) -> None:
 
 
 def test_national_window_is_the_no_reason_window(national: Policy) -> None:
-    d = after_sale_window(national, category="apparel", completed_at=None, received_at=RECEIVED,
-                          at=t("2026-03-08T10:00:00"))
+    d = after_sale_window(
+        national, category="apparel", completed_at=None, received_at=RECEIVED, at=t("2026-03-08T10:00:00")
+    )
     assert (d.allowed, d.deadline, d.rules) == (True, t("2026-03-09T00:00:00"), ("national.no_reason_return",))
 
 
@@ -234,33 +313,76 @@ def test_national_window_is_the_no_reason_window(national: Policy) -> None:
 @pytest.mark.parametrize(
     ("name", "kwargs", "outcome", "payer", "rules"),
     [
-        ("tmall", {"reason": "no_reason", "free_shipping": True}, "each_pays_own_leg", "buyer",
-         ["tmall.no_reason_shipping"]),
-        ("tmall", {"reason": "changed_mind", "free_shipping": True}, "each_pays_own_leg", "buyer",
-         ["tmall.no_reason_shipping"]),
-        ("tmall", {"reason": "no_reason", "free_shipping": False}, "buyer_pays_all", "buyer",
-         ["tmall.no_reason_shipping"]),
-        ("tmall", {"reason": "no_reason", "kind": "exchange", "free_shipping": True}, "buyer_pays_all", "buyer",
-         ["tmall.no_reason_shipping"]),
+        (
+            "tmall",
+            {"reason": "no_reason", "free_shipping": True},
+            "each_pays_own_leg",
+            "buyer",
+            ["tmall.no_reason_shipping"],
+        ),
+        (
+            "tmall",
+            {"reason": "changed_mind", "free_shipping": True},
+            "each_pays_own_leg",
+            "buyer",
+            ["tmall.no_reason_shipping"],
+        ),
+        (
+            "tmall",
+            {"reason": "no_reason", "free_shipping": False},
+            "buyer_pays_all",
+            "buyer",
+            ["tmall.no_reason_shipping"],
+        ),
+        (
+            "tmall",
+            {"reason": "no_reason", "kind": "exchange", "free_shipping": True},
+            "buyer_pays_all",
+            "buyer",
+            ["tmall.no_reason_shipping"],
+        ),
         ("tmall", {"reason": "quality"}, "fault_pays", "merchant", ["tmall.fault_shipping"]),
         ("tmall", {"reason": "wrong_item", "kind": "exchange"}, "fault_pays", "merchant", ["tmall.fault_shipping"]),
-        ("tmall", {"reason": "no_reason", "refused_delivery": True}, "refused_delivery", "buyer",
-         ["tmall.refused_delivery"]),
-        ("tmall", {"reason": "damaged", "refused_delivery": True, "refused_with_reason": True}, "refused_delivery",
-         "merchant", ["tmall.refused_delivery"]),
-        ("channel", {"reason": "no_reason", "free_shipping": True}, "buyer_pays", "buyer",
-         ["national.no_reason_shipping", "channels.merchant_policy_floor"]),
+        (
+            "tmall",
+            {"reason": "no_reason", "refused_delivery": True},
+            "refused_delivery",
+            "buyer",
+            ["tmall.refused_delivery"],
+        ),
+        (
+            "tmall",
+            {"reason": "damaged", "refused_delivery": True, "refused_with_reason": True},
+            "refused_delivery",
+            "merchant",
+            ["tmall.refused_delivery"],
+        ),
+        (
+            "channel",
+            {"reason": "no_reason", "free_shipping": True},
+            "buyer_pays",
+            "buyer",
+            ["national.no_reason_shipping", "channels.merchant_policy_floor"],
+        ),
         ("channel", {"reason": "quality"}, "fault_pays", "merchant", ["national.quality_return"]),
         ("national", {"reason": "no_reason"}, "buyer_pays", "buyer", ["national.no_reason_shipping"]),
         ("national", {"reason": "damaged"}, "fault_pays", "merchant", ["national.quality_return"]),
     ],
 )
-def test_return_shipping_payer(request: pytest.FixtureRequest, name: str, kwargs: dict[str, Any], outcome: str,
-                               payer: str, rules: list[str]) -> None:
+def test_return_shipping_payer(
+    request: pytest.FixtureRequest, name: str, kwargs: dict[str, Any], outcome: str, payer: str, rules: list[str]
+) -> None:
     d = return_shipping(request.getfixturevalue(name), **kwargs)
     assert core(d) == {
-        "allowed": True, "outcome": outcome, "deadline": None, "amount": None, "amount_form": None,
-        "payer": payer, "points": 0, "rules": rules, "versions": {},
+        "allowed": True,
+        "outcome": outcome,
+        "deadline": None,
+        "amount": None,
+        "amount_form": None,
+        "payer": payer,
+        "points": 0,
+        "rules": rules,
+        "versions": {},
     }
 
 
@@ -276,9 +398,17 @@ def test_refused_delivery_reasons_name_who_proves(tmall: Policy) -> None:
 
 @pytest.mark.parametrize(
     ("reason", "outcome"),
-    [("no_reason", "agree"), ("changed_mind", "agree"), ("wrong_item", "agree"), ("late_shipment", "contact_to_change"),
-     ("out_of_stock", "contact_to_change"), ("quality", "evidence_required"), ("not_as_described", "evidence_required"),
-     ("counterfeit", "evidence_required"), ("campaign_breach", "negotiate")],
+    [
+        ("no_reason", "agree"),
+        ("changed_mind", "agree"),
+        ("wrong_item", "agree"),
+        ("late_shipment", "contact_to_change"),
+        ("out_of_stock", "contact_to_change"),
+        ("quality", "evidence_required"),
+        ("not_as_described", "evidence_required"),
+        ("counterfeit", "evidence_required"),
+        ("campaign_breach", "negotiate"),
+    ],
 )
 def test_tmall_refund_triage(tmall: Policy, reason: str, outcome: str) -> None:
     d = refund_triage(tmall, reason=reason)

@@ -37,10 +37,18 @@ def core(decision: Decision) -> dict[str, Any]:
 @pytest.mark.parametrize("kind", ["refund_only", "return_refund", "exchange", "repair"])
 def test_tmall_refund_auto_agree_after_72_hours(tmall: Policy, kind: str) -> None:
     assert merchant_response(tmall, kind=kind, requested_at=ASKED).to_dict() == {
-        "allowed": True, "outcome": "auto_agree", "deadline": "2026-03-13T09:30:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["tmall.refund_auto_agree"],
-        "reason": {"en": "The merchant must answer within 72 h, else the request is approved automatically.",
-                   "zh": "商家须在72小时内处理,超时自动同意。"},
+        "allowed": True,
+        "outcome": "auto_agree",
+        "deadline": "2026-03-13T09:30:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.refund_auto_agree"],
+        "reason": {
+            "en": "The merchant must answer within 72 h, else the request is approved automatically.",
+            "zh": "商家须在72小时内处理,超时自动同意。",
+        },
         "versions": {},
     }
 
@@ -48,8 +56,15 @@ def test_tmall_refund_auto_agree_after_72_hours(tmall: Policy, kind: str) -> Non
 @pytest.mark.parametrize("kind", ["refund_only", "return_refund", "exchange"])
 def test_channel_review_48_hours_for_refund_and_return(channel: Policy, kind: str) -> None:
     assert core(merchant_response(channel, kind=kind, requested_at=ASKED)) == {
-        "allowed": True, "outcome": "auto_agree", "deadline": "2026-03-12T09:30:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["channels.review_deadlines"], "versions": {},
+        "allowed": True,
+        "outcome": "auto_agree",
+        "deadline": "2026-03-12T09:30:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["channels.review_deadlines"],
+        "versions": {},
     }
 
 
@@ -60,8 +75,10 @@ def test_national_floor_has_no_response_timer(national: Policy) -> None:
 
 @pytest.mark.parametrize(
     ("base", "name", "deadline"),
-    [("tmall.yaml", "tmall_response_48h.yaml", "2026-03-12T09:30:00"),
-     ("video_channel.yaml", "channels_review_24h.yaml", "2026-03-11T09:30:00")],
+    [
+        ("tmall.yaml", "tmall_response_48h.yaml", "2026-03-12T09:30:00"),
+        ("video_channel.yaml", "channels_review_24h.yaml", "2026-03-11T09:30:00"),
+    ],
 )
 def test_response_variants(variant: Any, base: str, name: str, deadline: str) -> None:
     d = merchant_response(variant(base, name), kind="refund_only", requested_at=ASKED)
@@ -80,13 +97,20 @@ def test_response_variants(variant: Any, base: str, name: str, deadline: str) ->
         ("2027-06-01T00:00:00", "2027-01-04T10:00:00", "2027-01-01"),  # (request before payment: only the rule)
     ],
 )
-def test_dated_response_uses_the_version_in_force_at_payment(variant: Any, paid_at: str, deadline: str,
-                                                            since: str) -> None:
+def test_dated_response_uses_the_version_in_force_at_payment(
+    variant: Any, paid_at: str, deadline: str, since: str
+) -> None:
     policy = variant("tmall.yaml", "tmall_response_dated.yaml")
     d = merchant_response(policy, kind="refund_only", requested_at=t("2027-01-02T10:00:00"), paid_at=t(paid_at))
     assert core(d) == {
-        "allowed": True, "outcome": "auto_agree", "deadline": deadline, "amount": None, "amount_form": None,
-        "payer": None, "points": 0, "rules": ["tmall.refund_auto_agree"],
+        "allowed": True,
+        "outcome": "auto_agree",
+        "deadline": deadline,
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.refund_auto_agree"],
         "versions": {"tmall.refund_auto_agree.timeout": since},
     }
 
@@ -97,8 +121,14 @@ def test_dated_response_through_decide_cites_the_version(variant: Any, make_case
     old = decide(policy, make_case({"category": "apparel", "price": 100, "paid_at": "2026-12-31T23:00:00"}, request))
     new = decide(policy, make_case({"category": "apparel", "price": 100, "paid_at": "2027-01-01T00:30:00"}, request))
     assert core(old) == {
-        "allowed": True, "outcome": "await_merchant", "deadline": "2027-01-05T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["tmall.refund_reasons", "tmall.refund_auto_agree"],
+        "allowed": True,
+        "outcome": "await_merchant",
+        "deadline": "2027-01-05T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.refund_reasons", "tmall.refund_auto_agree"],
         "versions": {"tmall.refund_auto_agree.timeout": "2015-01-01"},
     }
     assert new.deadline == t("2027-01-04T10:00:00")
@@ -108,8 +138,10 @@ def test_dated_response_through_decide_cites_the_version(variant: Any, make_case
 
 def test_dated_value_before_its_first_date_is_a_case_error(variant: Any, make_case: Any) -> None:
     policy = variant("tmall.yaml", "tmall_response_dated.yaml")
-    data = {"order": {"category": "apparel", "price": 100, "paid_at": "2014-06-01T10:00:00"},
-            "request": {"kind": "refund_only", "reason": "no_reason", "at": "2014-06-02T10:00:00"}}
+    data = {
+        "order": {"category": "apparel", "price": 100, "paid_at": "2014-06-01T10:00:00"},
+        "request": {"kind": "refund_only", "reason": "no_reason", "at": "2014-06-02T10:00:00"},
+    }
     case = make_case(data["order"], data["request"])
     with pytest.raises(CaseError) as info:
         explain_case(policy, case, located(data, {}, "case.yaml"))
@@ -124,13 +156,21 @@ def test_undated_policy_cites_no_versions(tmall: Policy) -> None:
 # --- buyer return, merchant receipt, refund ------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "rule"), [("tmall", "tmall.return_deadlines"),
-                                            ("channel", "channels.review_deadlines")])
+@pytest.mark.parametrize(
+    ("name", "rule"), [("tmall", "tmall.return_deadlines"), ("channel", "channels.review_deadlines")]
+)
 def test_buyer_return_deadline_7_days(request: pytest.FixtureRequest, name: str, rule: str) -> None:
     d = buyer_return_deadline(request.getfixturevalue(name), agreed_at=ASKED)
     assert core(d) == {
-        "allowed": True, "outcome": "close", "deadline": "2026-03-17T09:30:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": [rule], "versions": {},
+        "allowed": True,
+        "outcome": "close",
+        "deadline": "2026-03-17T09:30:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": [rule],
+        "versions": {},
     }
 
 
@@ -138,8 +178,9 @@ def test_buyer_return_deadline_none_on_national(national: Policy) -> None:
     assert buyer_return_deadline(national, agreed_at=ASKED).outcome == "no_timer"
 
 
-@pytest.mark.parametrize(("name", "rule"), [("tmall", "tmall.return_deadlines"),
-                                            ("channel", "channels.review_deadlines")])
+@pytest.mark.parametrize(
+    ("name", "rule"), [("tmall", "tmall.return_deadlines"), ("channel", "channels.review_deadlines")]
+)
 def test_merchant_receipt_deadline_10_days(request: pytest.FixtureRequest, name: str, rule: str) -> None:
     d = merchant_receipt_deadline(request.getfixturevalue(name), delivered_at=ASKED)
     assert (d.allowed, d.outcome, d.deadline, d.rules) == (True, "auto_refund", t("2026-03-20T09:30:00"), (rule,))
@@ -156,8 +197,15 @@ def test_refund_deadline_7_days_violation_after_15(tmall: Policy) -> None:
     assert (due.allowed, due.outcome, due.deadline) == (True, "refund_due", t("2026-03-17T10:00:00"))
     late = refund_deadline(tmall, received_return_at=got, at=t("2026-03-25T10:00:01"))
     assert core(late) == {
-        "allowed": False, "outcome": "violation", "deadline": "2026-03-17T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["national.refund_deadline"], "versions": {},
+        "allowed": False,
+        "outcome": "violation",
+        "deadline": "2026-03-17T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["national.refund_deadline"],
+        "versions": {},
     }
 
 
@@ -169,8 +217,15 @@ REQ = t("2026-06-02T10:00:00")
 def test_tmall_intervention_opens_72_hours_after_the_request(tmall: Policy) -> None:
     early = intervention(tmall, refund_requested_at=REQ, at=t("2026-06-05T09:59:59"))
     assert core(early) == {
-        "allowed": False, "outcome": "too_early", "deadline": "2026-06-05T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["tmall.intervention_wait"], "versions": {},
+        "allowed": False,
+        "outcome": "too_early",
+        "deadline": "2026-06-05T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["tmall.intervention_wait"],
+        "versions": {},
     }
     assert "72" in early.reason_zh
     ok = intervention(tmall, refund_requested_at=REQ, at=t("2026-06-05T10:00:00"))
@@ -191,14 +246,23 @@ def test_channel_escalation_only_after_refusal(channel: Policy) -> None:
 
 def test_channel_escalation_within_7_days_of_the_refusal(channel: Policy) -> None:
     refused = t("2026-06-03T10:00:00")
-    ok = intervention(channel, refund_requested_at=REQ, at=t("2026-06-10T10:00:00"), merchant_refused=True,
-                      refused_at=refused)
+    ok = intervention(
+        channel, refund_requested_at=REQ, at=t("2026-06-10T10:00:00"), merchant_refused=True, refused_at=refused
+    )
     assert core(ok) == {
-        "allowed": True, "outcome": "escalate", "deadline": "2026-06-10T10:00:00", "amount": None,
-        "amount_form": None, "payer": None, "points": 0, "rules": ["channels.escalate"], "versions": {},
+        "allowed": True,
+        "outcome": "escalate",
+        "deadline": "2026-06-10T10:00:00",
+        "amount": None,
+        "amount_form": None,
+        "payer": None,
+        "points": 0,
+        "rules": ["channels.escalate"],
+        "versions": {},
     }
-    late = intervention(channel, refund_requested_at=REQ, at=t("2026-06-10T10:00:01"), merchant_refused=True,
-                        refused_at=refused)
+    late = intervention(
+        channel, refund_requested_at=REQ, at=t("2026-06-10T10:00:01"), merchant_refused=True, refused_at=refused
+    )
     assert (late.allowed, late.outcome, late.deadline) == (False, "expired", t("2026-06-10T10:00:00"))
 
 
@@ -218,24 +282,46 @@ def test_no_intervention_on_national(national: Policy) -> None:
 @pytest.mark.parametrize(
     ("name", "kwargs", "expected"),
     [
-        ("tmall", {"reason": "no_reason", "kind": "return_refund", "evidence": False},
-         (True, "buyer_wins", "buyer", ("national.no_reason_return", "tmall.no_reason_shipping"))),
-        ("tmall", {"reason": "no_reason", "kind": "return_refund", "evidence": True, "no_reason_allowed": False},
-         (False, "merchant_wins", None, ("national.no_reason_return",))),
-        ("tmall", {"reason": "not_received", "kind": "refund_only", "evidence": False},
-         (True, "buyer_wins", "platform", ("tmall.advance_pay",))),
-        ("tmall", {"reason": "quality", "kind": "return_refund", "evidence": True},
-         (True, "buyer_wins", "merchant", ("tmall.fault_shipping",))),
-        ("tmall", {"reason": "quality", "kind": "return_refund", "evidence": False},
-         (False, "merchant_wins", None, ("tmall.fault_shipping",))),
-        ("channel", {"reason": "quality", "kind": "return_refund", "evidence": True},
-         (True, "buyer_wins", "merchant", ("national.quality_return", "channels.merchant_policy_floor"))),
-        ("channel", {"reason": "not_received", "kind": "refund_only", "evidence": True},
-         (True, "buyer_wins", "merchant", ("national.quality_return", "channels.merchant_policy_floor"))),
+        (
+            "tmall",
+            {"reason": "no_reason", "kind": "return_refund", "evidence": False},
+            (True, "buyer_wins", "buyer", ("national.no_reason_return", "tmall.no_reason_shipping")),
+        ),
+        (
+            "tmall",
+            {"reason": "no_reason", "kind": "return_refund", "evidence": True, "no_reason_allowed": False},
+            (False, "merchant_wins", None, ("national.no_reason_return",)),
+        ),
+        (
+            "tmall",
+            {"reason": "not_received", "kind": "refund_only", "evidence": False},
+            (True, "buyer_wins", "platform", ("tmall.advance_pay",)),
+        ),
+        (
+            "tmall",
+            {"reason": "quality", "kind": "return_refund", "evidence": True},
+            (True, "buyer_wins", "merchant", ("tmall.fault_shipping",)),
+        ),
+        (
+            "tmall",
+            {"reason": "quality", "kind": "return_refund", "evidence": False},
+            (False, "merchant_wins", None, ("tmall.fault_shipping",)),
+        ),
+        (
+            "channel",
+            {"reason": "quality", "kind": "return_refund", "evidence": True},
+            (True, "buyer_wins", "merchant", ("national.quality_return", "channels.merchant_policy_floor")),
+        ),
+        (
+            "channel",
+            {"reason": "not_received", "kind": "refund_only", "evidence": True},
+            (True, "buyer_wins", "merchant", ("national.quality_return", "channels.merchant_policy_floor")),
+        ),
     ],
 )
-def test_arbitrate(request: pytest.FixtureRequest, name: str, kwargs: dict[str, Any],
-                   expected: tuple[Any, ...]) -> None:
+def test_arbitrate(
+    request: pytest.FixtureRequest, name: str, kwargs: dict[str, Any], expected: tuple[Any, ...]
+) -> None:
     d = arbitrate(request.getfixturevalue(name), **kwargs)
     assert (d.allowed, d.outcome, d.payer, d.rules) == expected
 
