@@ -1,16 +1,302 @@
-"""KPIs of one run, from the model's online counters (so they exist without an event log).
+"""KPIs of one run, from the model's online counters, and the one catalogue that defines them.
 
-Refund rate and dispute rate follow the platforms' definitions (tmall.metrics, seed:004):
-refund requests / paid orders, and refunds with platform intervention / paid orders. The
-video channel is measured the same way (assumption: WeChat publishes no definition).
+Every metric has one entry in `CATALOGUE`: a short label, its definition, unit, kind, source,
+and which direction is better for whom. The CLI, JSON output, reports and verdicts of
+comparisons all read it. The platforms' own definitions (seed:004, tmall.metrics):
+
+* refund rate (退款率) = refund requests / paid orders ("只要点击过申请退款就算");
+* dispute rate (纠纷退款率) = refunds concluded with platform intervention / paid orders;
+* intervention rate = refund cases in which the platform was asked to intervene / paid
+  orders (the older 退款纠纷率 of seed:004 counts these: "只要点击过申请客服介入…都算").
+
+The video channel is measured the same way (assumption: WeChat publishes no definition).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
+from typing import Literal
 
 import numpy as np
+
+MetricKind = Literal["rate", "share", "count", "hours", "CNY", "points"]
+Direction = Literal["higher", "lower"]
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One catalogue entry.
+
+    Attributes:
+        name: The metric's key.
+        label: A short label for tables.
+        definition: What it measures, exactly.
+        unit: The unit shown beside values (``"/order"``, ``"h"``, ``"CNY"``, …).
+        kind: ``rate`` (per paid order) and ``share`` lie in [0, 1]; ``count``, ``hours``,
+            ``CNY`` and ``points`` are >= 0.
+        source: Where the definition comes from (a source key, or ``simkit``).
+        better: Per audience (``buyer``, ``merchant``, ``platform``), which direction is better.
+    """
+
+    name: str
+    label: str
+    definition: str
+    unit: str
+    kind: MetricKind
+    source: str = "simkit"
+    better: dict[str, Direction] = field(default_factory=dict)
+
+    @property
+    def bounded(self) -> bool:
+        """Whether values lie in [0, 1]."""
+        return self.kind in ("rate", "share")
+
+
+def _m(
+    name: str,
+    label: str,
+    definition: str,
+    unit: str,
+    kind: MetricKind,
+    source: str = "simkit",
+    **better: Direction,
+) -> Metric:
+    return Metric(name, label, definition, unit, kind, source, dict(better))
+
+
+CATALOGUE: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        _m("orders", "paid orders", "Orders paid in the order window.", "orders", "count"),
+        _m(
+            "cases",
+            "after-sale cases",
+            "After-sale cases opened: requests, claims, over-period contacts, rule complaints.",
+            "cases",
+            "count",
+        ),
+        _m(
+            "refund_rate",
+            "refund rate 退款率",
+            "Refund requests (refund only, return and refund) / paid orders; a request counts once filed.",
+            "/order",
+            "rate",
+            "seed:004",
+            merchant="lower",
+            platform="lower",
+        ),
+        _m(
+            "unshipped_refund_rate",
+            "unshipped refund rate 未发货仅退款",
+            "Refund-only requests filed before shipment / paid orders.",
+            "/order",
+            "rate",
+            merchant="lower",
+        ),
+        _m(
+            "dispute_rate",
+            "dispute rate 纠纷退款率",
+            "Refunds concluded after platform intervention / paid orders (纠纷退款笔数 / 支付子订单数).",
+            "/order",
+            "rate",
+            "seed:004",
+            merchant="lower",
+            platform="lower",
+        ),
+        _m(
+            "intervention_rate",
+            "intervention rate 退款纠纷率",
+            "Refund cases in which the platform was asked to intervene / paid orders, whatever the ruling.",
+            "/order",
+            "rate",
+            "seed:004",
+            merchant="lower",
+            platform="lower",
+        ),
+        _m(
+            "auto_approval_share",
+            "auto-approval share",
+            "Requests approved because the merchant did not answer before the response timer / requests.",
+            "share",
+            "share",
+            "seed:004",
+            merchant="lower",
+            platform="lower",
+        ),
+        _m(
+            "complaint_rate",
+            "complaint rate",
+            "Rule complaints (规则投诉) filed / paid orders.",
+            "/order",
+            "rate",
+            "seed:004",
+            merchant="lower",
+        ),
+        _m(
+            "reopen_rate",
+            "reopen rate",
+            "After-sale entries reopened by merchants (Tmall, 打开售后入口) / paid orders.",
+            "/order",
+            "rate",
+            "seed:001",
+        ),
+        _m(
+            "extension_rate",
+            "extension rate",
+            "After-sale period extensions (video channel, 延长售后) / paid orders.",
+            "/order",
+            "rate",
+            "seed:003",
+        ),
+        _m("reopens", "reopens", "After-sale entries reopened.", "reopens", "count", "seed:001"),
+        _m("extensions", "extensions", "After-sale period extensions made.", "extensions", "count", "seed:003"),
+        _m(
+            "over_period_remedy_share",
+            "over-period remedy share",
+            "Closed cases whose problem was found after the after-sale period and ended with a remedy "
+            "(refund, exchange, repair or compensation) / such closed cases.",
+            "share",
+            "share",
+            "seed:003",
+            buyer="higher",
+        ),
+        _m(
+            "late_shipment_rate",
+            "late shipment rate",
+            "Orders shipped after the shipping promise / paid orders.",
+            "/order",
+            "rate",
+            "seed:004",
+            buyer="lower",
+            merchant="lower",
+        ),
+        _m(
+            "resolution_mean_h",
+            "resolution time, mean",
+            "Mean hours from a case's start to its close.",
+            "h",
+            "hours",
+            buyer="lower",
+        ),
+        _m(
+            "resolution_p50_h",
+            "resolution time, median",
+            "Median hours from a case's start to its close.",
+            "h",
+            "hours",
+            buyer="lower",
+        ),
+        _m(
+            "resolution_p90_h",
+            "resolution time, p90",
+            "90th percentile of hours from a case's start to its close.",
+            "h",
+            "hours",
+            buyer="lower",
+        ),
+        _m("cost_refunds", "refunds paid", "Money refunded by merchants.", "CNY", "CNY", merchant="lower"),
+        _m(
+            "cost_compensation",
+            "compensation paid",
+            "Compensation paid: late shipment and out of stock, accepted offers.",
+            "CNY",
+            "CNY",
+            merchant="lower",
+        ),
+        _m(
+            "cost_shipping",
+            "return shipping paid",
+            "Return shipping paid by merchants.",
+            "CNY",
+            "CNY",
+            merchant="lower",
+        ),
+        _m(
+            "cost_penalties",
+            "punitive compensation",
+            "Punitive compensation paid, e.g. counterfeit multiples (假一赔十 / 假一赔三).",
+            "CNY",
+            "CNY",
+            merchant="lower",
+        ),
+        _m(
+            "cost_deposit",
+            "paid from deposits",
+            "Refunds paid by the platform from exited stores' deposits.",
+            "CNY",
+            "CNY",
+            "seed:000",
+        ),
+        _m(
+            "cost_total",
+            "merchant cost",
+            "All merchant costs: refunds, compensation, shipping and punitive compensation.",
+            "CNY",
+            "CNY",
+            merchant="lower",
+        ),
+        _m(
+            "penalty_points",
+            "penalty points",
+            "Violation points given to merchants (e.g. 12 / 6 / 3 for a description mismatch).",
+            "points",
+            "points",
+            "seed:004",
+            merchant="lower",
+        ),
+        _m(
+            "staff_utilisation",
+            "staff utilisation",
+            "Merchant service staff busy time / staffed time.",
+            "share",
+            "share",
+        ),
+        _m(
+            "staff_wait_mean_h",
+            "staff queue wait",
+            "Mean hours a task waits for a merchant service agent (closed shifts included).",
+            "h",
+            "hours",
+            buyer="lower",
+        ),
+        _m(
+            "arbiter_utilisation",
+            "arbiter utilisation",
+            "Platform intervention staff busy time / staffed time.",
+            "share",
+            "share",
+        ),
+        _m(
+            "arbiter_wait_mean_h",
+            "arbiter queue wait",
+            "Mean hours a dispute waits for a platform arbiter.",
+            "h",
+            "hours",
+            buyer="lower",
+            platform="lower",
+        ),
+        _m(
+            "remedy_share",
+            "remedy share",
+            "Closed cases where the buyer got a remedy / closed cases.",
+            "share",
+            "share",
+            buyer="higher",
+        ),
+        _m(
+            "open_cases",
+            "open cases",
+            "Cases still open at the horizon.",
+            "cases",
+            "count",
+        ),
+    )
+}
+"""Every metric of a run, in display order."""
+
+METRICS: dict[str, str] = {name: metric.definition for name, metric in CATALOGUE.items()}
+"""Every metric's definition (a view of `CATALOGUE`)."""
 
 
 @dataclass(slots=True)
@@ -23,15 +309,20 @@ class Counters:
     closed: int = 0
     requests: int = 0
     refund_requests: int = 0
+    unshipped_refunds: int = 0
     auto_agree: int = 0
     auto_refund: int = 0
     refusals: int = 0
     offers: int = 0
     offers_accepted: int = 0
     interventions: int = 0
+    dispute_refunds: int = 0
     complaints: int = 0
     reopens: int = 0
     extensions: int = 0
+    over_period: int = 0
+    over_period_closed: int = 0
+    over_period_remedies: int = 0
     remedies: int = 0
     claims: int = 0
     cost_refunds: float = 0.0
@@ -51,40 +342,8 @@ class Counters:
     resolution: list[float] = field(default_factory=list)
 
 
-METRICS: dict[str, str] = {
-    "orders": "paid orders",
-    "cases": "after-sale cases opened (incl. claims, reopen and over-period contacts)",
-    "refund_rate": "refund requests / paid orders (tmall.metrics)",
-    "dispute_rate": "refunds with platform intervention / paid orders (tmall.metrics)",
-    "auto_approval_share": "requests approved because the merchant did not answer in time / requests",
-    "complaint_rate": "rule complaints / paid orders",
-    "reopen_rate": "after-sale entries reopened (Tmall) / paid orders",
-    "extension_rate": "after-sale extensions (video channel) / paid orders",
-    "reopens": "after-sale entries reopened",
-    "extensions": "after-sale period extensions",
-    "late_shipment_rate": "orders shipped after the promise / paid orders",
-    "resolution_mean_h": "mean hours from case start to close",
-    "resolution_p50_h": "median hours from case start to close",
-    "resolution_p90_h": "90th percentile hours from case start to close",
-    "cost_refunds": "money refunded by merchants (CNY)",
-    "cost_compensation": "compensation paid: late shipment, accepted offers (CNY)",
-    "cost_shipping": "return shipping paid by merchants (CNY)",
-    "cost_penalties": "punitive compensation, e.g. counterfeit multiples (CNY)",
-    "cost_deposit": "paid by the platform from exited stores' deposits (CNY)",
-    "cost_total": "all merchant costs (CNY)",
-    "penalty_points": "violation points given to merchants",
-    "staff_utilisation": "merchant service staff busy time / staffed time",
-    "staff_wait_mean_h": "mean queue wait for a merchant service agent (hours)",
-    "arbiter_utilisation": "platform intervention staff busy time / staffed time",
-    "arbiter_wait_mean_h": "mean queue wait for a platform arbiter (hours)",
-    "remedy_share": "closed cases where the buyer got a remedy / closed cases",
-    "open_cases": "cases still open at the horizon",
-}
-"""Every metric of a run and what it measures."""
-
-
 def compute(c: Counters) -> dict[str, float]:
-    """The KPIs of one run (NaN where undefined, e.g. no cases)."""
+    """The KPIs of one run, keyed and ordered as `CATALOGUE` (NaN where undefined, e.g. no cases)."""
     orders = c.orders
     res = np.asarray(c.resolution, dtype=np.float64)
 
@@ -93,17 +352,20 @@ def compute(c: Counters) -> dict[str, float]:
 
     pct = np.percentile(res, [50, 90]) if res.size else [math.nan, math.nan]
     cost_total = c.cost_refunds + c.cost_compensation + c.cost_shipping + c.cost_penalties
-    out = {
+    values = {
         "orders": float(orders),
         "cases": float(c.cases),
         "refund_rate": ratio(c.refund_requests, orders),
-        "dispute_rate": ratio(c.interventions, orders),
+        "unshipped_refund_rate": ratio(c.unshipped_refunds, orders),
+        "dispute_rate": ratio(c.dispute_refunds, orders),
+        "intervention_rate": ratio(c.interventions, orders),
         "auto_approval_share": ratio(c.auto_agree, c.requests),
         "complaint_rate": ratio(c.complaints, orders),
         "reopen_rate": ratio(c.reopens, orders),
         "extension_rate": ratio(c.extensions, orders),
         "reopens": float(c.reopens),
         "extensions": float(c.extensions),
+        "over_period_remedy_share": ratio(c.over_period_remedies, c.over_period_closed),
         "late_shipment_rate": ratio(c.late_shipments, orders),
         "resolution_mean_h": float(res.mean()) if res.size else math.nan,
         "resolution_p50_h": float(pct[0]),
@@ -122,8 +384,7 @@ def compute(c: Counters) -> dict[str, float]:
         "remedy_share": ratio(c.remedies, c.closed),
         "open_cases": float(c.cases - c.closed),
     }
-    assert set(out) == set(METRICS)
-    return out
+    return {name: values[name] for name in CATALOGUE}
 
 
 def counter_names() -> list[str]:

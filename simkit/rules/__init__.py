@@ -16,7 +16,13 @@ from simkit.rules.reopen import reopen_entry
 from simkit.rules.shipping import refund_triage, return_shipping
 from simkit.rules.store_exit import after_exit_duty
 from simkit.rules.timers import buyer_return_deadline, merchant_receipt_deadline, merchant_response, refund_deadline
-from simkit.rules.windows import after_sale_attempt, after_sale_window, over_period_request, period_end
+from simkit.rules.windows import (
+    after_sale_attempt,
+    after_sale_window,
+    channel_alternative,
+    over_period_request,
+    period_end,
+)
 
 __all__ = [
     "Decision",
@@ -26,6 +32,7 @@ __all__ = [
     "arbitrate",
     "auto_confirm_deadline",
     "buyer_return_deadline",
+    "channel_alternative",
     "counterfeit_compensation",
     "extend_after_sale",
     "fraud_compensation",

@@ -29,7 +29,28 @@ Reason = Literal[
     "counterfeit",
 ]
 REASONS: tuple[str, ...] = get_args(Reason)
-"""Problems a buyer may have with an order (the scenario's issue kinds)."""
+"""Problems a buyer may have with an order (what a playbook answers per reason)."""
+
+IssueKind = Literal[
+    "changed_mind",
+    "quality",
+    "damaged",
+    "wrong_item",
+    "missing_parts",
+    "not_as_described",
+    "not_received",
+    "late_shipment",
+    "out_of_stock",
+    "counterfeit",
+    "unshipped_refund",
+]
+ISSUE_KINDS: tuple[str, ...] = get_args(IssueKind)
+"""The scenario's issue kinds: every reason, plus ``unshipped_refund`` (未发货仅退款: the buyer
+changes their mind before the parcel leaves and asks for a refund only; logged with reason
+``changed_mind``). Its ``after`` counts from payment, the others' from delivery."""
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Severity = Literal["severe", "serious", "minor"]
 
 Action = Literal["agree", "by_the_rules", "refuse", "offer", "stall"]
 RequestKind = Literal["refund_only", "return_refund", "exchange", "repair"]
@@ -186,7 +207,10 @@ class Orders(Strict):
 
 
 class Issue(Strict):
-    """The probability and timing of one problem in one category."""
+    """The probability and timing of one problem in one category.
+
+    ``after`` counts from delivery (from payment for ``unshipped_refund``).
+    """
 
     p: Share
     after: Duration = Field(default_factory=lambda: DurationDist(dist="fixed", value="0.0 hours"))
@@ -214,6 +238,10 @@ class Buyers(Strict):
     claim_late_shipment: Share = 0.3
     claim_delay: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="24.0 hours"))
     refile_after_reopen: Share = 0.8
+    file_after_extension: Duration = Field(
+        default_factory=lambda: DurationDist(dist="exponential", mean="120.0 hours"),
+        description="how long a buyer takes to file after the merchant extended the after-sale period",
+    )
 
 
 class PlaybookSpec(Strict):
@@ -233,6 +261,7 @@ class Shift(Strict):
 
     start: Annotated[float, Field(ge=0, le=24)]
     end: Annotated[float, Field(ge=0, le=24)]
+    days: list[Weekday] | None = Field(None, min_length=1, description="weekdays the shift works (default: every day)")
 
     @model_validator(mode="after")
     def _order(self) -> Shift:
@@ -265,6 +294,12 @@ class Merchants(Strict):
     staff: Staff = Field(default_factory=Staff)
     shifts: list[Shift] | None = None
     response_time: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="4.0 hours"))
+    slow_share: Share = Field(0.0, description="share of merchants who let requests lie")
+    slow_response_time: Duration = Field(
+        default_factory=lambda: DurationDist(dist="lognormal", median="36.0 hours", sigma=0.8),
+        description="response time of a merchant who lets requests lie",
+    )
+    misjudge: Share = Field(0.0, description="chance the merchant misreads whether a buyer's claim holds")
     handling_time: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="0.25 hours"))
     ship_time: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="20.0 hours"))
     late_extra: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="36.0 hours"))
@@ -279,6 +314,18 @@ class Arbiters(Strict):
     staff: int = Field(5, ge=1)
     decision_time: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="24.0 hours"))
     shifts: list[Shift] | None = None
+    misjudge: Share = Field(0.0, description="chance the arbiter misreads whether a buyer's claim holds")
+    severity: dict[Severity, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: _one("minor"),
+        description="weights of the severity of an upheld description mismatch (tmall.penalty_points)",
+    )
+
+    @field_validator("severity")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value or sum(value.values()) <= 0:
+            raise ValueError("the severity mix needs at least one positive weight")
+        return value
 
 
 class Logistics(Strict):
@@ -296,7 +343,7 @@ class ScenarioSpec(Strict):
 
     scenario: Header
     orders: Orders
-    issues: dict[str, dict[Reason, Issue]] = Field(default_factory=dict)
+    issues: dict[str, dict[IssueKind, Issue]] = Field(default_factory=dict)
     buyers: Buyers = Field(default_factory=Buyers)
     merchants: Merchants
     playbooks: dict[str, PlaybookSpec] = Field(default_factory=dict)

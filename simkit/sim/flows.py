@@ -22,7 +22,7 @@ from simkit.sim.plan import (
     POST_DELIVERY,
     U_STALL,
 )
-from simkit.sim.record import REFUND_KINDS, Proc, agreed_status, ev, finish
+from simkit.sim.record import REFUND_KINDS, Proc, agreed_status, ev, finish, status
 
 if TYPE_CHECKING:
     from simkit.sim.model import Case, Model
@@ -73,19 +73,20 @@ def case_process(m: Model, c: Case) -> Proc:
 
 def request(m: Model, c: Case) -> Proc:
     """The buyer files; the merchant answers (or the timer does)."""
-    s, now = m.status, m.env.now
-    ret = c.kind != "refund_only"
+    now = m.env.now
     c.requested_at = now
-    ev(m, c, "buyer", "request", s.case[st.REQUESTED], c.price, c.window_rule)
+    ev(m, c, "buyer", "request", status(m, c, st.REQUESTED), c.price, c.window_rule)
     m.n.requests += 1
     if c.kind in REFUND_KINDS:
         m.n.refund_requests += 1
+        if c.reason == "changed_mind" and math.isnan(c.ship):
+            m.n.unshipped_refunds += 1
     deadline, timer_rule = m.cache.merchant_response(c.kind, now, c.paid)
     action = action_for(m, c)
     escalate_at, escalate_rule = _stall_escalation(m, c)
     verb, rule, amount = yield from answer(m, c, deadline, action, c.d[D_RESPONSE], c.d[D_HANDLE1], escalate_at)
     if verb == "escalate":
-        yield from arbitration(m, c, escalate_rule, s.case[st.REQUESTED])
+        yield from arbitration(m, c, escalate_rule, status(m, c, st.REQUESTED))
     elif verb == "timeout":
         m.n.auto_agree += 1
         ev(m, c, "platform", "auto_agree", agreed_status(m, c), rule=timer_rule)
@@ -95,9 +96,11 @@ def request(m: Model, c: Case) -> Proc:
         yield from agreed(m, c, rule)
     elif verb == "offer":
         yield from offer(m, c, amount, rule)
+    elif verb == "alternative":
+        yield from offer(m, c, amount, rule, declined="refuse")
     else:
         m.n.refusals += 1
-        ev(m, c, "merchant", "refuse", s.case_status(st.REFUSED, ret), rule=rule)
+        ev(m, c, "merchant", "refuse", status(m, c, st.REFUSED), rule=rule)
         yield from refused(m, c)
 
 

@@ -30,7 +30,8 @@ def close_trade(m: Model, c: Case, refunded: bool, rule: str) -> None:
     ev(m, c, "buyer", "confirm_receipt", s.order[st.FINISHED], case_no=0)
     settle_at = m.env.now + c.settle_offset
     if settle_at < m.horizon:
-        ev(m, c, "platform", "settle", s.order[st.FINISHED], rule=_settle_rule(m), case_no=0, time=settle_at)
+        settled = max(0.0, round(c.price - c.refunded, 2))
+        ev(m, c, "platform", "settle", s.order[st.FINISHED], settled, _settle_rule(m), case_no=0, time=settle_at)
 
 
 def _settle_rule(m: Model) -> str:

@@ -9,9 +9,7 @@ import math
 from typing import TYPE_CHECKING
 
 from simkit import rules
-from simkit.sim.plan import (
-    U_EVIDENCE,
-)
+from simkit.sim.judgement import merchant_finds_for_buyer
 from simkit.sim.record import ESCALATE, TIMEOUT, Proc
 
 if TYPE_CHECKING:
@@ -64,7 +62,13 @@ def answer(
 
 
 def decide(m: Model, c: Case, action: str) -> tuple[str, str, float]:
-    """The merchant's answer under its playbook action."""
+    """The merchant's answer under its playbook action.
+
+    Returns:
+        ``(verb, rule, amount)``; verb ``"alternative"`` is the video channel's answer to a
+        request the rules do not oblige: a small compensation instead of a bare refusal
+        (channels.principle), the refusal coming only if the buyer declines.
+    """
     if action == "agree":
         return ("agree", "", 0.0)
     if action == "refuse":
@@ -72,7 +76,21 @@ def decide(m: Model, c: Case, action: str) -> tuple[str, str, float]:
     if action == "offer":
         return ("offer", "", round((m.playbook.compensation or 0.1) * c.price, 2))
     ok, rule = obliged(m, c)
-    return ("agree" if ok else "refuse", rule, 0.0)
+    if ok:
+        return ("agree", rule, 0.0)
+    c.basis = rule
+    if m.policy.spec.channels is not None:
+        alt = rules.channel_alternative(
+            m.policy,
+            price=c.price,
+            paid_at=m.at(c.paid),
+            at=m.at(m.env.now),
+            why_en="The rules do not oblige the merchant.",
+            why_zh="规则不要求商家同意。",
+            rules=(rule,) if rule else (),
+        )
+        return ("alternative", alt.rules[-1], float(alt.amount or 0.0))
+    return ("refuse", rule, 0.0)
 
 
 def obliged(m: Model, c: Case) -> tuple[bool, str]:
@@ -93,9 +111,13 @@ def obliged(m: Model, c: Case) -> tuple[bool, str]:
         return d.allowed, d.rules[0] if d.rules else ""
     tri = m.cache.pure(rules.refund_triage, reason=c.reason)
     rule = tri.rules[0] if tri.rules else ""
+    if tri.outcome == "communicate":
+        # The video channel's triage only says "communicate first"; a claim the merchant does
+        # not find proven rests on the legal quality remedy (law:cpl §24).
+        rule = "national.quality_return"
     if c.reason in ("not_received", "out_of_stock"):
         return True, rule
-    ok = tri.outcome == "agree" or c.u[U_EVIDENCE] < m.spec.buyers.evidence
+    ok = tri.outcome == "agree" or merchant_finds_for_buyer(m, c)
     if ok and c.reason == "quality" and not math.isnan(c.deliver):
         q = rules.quality_remedy(
             P, category=c.category, kind=c.kind, paid_at=paid_at, received_at=m.at(c.deliver), at=m.at(c.requested_at)

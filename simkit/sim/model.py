@@ -8,13 +8,13 @@ import gc
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import simpy
 
 from simkit import rules
 from simkit.events import NullRecorder, Recorder
 from simkit.metrics import Counters
 from simkit.scenario.loader import Scenario
-from simkit.scenario.schema import REASONS
 from simkit.sim import flows
 from simkit.sim.orders import CHANNELS, build_orders, draw_merchants
 from simkit.sim.plan import plan_cases
@@ -36,18 +36,22 @@ class Case:
         "channel",
         "closed",
         "confirm",
+        "cs",
         "d",
         "deliver",
         "free",
         "handler",
+        "intervened",
         "kind",
         "merchant",
         "no",
         "order",
+        "over_period",
         "owns_tail",
         "paid",
         "price",
         "reason",
+        "refunded",
         "requested_at",
         "settle",
         "settle_offset",
@@ -87,6 +91,7 @@ class Case:
         self.settle_offset, self.used, self.owns_tail, self.u, self.d = settle_offset, used, owns_tail, u, d
         self.start = self.requested_at = start
         self.window_rule, self.handler, self.closed, self.basis = "", "merchant", False, ""
+        self.cs, self.refunded, self.intervened, self.over_period = 0, 0.0, False, False
 
 
 class Model:
@@ -137,7 +142,9 @@ class Model:
         """The merchant's service staff (created on first use)."""
         pool = self._pools.get(merchant)
         if pool is None:
-            pool = Pool(int(self.merchants.staff[merchant]), self.spec.merchants.shifts, self._start_hour)
+            pool = Pool(
+                int(self.merchants.staff[merchant]), self.spec.merchants.shifts, self._start_hour, self.start.weekday()
+            )
             self._pools[merchant] = pool
         return pool
 
@@ -153,21 +160,26 @@ class Model:
         """Simulate up to the horizon and return the counters."""
         spec, policy = self.spec, self.policy
         self.recorder.begin(self.run_id, self.start)
-        self.merchants = draw_merchants(spec, self.streams.arrivals)
+        slow_u = self.streams.order_rows("merchant", spec.merchants.count, 1, np.arange(spec.merchants.count), table=1)
+        self.merchants = draw_merchants(spec, self.streams.arrivals, slow_u[:, 0])
         book = build_orders(spec, policy, self.streams, self.merchants)
         self.book = book
         probe = rules.late_shipment_compensation(
             policy, price=100.0, paid_at=self.start, at=self.start + 1000 * HOUR, reason="late_shipment"
         )
-        plan = plan_cases(spec, book, self.streams, claims_apply=probe.outcome != "not_applicable")
+        plan = plan_cases(
+            spec, book, self.streams, claims_apply=probe.outcome != "not_applicable", slow=self.merchants.slow
+        )
         self.n.orders = book.n
         self.n.late_shipments = int(book.late.sum())
         if self.emit is not None:
             flows.emit_lifecycle(self, book, plan)
-        self.arbiters = Pool(spec.arbiters.staff, spec.arbiters.shifts, self._start_hour)
+        self.arbiters = Pool(spec.arbiters.staff, spec.arbiters.shifts, self._start_hour, self.start.weekday())
         exit_spec = spec.merchants.exit
         self.provider = (
-            Pool(exit_spec.provider_staff, spec.merchants.shifts, self._start_hour) if exit_spec is not None else None
+            Pool(exit_spec.provider_staff, spec.merchants.shifts, self._start_hour, self.start.weekday())
+            if exit_spec is not None
+            else None
         )
         self.env.process(self._launch(self._rows(plan)))
         with _quiet_gc():
@@ -182,14 +194,13 @@ class Model:
         idx = plan.order
         start = plan.start.tolist()
         cats = book.categories
-        reasons = [REASONS[r] for r in plan.reason.tolist()]
         categories = [cats[k] for k in book.category[idx].tolist()]
         channels = [CHANNELS[k] for k in book.channel[idx].tolist()]
         rows = zip(
             idx.tolist(),
             plan.case_no.tolist(),
             book.merchant[idx].tolist(),
-            reasons,
+            plan.reason,
             plan.kind,
             categories,
             book.price[idx].tolist(),

@@ -16,13 +16,16 @@ import numpy as np
 
 from simkit import rules
 from simkit.policy.model import Policy
-from simkit.scenario.schema import REASONS, ScenarioSpec
+from simkit.scenario.schema import ISSUE_KINDS, ScenarioSpec
 from simkit.sim.offsets import DayOffsets
 from simkit.sim.rng import Streams, sample
 
 CHANNELS = ("normal", "juhuasuan", "presale")
-REASON_INDEX = {name: i for i, name in enumerate(REASONS)}
+REASON_INDEX = {name: i for i, name in enumerate(ISSUE_KINDS)}
+"""Index of each issue kind in `OrderBook.reason`."""
 NONE = -1
+LOGGED_REASON = {"unshipped_refund": "changed_mind"}
+"""The reason an issue kind is logged and decided under, where it differs from its name."""
 
 
 @dataclass(slots=True)
@@ -58,11 +61,12 @@ class OrderBook:
 
 @dataclass(slots=True)
 class Merchants:
-    """Merchant sizes (order weights), staff counts and exits."""
+    """Merchant sizes (order weights), staff counts, exits and who lets requests lie."""
 
     weight: np.ndarray
     staff: np.ndarray
     exit_h: np.ndarray
+    slow: np.ndarray
 
 
 def arrival_times(spec: ScenarioSpec, rng: np.random.Generator, start_hour: float) -> np.ndarray:
@@ -91,8 +95,14 @@ def arrival_times(spec: ScenarioSpec, rng: np.random.Generator, start_hour: floa
     return times
 
 
-def draw_merchants(spec: ScenarioSpec, rng: np.random.Generator) -> Merchants:
-    """Merchant sizes (Pareto), staff per merchant, and which stores exit when."""
+def draw_merchants(spec: ScenarioSpec, rng: np.random.Generator, slow_u: np.ndarray) -> Merchants:
+    """Merchant sizes (Pareto), staff per merchant, which stores exit when, and which are slow.
+
+    Args:
+        spec: The scenario.
+        rng: The arrivals stream.
+        slow_u: One uniform per merchant (a merchant is slow when below ``slow_share``).
+    """
     m = spec.merchants
     weight = rng.pareto(m.size_shape, m.count) + 1.0
     weight /= weight.sum()
@@ -105,7 +115,7 @@ def draw_merchants(spec: ScenarioSpec, rng: np.random.Generator) -> Merchants:
     if m.exit is not None:
         k = round(m.exit.share * m.count)
         exit_h[order[:k]] = (m.exit.at - spec.scenario.start).total_seconds() / 3600.0
-    return Merchants(weight, staff, exit_h)
+    return Merchants(weight, staff, exit_h, slow_u < m.slow_share)
 
 
 def build_orders(spec: ScenarioSpec, policy: Policy, streams: Streams, merchants: Merchants) -> OrderBook:
@@ -154,12 +164,19 @@ def build_orders(spec: ScenarioSpec, policy: Policy, streams: Streams, merchants
     oos = reason == REASON_INDEX["out_of_stock"]
     ship = np.where(oos, np.nan, paid + delay)
     late = ~oos & (delay > ship_deadline)
+    unshipped = reason == REASON_INDEX["unshipped_refund"]
+    asked = paid + discover_delay
+    before = unshipped & (asked < ship)
+    ship = np.where(before, np.nan, ship)
+    late &= ~before
     transit = sample(spec.logistics.transit, lrng, n)
     lost_u = lrng.random(n)
     damage_u = lrng.random(n)
-    lost = ~oos & (lost_u < spec.logistics.loss) & (reason != REASON_INDEX["not_received"])
+    lost = ~oos & ~before & (lost_u < spec.logistics.loss) & (reason != REASON_INDEX["not_received"])
     lost |= reason == REASON_INDEX["not_received"]
-    deliver = np.where(lost | oos, np.nan, ship + transit)
+    deliver = np.where(lost | oos | before, np.nan, ship + transit)
+    # A buyer whose parcel left before they asked returns it after delivery instead (changed mind).
+    reason = np.where(unshipped & ~before, REASON_INDEX["changed_mind"], reason)
     damaged = ~lost & ~oos & (reason == NONE) & (damage_u < spec.logistics.damage)
     reason = np.where(damaged, REASON_INDEX["damaged"], reason)
     discover_delay = np.where(damaged, 0.0, discover_delay)
@@ -180,10 +197,11 @@ def build_orders(spec: ScenarioSpec, policy: Policy, streams: Streams, merchants
     buyer_at = deliver + confirm_delay
     confirm_auto = ~(early & (buyer_at < auto_at))
     confirm = np.where(confirm_auto, auto_at, buyer_at)
-    confirm = np.where(lost | oos, np.nan, confirm)
+    confirm = np.where(lost | oos | before, np.nan, confirm)
     settle = confirm + settle_offset
     discover = np.where(lost, ship + transit, deliver + discover_delay)
     discover = np.where(oos, paid + sample(spec.merchants.oos_notice, mrng, n), discover)
+    discover = np.where(before, asked, discover)
     discover = np.where(reason == NONE, np.nan, discover)
     found = dict(clock.rules)
     return OrderBook(
@@ -221,8 +239,8 @@ def _issues(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """At most one problem per order: which one, when after delivery, and whether goods were used."""
     n = category.size
-    probs = np.zeros((len(cats), len(REASONS)))
-    used_p = np.zeros((len(cats), len(REASONS)))
+    probs = np.zeros((len(cats), len(ISSUE_KINDS)))
+    used_p = np.zeros((len(cats), len(ISSUE_KINDS)))
     for ci, name in enumerate(cats):
         for rname, issue in spec.issues.get(name, {}).items():
             probs[ci, REASON_INDEX[rname]] = issue.p

@@ -1,5 +1,6 @@
-"""What follows the merchant's answer: refund, the return leg, offers, refusal and escalation,
-platform intervention and rule complaints. Every decision is a call into `simkit.rules`.
+"""What follows the merchant's answer: refund, the return leg, exchange and repair, offers,
+refusal and escalation, platform intervention and rule complaints. Every decision is a call
+into `simkit.rules`.
 """
 
 from __future__ import annotations
@@ -9,24 +10,29 @@ from typing import TYPE_CHECKING
 
 from simkit import rules
 from simkit.sim import statuses as st
+from simkit.sim.judgement import arbiter_finds_for_buyer, severity
 from simkit.sim.lifecycle import close_trade
 from simkit.sim.merchant import answer
 from simkit.sim.plan import (
     D_ARBITER,
     D_ESCALATE,
     D_HANDLE2,
+    D_HANDLE3,
     D_RETURN,
     D_TRANSIT,
+    D_TRANSIT2,
     U_ACCEPT,
     U_COMPLAINT,
     U_ESCALATE,
-    U_EVIDENCE,
     U_RETURN,
 )
-from simkit.sim.record import Proc, Sub, agreed_status, ev, finish
+from simkit.sim.record import Proc, Sub, agreed_status, ev, finish, status
 
 if TYPE_CHECKING:
     from simkit.sim.model import Case, Model
+
+TAOBAO_CS_NEEDED, TAOBAO_CS_INTERVENED, TAOBAO_CS_DONE = 2, 3, 6
+"""Taobao ``cs_status``: intervention needed, platform intervened, intervention done."""
 
 
 def agreed(m: Model, c: Case, rule: str) -> Proc:
@@ -40,14 +46,16 @@ def agreed(m: Model, c: Case, rule: str) -> Proc:
 
 def refund(m: Model, c: Case, amount: float, rule: str, after_return: bool = False) -> None:
     """Pay the refund (and any compensation that goes with it); the case ends with a remedy."""
-    s = m.status
     done = st.RETURN_DONE if after_return else st.REFUND_DONE
     rule = rule or _due_rule(m, c)
-    ev(m, c, "platform", "refund", s.case[done], amount, rule)
+    ev(m, c, "platform", "refund", status(m, c, done), amount, rule)
+    c.refunded += amount
     if c.handler == "platform_deposit":
         m.n.cost_deposit += amount
     else:
         m.n.cost_refunds += amount
+    if c.intervened:
+        m.n.dispute_refunds += 1
     full = amount >= c.price
     if c.reason == "counterfeit" and full:
         d = rules.counterfeit_compensation(m.policy, price=c.price, paid_at=m.at(c.paid))
@@ -73,14 +81,14 @@ def _due_rule(m: Model, c: Case) -> str:
 
 def return_leg(m: Model, c: Case) -> Proc:
     """The buyer ships the goods back; the merchant confirms receipt (or the timer does)."""
-    env, s = m.env, m.status
+    env = m.env
     last, return_rule = m.cache.buyer_return(env.now, c.paid)
     delay = c.d[D_RETURN]
     if c.u[U_RETURN] >= m.spec.buyers.return_on_time or env.now + delay > last:
         if last == math.inf:
             return
         yield env.timeout(max(0.0, last - env.now))
-        ev(m, c, "platform", "close_return", s.case[st.RETURN_CLOSED], rule=return_rule)
+        ev(m, c, "platform", "close_return", status(m, c, st.RETURN_CLOSED), rule=return_rule)
         finish(m, c, False)
         close_trade(m, c, False, return_rule)
         return
@@ -88,53 +96,82 @@ def return_leg(m: Model, c: Case) -> Proc:
     ship = m.cache.pure(rules.return_shipping, reason=c.reason, kind=c.kind, free_shipping=c.free)
     fee = m.spec.logistics.return_fee
     share = {"merchant": 1.0, "platform": 0.0}.get(ship.payer or "buyer", 0.0)
-    ev(m, c, "buyer", "ship_return", s.case[st.WAIT_RECEIPT], fee, ship.rules[0] if ship.rules else "")
+    ev(m, c, "buyer", "ship_return", status(m, c, st.WAIT_RECEIPT), fee, ship.rules[0] if ship.rules else "")
     m.n.cost_shipping += fee * share
     yield env.timeout(c.d[D_TRANSIT])
-    ev(m, c, "logistics", "return_delivered", s.case[st.WAIT_RECEIPT])
+    ev(m, c, "logistics", "return_delivered", status(m, c, st.WAIT_RECEIPT))
     receipt_due, receipt_rule = m.cache.merchant_receipt(env.now, c.paid)
     action = "stall" if m.playbook.confirm_returns == "late" else "agree"
     verb, _, _ = yield from answer(m, c, receipt_due, action, 0.0, c.d[D_HANDLE2])
-    exchange = c.kind in ("exchange", "repair")
-    next_status = s.case[st.WAIT_RECEIPT if exchange else st.REFUNDING]
+    service = c.kind in ("exchange", "repair")
+    next_status = status(m, c, st.RESHIP if service else st.REFUNDING)
     if verb == "timeout":
         m.n.auto_refund += 1
-        ev(m, c, "platform", "auto_confirm_return" if exchange else "auto_refund", next_status, rule=receipt_rule)
+        ev(m, c, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)
     else:
         ev(m, c, "merchant", "confirm_return", next_status)
-    if not exchange:
+    if not service:
         refund(m, c, c.price, receipt_rule if verb == "timeout" else c.basis, after_return=True)
         return
-    yield env.timeout(c.d[D_TRANSIT])
+    yield from send_back(m, c)
+
+
+def send_back(m: Model, c: Case) -> Proc:
+    """Exchange or repair: the merchant sends the replacement (or the repaired item); the buyer receives it."""
+    env = m.env
+    yield env.timeout(c.d[D_HANDLE3])
     activity = "ship_replacement" if c.kind == "exchange" else "return_repaired"
-    ev(m, c, "merchant", activity, s.case[st.RETURN_DONE])
+    ev(m, c, "merchant", activity, status(m, c, st.WAIT_BUYER_RECEIPT))
+    yield env.timeout(c.d[D_TRANSIT2])
+    delivered = "deliver_replacement" if c.kind == "exchange" else "deliver_repaired"
+    ev(m, c, "logistics", delivered, status(m, c, st.SERVICE_DONE))
     finish(m, c, True)
     close_trade(m, c, False, "")
 
 
-def offer(m: Model, c: Case, amount: float, rule: str) -> Proc:
-    """Small compensation first; a refund (or return) when the buyer declines."""
-    s, b = m.status, m.spec.buyers
+def offer(m: Model, c: Case, amount: float, rule: str, declined: str = "agree") -> Proc:
+    """A small compensation first; when the buyer declines, the merchant agrees or (`declined`) refuses.
+
+    Args:
+        m: The model.
+        c: The case.
+        amount: The offer (CNY).
+        rule: The rule the offer rests on.
+        declined: ``"agree"`` (compensation first, refund if declined) or ``"refuse"`` (the
+            video channel's alternative to a refusal: the merchant may reject once it has
+            offered one).
+    """
+    b = m.spec.buyers
     m.n.offers += 1
-    ev(m, c, "merchant", "offer_compensation", s.case[st.OFFERED], amount, rule)
+    ev(m, c, "merchant", "offer_compensation", status(m, c, st.OFFERED), amount, rule)
     yield m.env.timeout(c.d[D_ESCALATE] * 0.25)
     pct = 100.0 * amount / c.price if c.price else 0.0
     if c.u[U_ACCEPT] < min(1.0, b.accept_offer_base + b.accept_offer_per_percent * pct):
         m.n.offers_accepted += 1
-        ev(m, c, "buyer", "accept_offer", s.case[st.REFUNDING], amount)
-        ev(m, c, "platform", "refund", s.case[st.REFUND_DONE], amount, rule or _due_rule(m, c))
         m.n.cost_compensation += amount
+        c.refunded += amount
+        if c.kind in ("refund_only", "return_refund"):
+            ev(m, c, "buyer", "accept_offer", status(m, c, st.REFUNDING), amount)
+            ev(m, c, "platform", "refund", status(m, c, st.REFUND_DONE), amount, rule or _due_rule(m, c))
+        else:
+            ev(m, c, "buyer", "accept_offer", status(m, c, st.CLOSED), amount)
+            ev(m, c, "platform", "pay_compensation", "", amount, rule)
         finish(m, c, True)
         close_trade(m, c, False, rule)
         return
-    ev(m, c, "buyer", "decline_offer", s.case[st.REQUESTED])
+    ev(m, c, "buyer", "decline_offer", status(m, c, st.REQUESTED))
+    if declined == "refuse":
+        m.n.refusals += 1
+        ev(m, c, "merchant", "refuse", status(m, c, st.REFUSED), rule=c.basis)
+        yield from refused(m, c)
+        return
     ev(m, c, "merchant", "agree", agreed_status(m, c), rule=rule)
     yield from agreed(m, c, rule)
 
 
 def refused(m: Model, c: Case) -> Proc:
     """After a refusal: the buyer escalates to the platform, or gives up (and may complain)."""
-    env, s = m.env, m.status
+    env = m.env
     b = m.spec.buyers
     refused_at = env.now
     if c.u[U_ESCALATE] < b.escalate_after_refusal:
@@ -161,35 +198,34 @@ def refused(m: Model, c: Case) -> Proc:
             yield env.timeout(max(0.0, when - env.now))
             yield from arbitration(m, c, itv.rules[0])
             return
-    ev(m, c, "buyer", "cancel", s.case[st.CANCELLED])
+    ev(m, c, "buyer", "cancel", status(m, c, st.CANCELLED))
     finish(m, c, False)
     close_trade(m, c, False, "")
     if c.reason == "not_as_described" and c.u[U_COMPLAINT] < b.complaint:
         env.process(complaint(m, c, refused_at))
 
 
-def arbitration(m: Model, c: Case, rule: str, status: str | None = None) -> Proc:
-    """Platform intervention: an arbiter decides liability through the rules.
+def arbitration(m: Model, c: Case, rule: str, waiting: str | None = None) -> Proc:
+    """Platform intervention: an arbiter reads the evidence and decides liability through the rules.
 
     Args:
         m: The model.
         c: The case.
         rule: The rule that lets the buyer ask for intervention.
-        status: The case's status while the platform looks at it (default: refused).
+        waiting: The case's status while the platform looks at it (default: refused).
     """
     env, s, P = m.env, m.status, m.policy
-    ret = c.kind != "refund_only"
-    refused_status = status or s.case_status(st.REFUSED, ret)
-    cs = s.intervention
+    held = waiting or status(m, c, st.REFUSED)
+    taobao = s.intervention
     m.n.interventions += 1
-    ev(m, c, "buyer", "request_intervention", refused_status, rule=rule, cs=2 if cs else 0)
+    c.intervened = True
+    ev(m, c, "buyer", "request_intervention", held, rule=rule, cs=TAOBAO_CS_NEEDED if taobao else 0)
     begin = m.arbiters.book(env.now, c.d[D_ARBITER])
     assert begin is not None
     if begin > env.now:
         yield env.timeout(begin - env.now)
-    ev(m, c, "arbiter", "intervene", refused_status, rule=rule, cs=3 if cs else 0)
+    ev(m, c, "arbiter", "intervene", held, rule=rule, cs=TAOBAO_CS_INTERVENED if taobao else 0)
     yield env.timeout(c.d[D_ARBITER])
-    evidence = bool(c.u[U_EVIDENCE] < m.spec.buyers.evidence)
     allowed = True
     if c.reason == "changed_mind" and not math.isnan(c.deliver):
         allowed = rules.no_reason_return(
@@ -204,20 +240,24 @@ def arbitration(m: Model, c: Case, rule: str, status: str | None = None) -> Proc
         rules.arbitrate,
         reason=c.reason,
         kind=c.kind,
-        evidence=evidence,
+        evidence=arbiter_finds_for_buyer(m, c),
         free_shipping=c.free,
         no_reason_allowed=allowed,
     )
     decided = d.rules[0] if d.rules else rule
+    done = TAOBAO_CS_DONE if taobao else 0
     if not d.allowed:
-        ev(m, c, "arbiter", "merchant_wins", s.case[st.CLOSED], rule=decided, cs=6 if cs else 0)
+        ruled = s.case_status(st.RULED_FOR_MERCHANT, c.kind) or held
+        ev(m, c, "arbiter", "merchant_wins", ruled, rule=decided, cs=done)
         finish(m, c, False)
         close_trade(m, c, False, decided)
         return
-    ev(m, c, "arbiter", "buyer_wins", agreed_status(m, c), rule=decided, cs=6 if cs else 0)
+    ev(m, c, "arbiter", "buyer_wins", agreed_status(m, c), rule=decided, cs=done)
     if c.reason == "not_as_described":
-        pp = rules.penalty_points(P, violation="not_as_described", paid_at=m.at(c.paid))
-        m.n.penalty_points += pp.points
+        pp = rules.penalty_points(P, violation="not_as_described", severity=severity(m, c), paid_at=m.at(c.paid))
+        if pp.allowed and pp.points:
+            m.n.penalty_points += pp.points
+            ev(m, c, "platform", "penalty_points", "", float(pp.points), pp.rules[0])
     yield from agreed(m, c, decided)
 
 
@@ -230,21 +270,22 @@ def complaint(m: Model, c: Case, closed_at: float) -> Proc:
         return
     yield env.timeout(max(0.0, when - env.now))
     no = m.next_case_no(c.order, c.no)
-    cs = m.status.intervention
+    taobao = m.status.intervention
     m.n.complaints += 1
     m.n.cases += 1
     sub = Sub(c, no, "rule_complaint", env.now)
-    ev(m, sub, "buyer", "file_complaint", "", rule=d.rules[0], cs=2 if cs else 0)
+    ev(m, sub, "buyer", "file_complaint", "", rule=d.rules[0], cs=TAOBAO_CS_NEEDED if taobao else 0)
     begin = m.arbiters.book(env.now, c.d[D_ARBITER])
     assert begin is not None
     if begin > env.now:
         yield env.timeout(begin - env.now)
-    ev(m, sub, "arbiter", "intervene", "", rule=d.rules[0], cs=3 if cs else 0)
+    ev(m, sub, "arbiter", "intervene", "", rule=d.rules[0], cs=TAOBAO_CS_INTERVENED if taobao else 0)
     yield env.timeout(c.d[D_ARBITER])
-    if c.u[U_EVIDENCE] < m.spec.buyers.evidence:
+    done = TAOBAO_CS_DONE if taobao else 0
+    if arbiter_finds_for_buyer(m, c):  # the complaint is read on the case's own evidence
         m.n.penalty_points += d.points
-        ev(m, sub, "arbiter", "uphold_complaint", "", float(d.points), d.rules[-1], cs=6 if cs else 0)
+        ev(m, sub, "arbiter", "uphold_complaint", "", float(d.points), d.rules[-1], cs=done)
         finish(m, sub, True)
     else:
-        ev(m, sub, "arbiter", "dismiss_complaint", "", rule=d.rules[0], cs=6 if cs else 0)
+        ev(m, sub, "arbiter", "dismiss_complaint", "", rule=d.rules[0], cs=done)
         finish(m, sub, False)

@@ -8,10 +8,12 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from simkit import rules
+from simkit.sim.judgement import merchant_finds_for_buyer
 from simkit.sim.plan import (
+    COMEBACKS,
+    D_COMEBACK,
     D_ESCALATE,
     U_ACCEPT,
-    U_EVIDENCE,
     U_REFILE,
 )
 from simkit.sim.record import Proc, ev, finish
@@ -61,6 +63,8 @@ def over_period(m: Model, c: Case, win: Any, completed: Any) -> Proc:
     env, P, book = m.env, m.policy, m.playbook
     paid_at, at = m.at(c.paid), m.at(env.now)
     received_at = m.at(c.deliver)
+    c.over_period = True
+    m.n.over_period += 1
     if P.spec.channels is None:
         ev(m, c, "buyer", "contact_merchant", "", rule=win.rules[0] if win.rules else "")
         if book.reopen:
@@ -80,7 +84,7 @@ def over_period(m: Model, c: Case, win: Any, completed: Any) -> Proc:
             ev(m, c, "merchant", "decline_over_period", "", rule=win.rules[0] if win.rules else "")
         finish(m, c, False)
         return False
-    proven = c.reason not in ("changed_mind",) and bool(c.u[U_EVIDENCE] < m.spec.buyers.evidence)
+    proven = c.reason not in ("changed_mind",) and merchant_finds_for_buyer(m, c)
     op = rules.over_period_request(
         P,
         category=c.category,
@@ -93,14 +97,8 @@ def over_period(m: Model, c: Case, win: Any, completed: Any) -> Proc:
     )
     ev(m, c, "buyer", "contact_merchant", "", rule=op.rules[0] if op.rules else "")
     if op.outcome == "reopen_required" or book.extend:
-        settled = m.at(c.settle) if not math.isnan(c.settle) and c.settle <= env.now else None
-        ext = rules.extend_after_sale(
-            P, paid_at=paid_at, settled_at=settled, at=at, period_end=op.deadline or at, extensions=0
-        )
-        if ext.allowed:
-            m.n.extensions += 1
-            ev(m, c, "merchant", "extend_after_sale", "", rule=ext.rules[0])
-            c.window_rule = ext.rules[0]
+        reopened = yield from extensions(m, c, op.deadline or at)
+        if reopened:
             return True
     amount = float(op.amount or 0.0)
     if amount <= 0:
@@ -119,6 +117,39 @@ def over_period(m: Model, c: Case, win: Any, completed: Any) -> Proc:
     else:
         ev(m, c, "buyer", "decline_offer", "")
         finish(m, c, False)
+    return False
+
+
+def extensions(m: Model, c: Case, period_end: dt.datetime) -> Proc:
+    """The merchant extends the after-sale period (延长售后) for a buyer who came too late.
+
+    Each extension happens at a time and lasts its length (`rules.extend_after_sale`). The
+    buyer files within the extended period, or comes back after it has lapsed and needs
+    another one. The count limit, the one-year horizon and the settlement condition all
+    bind through the rule. Returns True when the buyer may file an ordinary request now.
+    """
+    env, P = m.env, m.policy
+    paid_at = m.at(c.paid)
+    for done in range(COMEBACKS):
+        at = m.at(env.now)
+        settled = m.at(c.settle) if not math.isnan(c.settle) and c.settle <= env.now else None
+        ext = rules.extend_after_sale(
+            P, paid_at=paid_at, settled_at=settled, at=at, period_end=period_end, extensions=done
+        )
+        if not ext.allowed:
+            ev(m, c, "merchant", "cannot_extend", "", rule=ext.rules[0] if ext.rules else "")
+            return False
+        m.n.extensions += 1
+        period_end = ext.deadline or at
+        ev(m, c, "merchant", "extend_after_sale", "", rule=ext.rules[0])
+        comeback = c.d[D_COMEBACK + done]
+        ends = m.hours(period_end)
+        if env.now + comeback < ends:
+            yield env.timeout(comeback)
+            c.window_rule = ext.rules[0]
+            return True
+        yield env.timeout(comeback)
+        ev(m, c, "buyer", "contact_merchant", "", rule=ext.rules[0])
     return False
 
 

@@ -26,14 +26,15 @@ class Pool:
         dropped: Tasks abandoned because a timer decided the case before an agent was free.
     """
 
-    __slots__ = ("_base", "_free", "busy", "capacity", "dropped", "shifts", "tasks", "wait")
+    __slots__ = ("_base", "_free", "_weekday", "busy", "capacity", "dropped", "shifts", "tasks", "wait")
 
-    def __init__(self, capacity: int, shifts: list[Shift] | None, start_hour: float) -> None:
+    def __init__(self, capacity: int, shifts: list[Shift] | None, start_hour: float, start_weekday: int = 0) -> None:
         if capacity < 1:
             raise ValueError(f"capacity must be > 0, got {capacity}")
         self.capacity = capacity
-        self.shifts = [(s.start, s.end) for s in shifts] if shifts else None
+        self.shifts = [(s.start, s.end, _days(s)) for s in shifts] if shifts else None
         self._base = start_hour
+        self._weekday = start_weekday
         self._free = [0.0] * capacity
         self.busy = 0.0
         self.wait = 0.0
@@ -64,12 +65,17 @@ class Pool:
         """Hours from `t` until a shift is on (0 when on now or when there are no shifts)."""
         if self.shifts is None:
             return 0.0
-        hod = (t + self._base) % 24.0
+        clock = t + self._base
+        hod = clock % 24.0
+        weekday = (int(clock // 24.0) + self._weekday) % 7
         best = math.inf
-        for start, end in self.shifts:
-            if start <= hod < end:
+        for start, end, days in self.shifts:
+            if weekday in days and start <= hod < end:
                 return 0.0
-            best = min(best, (start - hod) % 24.0)
+            for ahead in range(8):
+                if (weekday + ahead) % 7 in days and (ahead > 0 or start > hod):
+                    best = min(best, ahead * 24.0 + start - hod)
+                    break
         return best
 
     def staffed_hours(self, horizon: float) -> float:
@@ -79,8 +85,20 @@ class Pool:
         total = 0.0
         days = math.ceil((horizon + self._base) / 24.0) + 1
         for day in range(days):
-            for start, end in self.shifts:
+            for start, end, weekdays in self.shifts:
+                if (day + self._weekday) % 7 not in weekdays:
+                    continue
                 lo = day * 24.0 + start - self._base
                 hi = day * 24.0 + end - self._base
                 total += max(0.0, min(hi, horizon) - max(lo, 0.0))
         return self.capacity * total
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _days(shift: Shift) -> frozenset[int]:
+    """The weekdays (0 = Monday) a shift works."""
+    if shift.days is None:
+        return frozenset(range(7))
+    return frozenset(_WEEKDAYS.index(day) for day in shift.days)

@@ -28,11 +28,17 @@ def ev(
     status: str,
     amount: float = 0.0,
     rule: str = "",
-    cs: int = 0,
+    cs: int | None = None,
     case_no: int | None = None,
     time: float | None = None,
 ) -> None:
-    """Record one event of case `c` (no-op without a recording recorder)."""
+    """Record one event of case `c` (no-op without a recording recorder).
+
+    ``cs`` sets the case's Taobao intervention status; once set it stays on every later
+    event of the case (the order's own events, ``case_no=0``, carry 0).
+    """
+    if cs is not None:
+        c.cs = cs
     if m.emit is not None:
         m.emit(
             (
@@ -43,7 +49,7 @@ def ev(
                 actor,
                 activity,
                 status,
-                cs,
+                c.cs if case_no != 0 else 0,
                 c.kind if case_no != 0 else "",
                 c.reason if case_no != 0 else "",
                 amount,
@@ -61,17 +67,27 @@ def finish(m: Model, c: Case | Sub, remedy: bool) -> None:
     m.n.resolution.append(m.env.now - c.start)
     if remedy:
         m.n.remedies += 1
+    if c.over_period:
+        m.n.over_period_closed += 1
+        m.n.over_period_remedies += int(remedy)
 
 
 class Sub:
     """A follow-up case on the same order (a complaint)."""
 
-    __slots__ = ("closed", "kind", "merchant", "no", "order", "reason", "start")
+    __slots__ = ("closed", "cs", "kind", "merchant", "no", "order", "over_period", "reason", "start")
 
     def __init__(self, parent: Case, no: int, kind: str, start: float) -> None:
         self.order, self.no, self.merchant = parent.order, no, parent.merchant
         self.kind, self.reason, self.start, self.closed = kind, parent.reason, start, False
+        self.cs, self.over_period = 0, False
+
+
+def status(m: Model, c: Case, step: str) -> str:
+    """The platform's after-sale status of `step` for case `c`."""
+    return m.status.case_status(step, c.kind)
 
 
 def agreed_status(m: Model, c: Case) -> str:
-    return m.status.case[st.REFUNDING if c.kind == "refund_only" else st.WAIT_RETURN]
+    """The status right after the merchant (or a timer, or the arbiter) agreed."""
+    return status(m, c, st.REFUNDING if c.kind == "refund_only" else st.WAIT_RETURN)

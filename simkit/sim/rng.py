@@ -3,6 +3,12 @@
 Every source draws from its own stream, so that a change in one part of the model (or
 in the policy) does not shift the numbers another part sees: variants run on common
 random numbers. There is no module-level random state.
+
+The numbers of an after-sale case come from *order rows*: for each source, one row of
+uniforms per order id, drawn for every order in id order from a stream of their own
+(`order_rows`). A case reads the row of its order, so whether other cases exist (a
+variant that adds late-shipment claims, say) never changes its numbers. Uniforms become
+durations through each distribution's quantile function (`quantile`).
 """
 
 from __future__ import annotations
@@ -10,10 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import special
 
 from simkit.scenario.schema import DurationDist, PriceDist
 
 SOURCES = ("arrivals", "issues", "buyer", "merchant", "arbiter", "logistics")
+_ROWS_KEY = 1
+"""Spawn-key tag of the order-row streams (apart from the bulk streams, tag 0)."""
+_CHUNK = 65_536
+"""Orders per block when drawing order rows (bounds memory; the numbers do not depend on it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +37,43 @@ class Streams:
     merchant: np.random.Generator
     arbiter: np.random.Generator
     logistics: np.random.Generator
+    seed: int = 0
+    replication: int = 0
 
     @classmethod
     def from_seed(cls, seed: int, replication: int = 0) -> Streams:
         """Streams for replication `replication` of `seed` (the same under every variant)."""
         root = np.random.SeedSequence(seed, spawn_key=(replication,))
         children = root.spawn(len(SOURCES))
-        return cls(*(np.random.Generator(np.random.PCG64(child)) for child in children))
+        generators = (np.random.Generator(np.random.PCG64(child)) for child in children)
+        return cls(*generators, seed=seed, replication=replication)
+
+    def order_rows(
+        self, source: str, n_orders: int, columns: int, select: np.ndarray, table: int = 0
+    ) -> np.ndarray:
+        """Rows `select` of a ``(n_orders, columns)`` table of uniforms in [0, 1) for `source`.
+
+        Row ``i`` depends only on the seed, the replication, the source and ``i`` (given
+        the column count), never on which rows are selected.
+
+        Args:
+            source: One of `SOURCES`.
+            n_orders: Number of orders (rows).
+            columns: Uniforms per order.
+            select: Sorted, unique order ids whose rows are wanted.
+            table: Another table of the same source (e.g. 1 for per-merchant rows).
+        """
+        index = SOURCES.index(source)
+        sequence = np.random.SeedSequence(self.seed, spawn_key=(self.replication, _ROWS_KEY, index, table))
+        rng = np.random.Generator(np.random.PCG64(sequence))
+        out = np.empty((select.size, columns))
+        cut = np.searchsorted(select, np.arange(0, n_orders + _CHUNK, _CHUNK))
+        for block, first in enumerate(range(0, n_orders, _CHUNK)):
+            rows = rng.random((min(_CHUNK, n_orders - first), columns))
+            lo, hi = cut[block], cut[block + 1]
+            if hi > lo:
+                out[lo:hi] = rows[select[lo:hi] - first]
+        return out
 
 
 def sample(dist: DurationDist | PriceDist, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -48,3 +89,19 @@ def sample(dist: DurationDist | PriceDist, rng: np.random.Generator, n: int) -> 
         return rng.uniform(float(dist.low or 0.0), float(dist.high or 0.0), n)
     shape = float(dist.shape or 1.0)
     return rng.gamma(shape, float(dist.mean or 0.0) / shape, n)
+
+
+def quantile(dist: DurationDist | PriceDist, u: np.ndarray) -> np.ndarray:
+    """The `u`-quantiles of `dist` (inverse CDF): uniforms in [0, 1) turned into draws."""
+    kind = dist.dist
+    if kind == "fixed":
+        return np.full(u.shape, float(dist.value or 0.0))
+    if kind == "exponential":
+        return -float(dist.mean or 0.0) * np.log1p(-u)
+    if kind == "lognormal":
+        return float(dist.median or 0.0) * np.exp(float(dist.sigma or 0.0) * special.ndtri(u))
+    if kind == "uniform":
+        low = float(dist.low or 0.0)
+        return low + u * (float(dist.high or 0.0) - low)
+    shape = float(dist.shape or 1.0)
+    return np.asarray(special.gammaincinv(shape, u) * (float(dist.mean or 0.0) / shape))

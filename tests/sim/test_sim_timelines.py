@@ -91,13 +91,17 @@ def test_refusal_escalated_to_intervention_buyer_wins(sim):
         (156.0, "request_intervention", "SELLER_REFUSE_BUYER", 2),  # 72 h after the request (tmall.intervention_wait)
         (156.0, "intervene", "SELLER_REFUSE_BUYER", 3),
         (166.0, "buyer_wins", "WAIT_BUYER_RETURN_GOODS", 6),
-        (190.0, "ship_return", "WAIT_SELLER_CONFIRM_GOODS", 0),
-        (238.0, "return_delivered", "WAIT_SELLER_CONFIRM_GOODS", 0),
-        (239.0, "confirm_return", "SUCCESS", 0),
-        (239.0, "refund", "SUCCESS", 0),
+        (166.0, "penalty_points", "", 6),  # description mismatch, minor: 3 points (seed:004)
+        (190.0, "ship_return", "WAIT_SELLER_CONFIRM_GOODS", 6),  # cs_status 6 stays once the platform ruled
+        (238.0, "return_delivered", "WAIT_SELLER_CONFIRM_GOODS", 6),
+        (239.0, "confirm_return", "SUCCESS", 6),
+        (239.0, "refund", "SUCCESS", 6),
     ]
     assert rows[rows["concept:name"] == "request_intervention"]["rule"].item() == "tmall.intervention_wait"
+    assert rows[rows["concept:name"] == "penalty_points"]["amount"].item() == 3.0
     assert model.n.interventions == 1
+    assert model.n.dispute_refunds == 1
+    assert model.n.penalty_points == 3
     assert model.n.cost_shipping == 12.0  # the merchant is at fault and pays the return
 
 
@@ -201,13 +205,14 @@ def test_channel_over_period_extension(sim):
         **CHANNEL,
         **issue("quality", after="30 days"),
         "merchants": {"playbook": {"base": "agree_all", "extend": True}},
+        "buyers": {"file_after_extension": "3 days"},
     }
     df, model = sim.log(patch)
     got = sim.steps(df, "O0-1")
     assert got[:3] == [
         (792.0, "contact_merchant", "", "channels.over_period_scenarios"),
         (792.0, "extend_after_sale", "", "channels.extend"),
-        (792.0, "request", "MERCHANT_PROCESSING", "channels.extend"),
+        (864.0, "request", "MERCHANT_PROCESSING", "channels.extend"),  # filed 3 days later, inside the 7 days
     ]
     assert model.n.extensions == 1
 
