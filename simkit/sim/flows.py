@@ -31,7 +31,9 @@ __all__ = ["case_process", "emit_lifecycle", "request"]
 
 
 def case_process(m: Model, c: Case) -> Proc:
-    """The whole life of one case."""
+    """The whole life of one case (launched at the whole hour before its start)."""
+    if c.start > m.env.now:
+        yield m.env.timeout(c.start - m.env.now)
     m.n.cases += 1
     if c.kind == "late_shipment_compensation":
         yield from late_claim(m, c)

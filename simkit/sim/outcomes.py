@@ -14,6 +14,7 @@ from simkit.sim.judgement import arbiter_finds_for_buyer, severity
 from simkit.sim.lifecycle import close_trade
 from simkit.sim.merchant import answer
 from simkit.sim.plan import (
+    CLAIM_CASE_NO,
     D_ARBITER,
     D_ESCALATE,
     D_HANDLE2,
@@ -269,7 +270,7 @@ def complaint(m: Model, c: Case, closed_at: float) -> Proc:
     if not d.allowed:
         return
     yield env.timeout(max(0.0, when - env.now))
-    no = m.next_case_no(c.order, c.no)
+    no = m.next_case_no(c.order, CLAIM_CASE_NO)
     taobao = m.status.intervention
     m.n.complaints += 1
     m.n.cases += 1

@@ -40,6 +40,9 @@ U_MERCHANT_READS, U_ARBITER_READS, U_SEVERITY = range(7, 10)
 # Durations of a case in hours (`Case.d`).
 D_RESPONSE, D_HANDLE1, D_HANDLE2, D_RETURN, D_ESCALATE, D_ARBITER, D_TRANSIT, D_PATIENCE = range(8)
 D_HANDLE3, D_TRANSIT2 = 8, 9
+CLAIM_CASE_NO = 2
+"""Case numbers are fixed by kind, so that one case's id never depends on another's existence:
+1 the buyer's request, 2 a late-shipment claim, 3 and up rule complaints."""
 COMEBACKS = 8
 """Pre-drawn come-back delays after an extension (a buyer late that many times gives up)."""
 D_COMEBACK = 10
@@ -103,7 +106,7 @@ def plan_cases(
     start = np.concatenate([book.discover[issue], book.paid[claims] + book.ship_deadline[claims] + claim_delay])
     reason_idx = np.concatenate([book.reason[issue], np.full(claims.size, late_idx, dtype=np.int8)])
     case_no = np.ones(order.size, dtype=np.int64)
-    case_no[issue.size :] = np.where(np.isin(claims, issue), 2, 1)
+    case_no[issue.size :] = CLAIM_CASE_NO
     confirm = book.confirm[order]
     owns_tail = np.zeros(order.size, dtype=bool)
     owns_tail[: issue.size] = np.isnan(confirm[: issue.size]) | (start[: issue.size] < confirm[: issue.size])

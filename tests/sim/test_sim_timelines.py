@@ -63,7 +63,7 @@ def test_order_without_issue_finishes_by_automatic_confirmation(sim):
 def test_late_shipment_claim_pays_30_percent_in_points(sim):
     df, model = sim.log(issue("late_shipment"))
     assert sim.timeline(df, "O0")[:2] == [(0.0, "pay"), (96.0, "ship")]  # 72 h promise + 24 h late
-    assert sim.steps(df, "O0-1") == [
+    assert sim.steps(df, "O0-2") == [  # a late-shipment claim is always case 2 of its order
         (84.0, "claim_compensation", "", "tmall.late_ship_comp"),
         (84.0, "pay_compensation", "", "tmall.late_ship_comp"),
     ]
@@ -269,3 +269,143 @@ def test_impatient_buyer_escalates_a_stalled_request_when_the_rules_allow(sim):
         (59.0, "buyer_wins", "SUCCESS", "tmall.fault_shipping"),
     ]
     assert model.n.interventions == 1 and model.n.auto_agree == 0
+
+
+def _status_line(df, case):
+    rows = df[df["case:concept:name"] == case]
+    return [(round(float(t), 6), a, s) for t, a, s in zip(rows["time_h"], rows["concept:name"], rows["status"], strict=True)]
+
+
+def test_tmall_exchange_uses_tmall_exchange_statuses(sim):
+    # Tmall records exchanges (换货) as exchange orders with their own statuses, not refund SUCCESS.
+    df, model = sim.log({**issue("quality", after="12 hours"), "buyers": {"quality_request": {"exchange": 1.0}}})
+    assert _status_line(df, "O0-1") == [
+        (84.0, "request", "换货待处理"),
+        (87.0, "agree", "待买家退货"),
+        (111.0, "ship_return", "买家已退货，待收货"),
+        (159.0, "return_delivered", "买家已退货，待收货"),
+        (160.0, "confirm_return", "待发出换货商品"),
+        (161.0, "ship_replacement", "待买家收货"),
+        (209.0, "deliver_replacement", "换货成功"),
+    ]
+    assert model.n.cost_refunds == 0.0
+
+
+def test_repair_carries_neutral_statuses_on_both_platforms(sim):
+    # Neither platform records repairs (维修) in its refund or after-sale statuses: neutral names.
+    expected = [
+        (84.0, "request", "repair.requested"),
+        (87.0, "agree", "repair.wait_buyer_send"),
+        (111.0, "ship_return", "repair.wait_merchant_receipt"),
+        (159.0, "return_delivered", "repair.wait_merchant_receipt"),
+        (160.0, "confirm_return", "repair.in_repair"),
+        (161.0, "return_repaired", "repair.wait_buyer_receipt"),
+        (209.0, "deliver_repaired", "repair.done"),
+    ]
+    patch = {**issue("quality", after="12 hours"), "buyers": {"quality_request": {"repair": 1.0}}}
+    assert _status_line(sim.log(patch)[0], "O0-1") == expected
+    assert _status_line(sim.log({**patch, **CHANNEL})[0], "O0-1") == expected
+
+
+def test_wechat_exchange_statuses(sim):
+    patch = {**CHANNEL, **issue("quality", after="12 hours"), "buyers": {"quality_request": {"exchange": 1.0}}}
+    assert [s for _, _, s in _status_line(sim.log(patch)[0], "O0-1")] == [
+        "MERCHANT_PROCESSING",
+        "USER_WAIT_RETURN",
+        "MERCHANT_WAIT_RECEIPT",
+        "MERCHANT_WAIT_RECEIPT",
+        "exchange.wait_merchant_ship",
+        "exchange.wait_user_receipt",
+        "exchange.done",
+    ]
+
+
+def test_unshipped_refund_only_before_the_parcel_leaves(sim):
+    # 未发货仅退款: asked 5 h after payment, before the 24 h shipment; the order never ships
+    df, model = sim.log(issue("unshipped_refund", after="5 hours"))
+    assert sim.steps(df, "O0-1")[:1] == [(5.0, "request", "WAIT_SELLER_AGREE", "")]
+    assert _status_line(df, "O0-1")[1:] == [(8.0, "agree", "SUCCESS"), (8.0, "refund", "SUCCESS")]
+    assert df[df["case:concept:name"] == "O0-1"]["reason"].unique().tolist() == ["changed_mind"]
+    assert df[df["case:concept:name"] == "O0-1"]["kind"].unique().tolist() == ["refund_only"]
+    assert _status_line(df, "O0") == [(0.0, "pay", "WAIT_SELLER_SEND_GOODS"), (8.0, "close_trade", "TRADE_CLOSED")]
+    assert model.n.unshipped_refunds == 1 and model.n.refund_requests == 1
+
+
+def test_unshipped_refund_asked_after_shipment_becomes_a_return(sim):
+    df, model = sim.log(issue("unshipped_refund", after="30 hours"))
+    first = df[df["case:concept:name"] == "O0-1"].iloc[0]
+    assert (first["time_h"], first["kind"], first["reason"]) == (102.0, "return_refund", "changed_mind")
+    assert model.n.unshipped_refunds == 0
+
+
+def test_wechat_ruling_for_the_merchant_keeps_the_rejection(sim):
+    # A WeChat dispute is its own document; upholding the merchant is not a buyer's cancellation.
+    patch = {
+        **CHANNEL,
+        **issue("not_as_described", after="12 hours"),
+        "merchants": {"playbook": "refuse_all"},
+        "buyers": {"escalate_after_refusal": 1.0, "evidence": 0.0},
+    }
+    df, model = sim.log(patch)
+    assert _status_line(df, "O0-1") == [
+        (84.0, "request", "MERCHANT_PROCESSING"),
+        (87.0, "refuse", "MERCHANT_REJECT_RETURN"),
+        (111.0, "request_intervention", "MERCHANT_REJECT_RETURN"),
+        (111.0, "intervene", "MERCHANT_REJECT_RETURN"),
+        (121.0, "merchant_wins", "MERCHANT_REJECT_RETURN"),
+    ]
+    assert model.n.dispute_refunds == 0 and model.n.interventions == 1
+
+
+def test_channel_rule_following_merchant_offers_before_refusing(sim):
+    # channels.principle: never a bare refusal. The merchant offers 10 % first; refused only when declined.
+    patch = {
+        **CHANNEL,
+        **issue("not_as_described", after="12 hours"),
+        "buyers": {"evidence": 0.0, "accept_offer_base": 0.0, "accept_offer_per_percent": 0.0},
+    }
+    df, _ = sim.log(patch)
+    assert sim.steps(df, "O0-1") == [
+        (84.0, "request", "MERCHANT_PROCESSING", "channels.period_order"),
+        (87.0, "offer_compensation", "USER_WAIT_CONFIRM_UPDATE", "channels.principle"),
+        (93.0, "decline_offer", "MERCHANT_PROCESSING", ""),
+        (93.0, "refuse", "MERCHANT_REJECT_RETURN", "national.quality_return"),
+        (93.0, "cancel", "USER_CANCELD", ""),
+    ]
+    offer = df[(df["case:concept:name"] == "O0-1") & (df["concept:name"] == "offer_compensation")]
+    assert offer["amount"].item() == 10.0  # small compensation 10 % of 100 CNY
+
+
+def test_settlement_pays_the_price_less_what_was_refunded(sim):
+    patch = {
+        **issue("quality", after="12 hours"),
+        "merchants": {"playbook": {"base": "compensation_first", "compensation": "15 percent"}},
+        "buyers": {"accept_offer_base": 1.0},
+    }
+    df, _ = sim.log(patch)
+    settle = df[(df["case:concept:name"] == "O0") & (df["concept:name"] == "settle")]
+    assert settle["amount"].tolist() == [85.0]  # 100 CNY paid, 15 CNY compensation refunded
+
+
+def test_extensions_happen_one_at_a_time_until_the_limit(sim):
+    # Each extension lasts 7 days (channels.extend); a buyer who files 10 days later needs another.
+    patch = {
+        **CHANNEL,
+        "scenario": {"policy": str(POLICIES / "video_channel.yaml"), "horizon": "120 days"},
+        **issue("quality", after="30 days"),
+        "merchants": {"playbook": {"base": "agree_all", "extend": True}},
+        "buyers": {"file_after_extension": "10 days"},
+    }
+    df, model = sim.log(patch)
+    steps = sim.steps(df, "O0-1")
+    assert steps[:8] == [
+        (792.0, "contact_merchant", "", "channels.over_period_scenarios"),
+        (792.0, "extend_after_sale", "", "channels.extend"),
+        (1032.0, "contact_merchant", "", "channels.extend"),
+        (1032.0, "extend_after_sale", "", "channels.extend"),
+        (1272.0, "contact_merchant", "", "channels.extend"),
+        (1272.0, "extend_after_sale", "", "channels.extend"),
+        (1512.0, "contact_merchant", "", "channels.extend"),
+        (1512.0, "cannot_extend", "", "channels.extend"),  # at most 3 times per order (seed:003)
+    ]
+    assert model.n.extensions == 3
