@@ -163,7 +163,8 @@ class _Vocabulary:
         """Codes of many strings (encoded in Arrow, then mapped: one lookup per distinct string)."""
         encoded = pa.array(words, pa.string()).dictionary_encode()
         mapping = np.array([self.code(w) for w in encoded.dictionary.to_pylist()], dtype=np.int32)
-        return mapping[encoded.indices.to_numpy(zero_copy_only=False)]
+        indices: np.ndarray = encoded.indices.to_numpy(zero_copy_only=False)
+        return np.take(mapping, indices)
 
     def strings(self, codes: np.ndarray) -> pa.Array:
         """The strings of `codes`, as an Arrow string array."""
