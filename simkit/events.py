@@ -240,10 +240,11 @@ class _Buffered:
             self._pack_tuples()
 
     def emit_block(self, block: Block) -> None:
-        """Keep a column block."""
+        """Keep a column block (after the tuples emitted before it: emission order breaks ties)."""
         n, values = block
         if not n:
             return
+        self._pack_tuples()
         columns: dict[str, np.ndarray] = {}
         for name in Event._fields:
             value = values[name]

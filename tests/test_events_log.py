@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import simkit
@@ -165,6 +165,7 @@ EVENTS = st.lists(
     chunk_rows=st.integers(1, 7),
     batch_rows=st.integers(1, 9),
 )
+@example(runs=[([(0, 0, 0.0)] * 3, [1, 1, 1])], chunk_rows=2, batch_rows=1)  # block, tuple, block: all tied
 def test_any_interleaving_is_sorted_by_run_order_case_time_emission(runs, chunk_rows, batch_rows):
     memory = MemoryRecorder(chunk_rows=chunk_rows, batch_rows=batch_rows)
     with tempfile.TemporaryDirectory() as tmp:
