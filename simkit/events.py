@@ -218,7 +218,7 @@ class _Buffered:
 
     Args:
         chunk_rows: Event tuples kept as Python tuples before they are packed into columns.
-        batch_rows: Rows per Arrow table handed to `_write` (a Parquet row group).
+        batch_rows: Rows per sorted Arrow table written out (a Parquet row group).
     """
 
     records = True
