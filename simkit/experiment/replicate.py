@@ -72,7 +72,7 @@ def run(
             ``SeedSequence(seed, spawn_key=(r,))``: the same under every variant.
         reps: Number of replications (default: the scenario's).
         overrides: ``--set`` style overrides, applied when `scenario` is a path.
-        recorder: ``"memory"`` (events as a DataFrame), ``"parquet"`` (streamed to
+        recorder: ``"memory"`` (events as a DataFrame), ``"parquet"`` (written run by run to
             `events_path`), ``"none"`` (counters only), or a recorder object.
         events_path: Where the Parquet recorder writes.
         on_replication: Called with ``(done, total)`` after each replication.

@@ -59,7 +59,7 @@ def test_events_frame_has_pm4py_columns(result):
     assert pd.api.types.is_datetime64_any_dtype(ev["time:timestamp"])
     assert ev["run_id"].nunique() == 3
     first = ev.iloc[0]
-    expected = pd.Timestamp("2026-03-02") + pd.Timedelta(hours=first["time_h"])
+    expected = pd.Timestamp("2026-03-02", tz="Asia/Shanghai") + pd.Timedelta(hours=first["time_h"])
     assert abs(first["time:timestamp"] - expected) < pd.Timedelta(microseconds=1)
 
 

@@ -85,15 +85,20 @@ def run_log(sc: Scenario, seed: int = 1) -> tuple[Any, Model]:
     return rec.frame(), model
 
 
+def rows_of(df: Any, case: str) -> Any:
+    """The rows of one case, named within its run (``O0-1``: the log's id is ``<run_id>:O0-1``)."""
+    return df[df["case:concept:name"] == df["run_id"] + ":" + case]
+
+
 def timeline(df: Any, case: str) -> list[tuple[float, str]]:
     """``[(time_h, activity), …]`` of one case, times rounded to 1e-6 h."""
-    rows = df[df["case:concept:name"] == case]
+    rows = rows_of(df, case)
     return [(round(float(t), 6), a) for t, a in zip(rows["time_h"], rows["concept:name"], strict=True)]
 
 
 def steps(df: Any, case: str) -> list[tuple[float, str, str, str]]:
     """``[(time_h, activity, status, rule), …]`` of one case."""
-    rows = df[df["case:concept:name"] == case]
+    rows = rows_of(df, case)
     return [
         (round(float(t), 6), a, s, r)
         for t, a, s, r in zip(rows["time_h"], rows["concept:name"], rows["status"], rows["rule"], strict=True)
@@ -106,6 +111,7 @@ class Sim:
     base = BASE
     scenario = staticmethod(scenario)
     run_log = staticmethod(run_log)
+    rows = staticmethod(rows_of)
     timeline = staticmethod(timeline)
     steps = staticmethod(steps)
     deep_update = staticmethod(deep_update)

@@ -193,8 +193,8 @@ def test_invariants(sim, patch, seed):
     df, model = sim.run_log(sc, seed)
     n = model.n
     policy = sc.policy
-    cases = df[df["kind"] != ""]
-    orders = df[df["kind"] == ""]
+    cases = df[df["case_no"] > 0]
+    orders = df[df["case_no"] == 0]
 
     # the dispute rate counts refunds concluded after intervention: never more than the interventions
     assert n.dispute_refunds <= n.interventions

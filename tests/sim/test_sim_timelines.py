@@ -83,7 +83,7 @@ def test_refusal_escalated_to_intervention_buyer_wins(sim):
         "buyers": {"escalate_after_refusal": 1.0},
     }
     df, model = sim.log(patch)
-    rows = df[df["case:concept:name"] == "O0-1"]
+    rows = sim.rows(df, "O0-1")
     got = list(zip(rows["time_h"], rows["concept:name"], rows["status"], rows["cs_status"], strict=True))
     assert got == [
         (84.0, "request", "WAIT_SELLER_AGREE", 0),
@@ -189,7 +189,7 @@ def test_channel_stalled_refund_auto_agreed_after_48h(sim):
 
 def test_channel_return_statuses(sim):
     df, _ = sim.log({**CHANNEL, **issue("changed_mind", after="12 hours")})
-    rows = df[df["case:concept:name"] == "O0-1"]
+    rows = sim.rows(df, "O0-1")
     assert rows["status"].tolist() == [
         "MERCHANT_PROCESSING",
         "USER_WAIT_RETURN",
