@@ -31,8 +31,8 @@ EXPECTED = {
     "unknown_playbook": "13: merchants.playbook: unknown playbook 'stal' (did you mean 'stall'?); known: agree_all, "
     "by_the_rules, compensation_first, refuse_all, stall",
     "unknown_reason": "15: issues.apparel.brokn: Input should be 'changed_mind', 'quality', 'damaged', 'wrong_item', "
-    "'missing_parts', 'not_as_described', 'not_received', 'late_shipment', 'out_of_stock' or "
-    "'counterfeit'",
+    "'missing_parts', 'not_as_described', 'not_received', 'late_shipment', 'out_of_stock', 'counterfeit' or "
+    "'unshipped_refund'",
     "wrong_type": "8: orders.count: Input should be a valid integer, unable to parse string as an integer",
     "wrong_unit": "6: scenario.horizon: wrong unit 'CNY': expected a duration such as '72 hours' or '7 days', "
     "got '60 CNY'",

@@ -271,15 +271,15 @@ def test_impatient_buyer_escalates_a_stalled_request_when_the_rules_allow(sim):
     assert model.n.interventions == 1 and model.n.auto_agree == 0
 
 
-def _status_line(df, case):
-    rows = df[df["case:concept:name"] == case]
+def _status_line(sim, df, case):
+    rows = sim.rows(df, case)
     return [(round(float(t), 6), a, s) for t, a, s in zip(rows["time_h"], rows["concept:name"], rows["status"], strict=True)]
 
 
 def test_tmall_exchange_uses_tmall_exchange_statuses(sim):
     # Tmall records exchanges (换货) as exchange orders with their own statuses, not refund SUCCESS.
     df, model = sim.log({**issue("quality", after="12 hours"), "buyers": {"quality_request": {"exchange": 1.0}}})
-    assert _status_line(df, "O0-1") == [
+    assert _status_line(sim, df, "O0-1") == [
         (84.0, "request", "换货待处理"),
         (87.0, "agree", "待买家退货"),
         (111.0, "ship_return", "买家已退货，待收货"),
@@ -303,13 +303,13 @@ def test_repair_carries_neutral_statuses_on_both_platforms(sim):
         (209.0, "deliver_repaired", "repair.done"),
     ]
     patch = {**issue("quality", after="12 hours"), "buyers": {"quality_request": {"repair": 1.0}}}
-    assert _status_line(sim.log(patch)[0], "O0-1") == expected
-    assert _status_line(sim.log({**patch, **CHANNEL})[0], "O0-1") == expected
+    assert _status_line(sim, sim.log(patch)[0], "O0-1") == expected
+    assert _status_line(sim, sim.log({**patch, **CHANNEL})[0], "O0-1") == expected
 
 
 def test_wechat_exchange_statuses(sim):
     patch = {**CHANNEL, **issue("quality", after="12 hours"), "buyers": {"quality_request": {"exchange": 1.0}}}
-    assert [s for _, _, s in _status_line(sim.log(patch)[0], "O0-1")] == [
+    assert [s for _, _, s in _status_line(sim, sim.log(patch)[0], "O0-1")] == [
         "MERCHANT_PROCESSING",
         "USER_WAIT_RETURN",
         "MERCHANT_WAIT_RECEIPT",
@@ -324,16 +324,16 @@ def test_unshipped_refund_only_before_the_parcel_leaves(sim):
     # 未发货仅退款: asked 5 h after payment, before the 24 h shipment; the order never ships
     df, model = sim.log(issue("unshipped_refund", after="5 hours"))
     assert sim.steps(df, "O0-1")[:1] == [(5.0, "request", "WAIT_SELLER_AGREE", "")]
-    assert _status_line(df, "O0-1")[1:] == [(8.0, "agree", "SUCCESS"), (8.0, "refund", "SUCCESS")]
-    assert df[df["case:concept:name"] == "O0-1"]["reason"].unique().tolist() == ["changed_mind"]
-    assert df[df["case:concept:name"] == "O0-1"]["kind"].unique().tolist() == ["refund_only"]
-    assert _status_line(df, "O0") == [(0.0, "pay", "WAIT_SELLER_SEND_GOODS"), (8.0, "close_trade", "TRADE_CLOSED")]
+    assert _status_line(sim, df, "O0-1")[1:] == [(8.0, "agree", "SUCCESS"), (8.0, "refund", "SUCCESS")]
+    assert sim.rows(df, "O0-1")["reason"].unique().tolist() == ["changed_mind"]
+    assert sim.rows(df, "O0-1")["kind"].unique().tolist() == ["refund_only"]
+    assert _status_line(sim, df, "O0") == [(0.0, "pay", "WAIT_SELLER_SEND_GOODS"), (8.0, "close_trade", "TRADE_CLOSED")]
     assert model.n.unshipped_refunds == 1 and model.n.refund_requests == 1
 
 
 def test_unshipped_refund_asked_after_shipment_becomes_a_return(sim):
     df, model = sim.log(issue("unshipped_refund", after="30 hours"))
-    first = df[df["case:concept:name"] == "O0-1"].iloc[0]
+    first = sim.rows(df, "O0-1").iloc[0]
     assert (first["time_h"], first["kind"], first["reason"]) == (102.0, "return_refund", "changed_mind")
     assert model.n.unshipped_refunds == 0
 
@@ -347,7 +347,7 @@ def test_wechat_ruling_for_the_merchant_keeps_the_rejection(sim):
         "buyers": {"escalate_after_refusal": 1.0, "evidence": 0.0},
     }
     df, model = sim.log(patch)
-    assert _status_line(df, "O0-1") == [
+    assert _status_line(sim, df, "O0-1") == [
         (84.0, "request", "MERCHANT_PROCESSING"),
         (87.0, "refuse", "MERCHANT_REJECT_RETURN"),
         (111.0, "request_intervention", "MERCHANT_REJECT_RETURN"),
@@ -372,7 +372,7 @@ def test_channel_rule_following_merchant_offers_before_refusing(sim):
         (93.0, "refuse", "MERCHANT_REJECT_RETURN", "national.quality_return"),
         (93.0, "cancel", "USER_CANCELD", ""),
     ]
-    offer = df[(df["case:concept:name"] == "O0-1") & (df["concept:name"] == "offer_compensation")]
+    offer = df[(df["case:concept:name"] == df["run_id"] + ":O0-1") & (df["concept:name"] == "offer_compensation")]
     assert offer["amount"].item() == 10.0  # small compensation 10 % of 100 CNY
 
 
@@ -383,7 +383,7 @@ def test_settlement_pays_the_price_less_what_was_refunded(sim):
         "buyers": {"accept_offer_base": 1.0},
     }
     df, _ = sim.log(patch)
-    settle = df[(df["case:concept:name"] == "O0") & (df["concept:name"] == "settle")]
+    settle = df[(df["case:concept:name"] == df["run_id"] + ":O0") & (df["concept:name"] == "settle")]
     assert settle["amount"].tolist() == [85.0]  # 100 CNY paid, 15 CNY compensation refunded
 
 
