@@ -14,6 +14,7 @@ from typing import Any
 
 from simkit.cli._args import add_scenario_arguments
 from simkit.cli._io import dumps, write_atomic
+from simkit.metrics import CATALOGUE
 
 
 def add_parser(subparsers: Any) -> None:
@@ -124,11 +125,14 @@ def _print_table(result: Any, summary: Any) -> None:
         f"{result.reps} replication(s)"
     )
     table.add_column("metric")
+    table.add_column("", style="dim")
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")
+    table.add_column("unit", style="dim")
     for row in summary.itertuples():
+        entry = CATALOGUE[row.metric]
         ci = "" if row.n < 2 else f"[{_fmt(row.ci_low)}, {_fmt(row.ci_high)}]"
-        table.add_row(row.metric, _fmt(row.mean), ci)
+        table.add_row(row.metric, entry.label, _fmt(row.mean), ci, entry.unit)
     _console().print(table)
 
 
@@ -143,6 +147,9 @@ def _as_json(result: Any) -> dict[str, Any]:
         "replications": result.reps,
         "metrics": {
             row.metric: {
+                "label": CATALOGUE[row.metric].label,
+                "unit": CATALOGUE[row.metric].unit,
+                "kind": CATALOGUE[row.metric].kind,
                 "mean": clean(row.mean),
                 "ci_low": clean(row.ci_low),
                 "ci_high": clean(row.ci_high),
