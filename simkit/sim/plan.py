@@ -74,9 +74,7 @@ class CasePlan:
         return int(self.order.size)
 
 
-def plan_cases(
-    spec: ScenarioSpec, book: OrderBook, streams: Streams, claims_apply: bool, slow: np.ndarray
-) -> CasePlan:
+def plan_cases(spec: ScenarioSpec, book: OrderBook, streams: Streams, claims_apply: bool, slow: np.ndarray) -> CasePlan:
     """All cases that start before the horizon.
 
     Args:
@@ -185,6 +183,5 @@ def _kinds(spec: ScenarioSpec, names: list[str], pick_u: np.ndarray) -> list[str
     cdf = np.cumsum(weights) / weights.sum() if weights.sum() > 0 else np.array([1.0])
     pick = np.minimum(np.searchsorted(cdf, pick_u, side="right"), len(options) - 1)
     return [
-        options[p] if name == "quality" else KIND_OF_REASON[name]
-        for name, p in zip(names, pick.tolist(), strict=True)
+        options[p] if name == "quality" else KIND_OF_REASON[name] for name, p in zip(names, pick.tolist(), strict=True)
     ]

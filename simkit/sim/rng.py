@@ -45,12 +45,12 @@ class Streams:
         """Streams for replication `replication` of `seed` (the same under every variant)."""
         root = np.random.SeedSequence(seed, spawn_key=(replication,))
         children = root.spawn(len(SOURCES))
-        generators = (np.random.Generator(np.random.PCG64(child)) for child in children)
-        return cls(*generators, seed=seed, replication=replication)
+        arrivals, issues, buyer, merchant, arbiter, logistics = (
+            np.random.Generator(np.random.PCG64(child)) for child in children
+        )
+        return cls(arrivals, issues, buyer, merchant, arbiter, logistics, seed, replication)
 
-    def order_rows(
-        self, source: str, n_orders: int, columns: int, select: np.ndarray, table: int = 0
-    ) -> np.ndarray:
+    def order_rows(self, source: str, n_orders: int, columns: int, select: np.ndarray, table: int = 0) -> np.ndarray:
         """Rows `select` of a ``(n_orders, columns)`` table of uniforms in [0, 1) for `source`.
 
         Row ``i`` depends only on the seed, the replication, the source and ``i`` (given
@@ -97,11 +97,11 @@ def quantile(dist: DurationDist | PriceDist, u: np.ndarray) -> np.ndarray:
     if kind == "fixed":
         return np.full(u.shape, float(dist.value or 0.0))
     if kind == "exponential":
-        return -float(dist.mean or 0.0) * np.log1p(-u)
+        return np.asarray(-float(dist.mean or 0.0) * np.log1p(-u))
     if kind == "lognormal":
-        return float(dist.median or 0.0) * np.exp(float(dist.sigma or 0.0) * special.ndtri(u))
+        return np.asarray(float(dist.median or 0.0) * np.exp(float(dist.sigma or 0.0) * special.ndtri(u)))
     if kind == "uniform":
         low = float(dist.low or 0.0)
-        return low + u * (float(dist.high or 0.0) - low)
+        return np.asarray(low + u * (float(dist.high or 0.0) - low))
     shape = float(dist.shape or 1.0)
     return np.asarray(special.gammaincinv(shape, u) * (float(dist.mean or 0.0) / shape))

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from simkit.metrics import compute
 from simkit.scenario import load_scenario
-from simkit.sim.model import Model
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 REASONS = [

@@ -273,7 +273,9 @@ def test_impatient_buyer_escalates_a_stalled_request_when_the_rules_allow(sim):
 
 def _status_line(sim, df, case):
     rows = sim.rows(df, case)
-    return [(round(float(t), 6), a, s) for t, a, s in zip(rows["time_h"], rows["concept:name"], rows["status"], strict=True)]
+    return [
+        (round(float(t), 6), a, s) for t, a, s in zip(rows["time_h"], rows["concept:name"], rows["status"], strict=True)
+    ]
 
 
 def test_tmall_exchange_uses_tmall_exchange_statuses(sim):
