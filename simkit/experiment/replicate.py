@@ -44,7 +44,7 @@ class RunResult:
         rows = []
         for name in METRICS:
             values = self.metrics.loc[self.metrics["metric"] == name, "value"].to_numpy()
-            mean, low, high, n = mean_ci(values)
+            mean, low, high, n = mean_ci(values, name)
             rows.append({"metric": name, "mean": mean, "ci_low": low, "ci_high": high, "n": n})
         return pd.DataFrame(rows)
 

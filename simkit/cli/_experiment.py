@@ -1,0 +1,85 @@
+"""Arguments and output shared by `simkit compare` and `simkit sweep`."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from simkit.errors import Problem, UsageError
+from simkit.metrics import CATALOGUE
+
+
+def add_run_arguments(p: argparse.ArgumentParser) -> None:
+    """Replications, seed, executor, output and display options."""
+    p.add_argument("--reps", type=int, default=None, help="replications per arm (default: the scenario's)")
+    p.add_argument("--seed", type=int, default=None, help="base seed (default: the scenario's)")
+    p.add_argument("--executor", choices=("local", "serial", "dask"), default="local", help="where tasks run")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: the CPU count)")
+    p.add_argument("--address", default=None, help="an existing Dask scheduler, tcp://HOST:PORT")
+    p.add_argument("--out", type=Path, default=None, help="write results (resumable), summary and figures here")
+    p.add_argument("--resume", action="store_true", help="complete an interrupted experiment in --out")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+
+
+def check_run_arguments(args: argparse.Namespace) -> None:
+    """Reject impossible values with one line each."""
+    if args.reps is not None and args.reps < 1:
+        raise UsageError(Problem("<cli>", 0, "--reps", f"must be >= 1, got {args.reps}"))
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(Problem("<cli>", 0, "--seed", f"must be >= 0, got {args.seed}"))
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(Problem("<cli>", 0, "--workers", f"must be >= 1, got {args.workers}"))
+    if args.resume and args.out is None:
+        raise UsageError(Problem("<cli>", 0, "--resume", "needs --out DIR (the experiment to complete)"))
+
+
+@contextlib.contextmanager
+def progress(quiet: bool, title: str) -> Iterator[Any]:
+    """A rich progress bar over tasks; yields a ``(done, total)`` callback (or None when quiet)."""
+    if quiet:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+    ) as bar:
+        task = bar.add_task(title, total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield tick
+
+
+def fmt(value: float) -> str:
+    """A number for a table: thousands separators for large values, 4 decimals for small."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.4f}"
+
+
+def metric_list(names: list[str] | None, default: list[str]) -> list[str]:
+    """The metrics asked for with --metric (checked against the catalogue), or `default`."""
+    if not names:
+        return default
+    for name in names:
+        if name not in CATALOGUE:
+            raise UsageError(Problem("<cli>", 0, "--metric", f"unknown metric {name!r}; see docs/metrics.md"))
+    return names
+
+
+def clean(value: Any) -> Any:
+    """NaN → None for JSON."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value

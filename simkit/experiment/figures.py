@@ -1,0 +1,114 @@
+"""Figures of experiments (matplotlib `Figure` objects; nothing is shown or saved here).
+
+A forest plot of differences, response curves of a metric against a lever with CI bands,
+a trade-off scatter of two metrics, and a bar chart of sensitivity indices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simkit.metrics import CATALOGUE
+
+
+def forest(summary: pd.DataFrame, metrics: Sequence[str] | None = None) -> Figure:
+    """Relative differences (variant vs baseline) with their 95% CIs, one row per metric and variant."""
+    data = summary if metrics is None else summary[summary["metric"].isin(metrics)]
+    data = data[np.isfinite(data["relative"].to_numpy(dtype=float))]
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.35 * len(data) + 1)))
+    labels = [f"{CATALOGUE[m].label} · {v}" for m, v in zip(data["metric"], data["variant"], strict=True)]
+    base = data["base"].to_numpy(dtype=float)
+    rel = data["relative"].to_numpy(dtype=float) * 100
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = data["ci_low"].to_numpy(dtype=float) / base * 100
+        high = data["ci_high"].to_numpy(dtype=float) / base * 100
+    y = np.arange(len(data))[::-1]
+    colours = ["tab:green" if v in ("higher", "lower") else "tab:grey" for v in data["verdict"]]
+    ax.hlines(y, low, high, colors=colours)
+    ax.scatter(rel, y, color=colours, zorder=3)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, labels)
+    ax.set_xlabel("change against the baseline (%), 95% CI (paired)")
+    ax.set_title("What changes under each variant")
+    fig.tight_layout()
+    return fig
+
+
+def response(summary: pd.DataFrame, metric: str, lever: str) -> Figure:
+    """A metric against a lever's values: mean and 95% CI band (one line per other-parameter setting)."""
+    data = summary[summary["metric"] == metric].copy()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    others = [c for c in data.columns if c.startswith("param:") and c != f"param:{lever}"]
+    groups = data.groupby(others, sort=True) if others else [((), data)]
+    for key, group in groups:
+        g = group.copy()
+        g["_x"] = pd.to_numeric(g[f"param:{lever}"].astype(str).str.extract(r"(-?[0-9.]+)")[0], errors="coerce")
+        g = g.sort_values("_x")
+        keys = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(f"{c[6:]}={v}" for c, v in zip(others, keys, strict=False)) or None
+        line = ax.plot(g["_x"], g["mean"], marker="o", label=label)[0]
+        ax.fill_between(g["_x"], g["ci_low"], g["ci_high"], alpha=0.2, color=line.get_color())
+    entry = CATALOGUE[metric]
+    ax.set_xlabel(lever)
+    ax.set_ylabel(f"{entry.label} ({entry.unit})")
+    ax.set_title(f"{entry.label} against {lever}")
+    if others:
+        ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def tradeoff(summary: pd.DataFrame, x: str, y: str, colour: str = "variant") -> Figure:
+    """One metric against another (means), coloured by `colour` (a column of the summary)."""
+    xs = summary[summary["metric"] == x].reset_index(drop=True)
+    ys = summary[summary["metric"] == y].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    groups = xs[colour].astype(str) if colour in xs else pd.Series(["all"] * len(xs))
+    for name in dict.fromkeys(groups):
+        sel = (groups == name).to_numpy()
+        ax.scatter(xs.loc[sel, "mean"], ys.loc[sel, "mean"], label=name)
+    ax.set_xlabel(f"{CATALOGUE[x].label} ({CATALOGUE[x].unit})")
+    ax.set_ylabel(f"{CATALOGUE[y].label} ({CATALOGUE[y].unit})")
+    ax.set_title("Trade-off")
+    ax.legend(fontsize="small", title=colour)
+    fig.tight_layout()
+    return fig
+
+
+def sensitivity_bars(indices: pd.DataFrame, metric: str) -> Figure:
+    """First-order and total Sobol indices of each parameter, with their confidence half-widths."""
+    fig, ax = plt.subplots(figsize=(7, max(2.5, 0.5 * len(indices) + 1)))
+    y = np.arange(len(indices))[::-1]
+    ax.barh(y + 0.2, indices["ST"], height=0.4, xerr=indices["ST_conf"], label="total (ST)")
+    ax.barh(y - 0.2, indices["S1"], height=0.4, xerr=indices["S1_conf"], label="first order (S1)")
+    ax.set_yticks(y, indices["parameter"])
+    ax.set_xlabel("Sobol index")
+    ax.set_title(f"What {CATALOGUE[metric].label} depends on")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def save(figures: dict[str, Any], directory: Any) -> list[Any]:
+    """Save figures as PNG files in `directory`; returns the paths."""
+    from pathlib import Path
+
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, fig in figures.items():
+        path = folder / f"{name}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    return paths
