@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks import measure
+from benchmarks import experiments, measure
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "bench" / "tmall_1m.yaml"
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=1_000_000, help="orders in the benchmark scenario")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--skip-experiments", action="store_true", help="only the simulation benchmarks")
     args = parser.parse_args(argv)
     common = ["--scenario", str(SCENARIO), "--orders", str(args.orders), "--seed", str(args.seed)]
     counters = _child("counters", *common)
@@ -65,11 +66,25 @@ def main(argv: list[str] | None = None) -> int:
         "peak MB (Parquet recorder)": (figures["peak_mb_parquet"] <= TARGET_PEAK_MB, f"<= {TARGET_PEAK_MB:,}"),
         "events/s vs bare SimPy": (figures["events_ratio"] >= TARGET_RATIO, f">= {TARGET_RATIO:.0%}"),
     }
+    experiment_ok = True
+    if not args.skip_experiments:
+        exp = _child_experiments()
+        text, experiment_ok = experiments.report(exp)
+        figures.update({f"experiments.{k}": v for k, v in exp.items()})
     if args.json:
         print(json.dumps({"figures": figures, "targets_met": {k: v[0] for k, v in checks.items()}}, indent=2))
     else:
         print(measure.report(figures, checks))
-    return 0 if all(ok for ok, _ in checks.values()) else 1
+        if not args.skip_experiments:
+            print(text)
+    return 0 if all(ok for ok, _ in checks.values()) and experiment_ok else 1
+
+
+def _child_experiments() -> dict[str, float]:
+    """The experiment benchmarks, in a fresh process."""
+    code = "import json; from benchmarks import experiments; print(json.dumps(experiments.measure()))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ The video channel is measured the same way (assumption: WeChat publishes no defi
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -46,6 +47,11 @@ class Metric:
     kind: MetricKind
     source: str = "simkit"
     better: dict[str, Direction] = field(default_factory=dict)
+
+    @property
+    def label_en(self) -> str:
+        """The label without its Chinese name (for figures, whose default fonts have no CJK glyphs)."""
+        return re.sub(r"\s*[\u3400-\u9fff]+", "", self.label).strip()
 
     @property
     def bounded(self) -> bool:

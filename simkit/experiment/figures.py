@@ -26,7 +26,7 @@ def forest(summary: pd.DataFrame, metrics: Sequence[str] | None = None) -> Figur
     data = summary if metrics is None else summary[summary["metric"].isin(metrics)]
     data = data[np.isfinite(data["relative"].to_numpy(dtype=float))]
     fig, ax = plt.subplots(figsize=(8, max(2.5, 0.35 * len(data) + 1)))
-    labels = [f"{CATALOGUE[m].label} · {v}" for m, v in zip(data["metric"], data["variant"], strict=True)]
+    labels = [f"{CATALOGUE[m].label_en} · {v}" for m, v in zip(data["metric"], data["variant"], strict=True)]
     base = data["base"].to_numpy(dtype=float)
     rel = data["relative"].to_numpy(dtype=float) * 100
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -60,8 +60,8 @@ def response(summary: pd.DataFrame, metric: str, lever: str) -> Figure:
         ax.fill_between(g["_x"], g["ci_low"], g["ci_high"], alpha=0.2, color=line.get_color())
     entry = CATALOGUE[metric]
     ax.set_xlabel(lever)
-    ax.set_ylabel(f"{entry.label} ({entry.unit})")
-    ax.set_title(f"{entry.label} against {lever}")
+    ax.set_ylabel(f"{entry.label_en} ({entry.unit})")
+    ax.set_title(f"{entry.label_en} against {lever}")
     if others:
         ax.legend(fontsize="small")
     fig.tight_layout()
@@ -77,8 +77,8 @@ def tradeoff(summary: pd.DataFrame, x: str, y: str, colour: str = "variant") -> 
     for name in dict.fromkeys(groups):
         sel = (groups == name).to_numpy()
         ax.scatter(xs.loc[sel, "mean"], ys.loc[sel, "mean"], label=name)
-    ax.set_xlabel(f"{CATALOGUE[x].label} ({CATALOGUE[x].unit})")
-    ax.set_ylabel(f"{CATALOGUE[y].label} ({CATALOGUE[y].unit})")
+    ax.set_xlabel(f"{CATALOGUE[x].label_en} ({CATALOGUE[x].unit})")
+    ax.set_ylabel(f"{CATALOGUE[y].label_en} ({CATALOGUE[y].unit})")
     ax.set_title("Trade-off")
     ax.legend(fontsize="small", title=colour)
     fig.tight_layout()
@@ -93,7 +93,7 @@ def sensitivity_bars(indices: pd.DataFrame, metric: str) -> Figure:
     ax.barh(y - 0.2, indices["S1"], height=0.4, xerr=indices["S1_conf"], label="first order (S1)")
     ax.set_yticks(y, indices["parameter"])
     ax.set_xlabel("Sobol index")
-    ax.set_title(f"What {CATALOGUE[metric].label} depends on")
+    ax.set_title(f"What {CATALOGUE[metric].label_en} depends on")
     ax.legend()
     fig.tight_layout()
     return fig

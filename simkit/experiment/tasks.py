@@ -60,6 +60,11 @@ def _scenario(file: str, overrides: tuple[str, ...], variants: tuple[str, ...]) 
     return load_scenario(file, list(overrides), list(variants))
 
 
+def clear_cache() -> None:
+    """Forget the scenarios this process has loaded (benchmarks measure cold starts with it)."""
+    _scenario.cache_clear()
+
+
 def run_task(task: Task) -> list[dict[str, Any]]:
     """Run a task's replications (counters only) and return its rows in long form."""
     from simkit.sim.model import Model

@@ -49,19 +49,42 @@ def test_a_metric_that_does_not_move_gets_no_verdict():
 
 
 def test_set_overrides_form_one_more_arm_and_the_table_is_long_form():
-    result = compare(TMALL, [], overrides=["tmall.refund_auto_agree.timeout=24 hours"], common=SMALL, reps=2,
-                     seed=3, executor="serial")
+    result = compare(
+        TMALL,
+        [],
+        overrides=["tmall.refund_auto_agree.timeout=24 hours"],
+        common=SMALL,
+        reps=2,
+        seed=3,
+        executor="serial",
+    )
     assert [v.name for v in result.variants] == ["tmall.refund_auto_agree.timeout=24 hours"]
     assert list(result.table.columns) == [
-        "run_id", "experiment", "variant", "point", "pairing", "replication", "seed", "metric", "value"
+        "run_id",
+        "experiment",
+        "variant",
+        "point",
+        "pairing",
+        "replication",
+        "seed",
+        "metric",
+        "value",
     ]
     assert set(result.table["pairing"]) == {"paired", "independent"}
 
 
 def test_stopping_rule_adds_replications_until_precise():
     target = 0.004
-    result = compare(TMALL, [RESPONSE_48H], common=SMALL, reps=2, seed=5, executor="serial",
-                     target_ci={"auto_approval_share": target}, max_reps=12)
+    result = compare(
+        TMALL,
+        [RESPONSE_48H],
+        common=SMALL,
+        reps=2,
+        seed=5,
+        executor="serial",
+        target_ci={"auto_approval_share": target},
+        max_reps=12,
+    )
     row = result.summary().set_index("metric").loc["auto_approval_share"]
     assert result.reps >= 5  # the rule never trusts fewer than 5 replications
     assert row["paired_width"] / 2 <= target or result.reps == 12
