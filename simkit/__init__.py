@@ -4,7 +4,7 @@ The public API is re-exported here; everything else is private to its module.
 """
 
 from simkit.errors import CaseError, LogError, PolicyError, Problem, ScenarioError, SimkitError, UsageError
-from simkit.experiment import RunResult, run
+from simkit.experiment import Comparison, RunResult, SweepResult, VariantSpec, compare, run, sweep
 from simkit.policy.diff import ParameterChange, diff_policies
 from simkit.policy.loader import load_policy
 from simkit.policy.model import Policy
@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Case",
     "CaseError",
+    "Comparison",
     "Decision",
     "LogError",
     "ParameterChange",
@@ -30,9 +31,12 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimkitError",
+    "SweepResult",
     "UsageError",
     "Variant",
+    "VariantSpec",
     "__version__",
+    "compare",
     "decide",
     "diff_policies",
     "explain_case",
@@ -41,5 +45,6 @@ __all__ = [
     "load_scenario",
     "load_variant",
     "run",
+    "sweep",
     "with_overrides",
 ]

@@ -5,6 +5,7 @@ import simkit
 EXPECTED = {
     "Case",
     "CaseError",
+    "Comparison",
     "Decision",
     "LogError",
     "ParameterChange",
@@ -15,9 +16,12 @@ EXPECTED = {
     "Scenario",
     "ScenarioError",
     "SimkitError",
+    "SweepResult",
     "UsageError",
     "Variant",
+    "VariantSpec",
     "__version__",
+    "compare",
     "decide",
     "diff_policies",
     "explain_case",
@@ -26,6 +30,7 @@ EXPECTED = {
     "load_scenario",
     "load_variant",
     "run",
+    "sweep",
     "with_overrides",
 }
 
