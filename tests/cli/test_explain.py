@@ -71,14 +71,17 @@ def run_explain(
 def test_text_output_names_the_rules_in_chinese_and_english(capsys: pytest.CaptureFixture[str]) -> None:
     out = run_explain(capsys, f"{EXAMPLES}/tmall_quality_refund.yaml")
     lines = out.splitlines()
-    assert lines[:7] == [
+    assert lines[:10] == [
         f"case      {EXAMPLES}/tmall_quality_refund.yaml",
         "policy    tmall",
         "decision  ALLOWED (await_merchant)",
-        "deadline  2026-03-13T09:30:00",
+        "deadline  2026-03-13T09:30:00+08:00  (answer_by)",
         "amount    -",
         "payer     merchant  (return shipping)",
+        "advance   -  (先行赔付: advances the money)",
+        "proof     -  (burden of proof)",
         "points    0",
+        "timeline  -",
     ]
     assert "商家须在72小时内处理,超时自动同意。" in out
     assert "退款超时自动达成 / Refund approved when the merchant does not act  [seed:004]" in out
@@ -122,13 +125,20 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
         "allowed": True,
         "outcome": "compensate",
         "deadline": None,
+        "deadline_kind": None,
         "amount": 500.0,
         "amount_form": "points",
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.late_ship_comp", "tmall.ship_promise"],
-        "reason": {"en": "Compensation of 500.00 CNY (points), capped.", "zh": "赔付500.00元(天猫积分),有上限。"},
+        "reason": {
+            "en": "Compensation of 500.00 CNY (points): 30% of the price, at most 500 CNY.",
+            "zh": "赔付500.00元(天猫积分):价款的30%,最高500元。",
+        },
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -161,9 +171,9 @@ def test_variant_changes_the_answer(capsys: pytest.CaptureFixture[str]) -> None:
         )
     )
     assert (base["deadline"], reform["deadline"], explicit["deadline"]) == (
-        "2026-03-13T09:30:00",
-        "2026-03-12T09:30:00",
-        "2026-03-12T09:30:00",
+        "2026-03-13T09:30:00+08:00",
+        "2026-03-12T09:30:00+08:00",
+        "2026-03-12T09:30:00+08:00",
     )
     assert (base["policy"], reform["policy"]) == ("tmall", "tmall+tmall_response_48h")
 
@@ -172,7 +182,7 @@ def test_variant_changes_an_extension_refusal_into_an_extension(capsys: pytest.C
     case = f"{EXAMPLES}/channels_extension_limit.yaml"
     assert json.loads(run_explain(capsys, case, as_json=True))["outcome"] == "limit_reached"
     five = json.loads(run_explain(capsys, case, variants=("policies/variants/channels_extend_5.yaml",), as_json=True))
-    assert (five["allowed"], five["outcome"], five["deadline"]) == (True, "extended", "2026-04-15T10:00:00")
+    assert (five["allowed"], five["outcome"], five["deadline"]) == (True, "extended", "2026-04-15T10:00:00+08:00")
 
 
 def test_policy_option_overrides_the_case_file(capsys: pytest.CaptureFixture[str]) -> None:
@@ -255,7 +265,7 @@ BAD_CASES = {
         f"{BAD}/unknown_reason.yaml:6: request.reason: Input should be 'no_reason', "
         "'changed_mind', 'quality', 'not_as_described', 'damaged', 'wrong_item', 'missing_parts', "
         "'not_received', 'late_shipment', 'out_of_stock', 'counterfeit', 'invoice', "
-        "'unkept_promise' or 'campaign_breach'"
+        "'unkept_promise', 'campaign_breach', 'fraud' or 'refuse_to_ship'"
     ),
     "unknown_category.yaml": (
         f"{BAD}/unknown_category.yaml:4: order.category: unknown category 'electronic' "
@@ -319,4 +329,4 @@ def test_missing_case_file(simkit: Callable[..., Result]) -> None:
 
 def test_policy_given_for_a_case_without_one(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(run_explain(capsys, f"{BAD}/no_policy.yaml", policy="policies/tmall.yaml", as_json=True))
-    assert (data["allowed"], data["outcome"], data["deadline"]) == (True, "await_merchant", "2026-03-05T10:00:00")
+    assert (data["allowed"], data["outcome"], data["deadline"]) == (True, "await_merchant", "2026-03-05T10:00:00+08:00")

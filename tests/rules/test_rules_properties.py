@@ -23,6 +23,7 @@ from simkit.rules import (
     rule_complaint,
 )
 from simkit.rules.case import REQUEST_KINDS, Case
+from simkit.rules.decision import DEADLINE_KINDS
 from simkit.rules.explain import decide
 
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -375,14 +376,24 @@ def test_decisions_cite_existing_rules_and_serialise(platforms: dict[str, Policy
         "allowed",
         "outcome",
         "deadline",
+        "deadline_kind",
         "amount",
         "amount_form",
         "payer",
+        "advance_payer",
+        "burden_of_proof",
         "points",
         "rules",
         "reason",
         "versions",
+        "timeline",
     }
     if data["amount"] is not None:
         assert data["amount"] >= 0 and data["amount_form"] in ("cash", "points")
     assert data["payer"] in (None, "buyer", "merchant", "platform")
+    assert data["advance_payer"] in (None, "platform")
+    assert (data["deadline"] is None) == (data["deadline_kind"] is None)
+    if data["deadline"] is not None:
+        assert data["deadline"].endswith("+08:00") and data["deadline_kind"] in DEADLINE_KINDS
+    for step in data["timeline"]:
+        assert step["at"].endswith("+08:00") and step["kind"] in DEADLINE_KINDS
