@@ -11,7 +11,7 @@ from simkit.policy.model import Policy
 from simkit.rules._common import NO_REASON_REASONS, channels, tmall
 from simkit.rules.case import Case, paid
 from simkit.rules.compensation import counterfeit_compensation, fraud_compensation, late_shipment_compensation
-from simkit.rules.decision import Decision, Party, Payer
+from simkit.rules.decision import AmountForm, Decision, Party, Payer
 from simkit.rules.no_reason import no_reason_return
 from simkit.rules.quality import quality_remedy
 from simkit.rules.reopen import reopened_window
@@ -155,7 +155,7 @@ def after_sale(policy: Policy, case: Case) -> Decision:
     return _handled(decision, handler)
 
 
-def _compensation(policy: Policy, case: Case, reason: str, notes: _Notes) -> tuple[float | None, str | None]:
+def _compensation(policy: Policy, case: Case, reason: str, notes: _Notes) -> tuple[float | None, AmountForm | None]:
     """Compensation that goes with the refund: counterfeit, fraud, late shipment or out of stock."""
     order, request = case.order, case.request
     if reason == "counterfeit":

@@ -8,6 +8,7 @@ and the dotted path.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from simkit.errors import CaseError, Problem
 from simkit.policy.model import Policy
@@ -78,7 +79,7 @@ def _needed(case: Case, tree: Located) -> list[Problem]:
     else:
         chain = [("agreed_at", request.agreed_at), ("return_shipped_at", request.return_shipped_at)]
         chain.append(("return_received_at", request.return_received_at))
-        for (before, first), (name, moment) in zip(chain, chain[1:], strict=False):
+        for (before, first), (name, moment) in itertools.pairwise(chain):
             if moment is not None and first is None:
                 problems.append(tree.problem(f"request.{name}", f"{name} needs request.{before}"))
         if request.refunded_at is not None and request.agreed_at is None:
@@ -98,7 +99,9 @@ def _needed(case: Case, tree: Located) -> list[Problem]:
     return problems
 
 
-def _before(tree: Located, path: str, moment: dt.datetime | None, limit: dt.datetime | None, what: str) -> list[Problem]:
+def _before(
+    tree: Located, path: str, moment: dt.datetime | None, limit: dt.datetime | None, what: str
+) -> list[Problem]:
     """A problem when `moment` is before `limit` (both known)."""
     if moment is None or limit is None or moment >= limit:
         return []
@@ -128,7 +131,11 @@ def _order_times(case: Case, tree: Located) -> list[Problem]:
     for name in ("settled_at", "closed_at", "presale_ship_by", "delivery_refused_at"):
         problems += _before(tree, f"order.{name}", getattr(order, name), start, what)
     problems += _before(
-        tree, "order.delivery_refused_at", order.delivery_refused_at, order.shipped_at, "the shipment (order.shipped_at)"
+        tree,
+        "order.delivery_refused_at",
+        order.delivery_refused_at,
+        order.shipped_at,
+        "the shipment (order.shipped_at)",
     )
     return problems
 
@@ -165,7 +172,9 @@ def _request_times(case: Case, tree: Located) -> list[Problem]:
     asked = request.refund_requested_at
     if asked is not None:
         if asked > request.at:
-            problems.append(tree.problem("request.refund_requested_at", "refund_requested_at is after the request (request.at)"))
+            problems.append(
+                tree.problem("request.refund_requested_at", "refund_requested_at is after the request (request.at)")
+            )
         problems += _before(tree, "request.refund_requested_at", asked, order.paid_at, "the payment (order.paid_at)")
     chain = [
         ("at", request.at),

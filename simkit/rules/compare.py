@@ -76,9 +76,7 @@ class DecisionComparison:
         }
 
 
-def compare_decision(
-    base: Policy, variant: Policy, case: Case, tree: Located | None = None
-) -> DecisionComparison:
+def compare_decision(base: Policy, variant: Policy, case: Case, tree: Located | None = None) -> DecisionComparison:
     """Decide `case` under `base` and under `variant`, and say what differs and which values differ.
 
     Args:
@@ -100,11 +98,10 @@ def compare_decision(
     added = tuple(rule for rule in second.rules if rule not in first.rules)
     removed = tuple(rule for rule in first.rules if rule not in second.rules)
     cited = {*first.rules, *second.rules}
-    used, other = [], []
+    used: list[ParameterChange] = []
+    other: list[ParameterChange] = []
     for change in diff_policies(base, variant):
         owner = change.path.rsplit(".", 1)[0]
         in_category = change.path.startswith(f"categories.{case.order.category}.")
         (used if in_category or any(owner == r or owner.startswith(f"{r}.") for r in cited) else other).append(change)
-    return DecisionComparison(
-        base.id, variant.id, first, second, fields, added, removed, tuple(used), tuple(other)
-    )
+    return DecisionComparison(base.id, variant.id, first, second, fields, added, removed, tuple(used), tuple(other))

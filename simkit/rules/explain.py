@@ -141,4 +141,3 @@ def explain_file(
     base, own = policy_files(case, tree, case_file, policy)
     loaded = load_policy(base, [*own, *(Path(v) for v in variants)])
     return case, loaded, explain_case(loaded, case, tree)
-

@@ -61,7 +61,10 @@ def reopen_entry(
     if after_sales > 0:
         return refuse("earlier_after_sale", "The order already had an after-sale.", "该订单已发起过售后。")
     excluded = read.hours("tmall.reopen_entry.excluded_rights_period", re.excluded_rights_period)
-    if cat.rights_period is not None and read.hours(f"categories.{category}.rights_period", cat.rights_period) >= excluded:
+    rights = (
+        None if cat.rights_period is None else read.hours(f"categories.{category}.rights_period", cat.rights_period)
+    )
+    if rights is not None and rights >= excluded:
         return refuse(
             "excluded_category",
             f"Categories with a {days(excluded)}-day rights period cannot reopen.",
@@ -147,8 +150,7 @@ def reopened_window(
             reopened,
             allowed=False,
             outcome="already_filed_after_reopen",
-            reason_en=f"After the reopening the buyer may file only {times(allowed_filings)}; "
-            f"{filed} already filed.",
+            reason_en=f"After the reopening the buyer may file only {times(allowed_filings)}; {filed} already filed.",
             reason_zh=f"入口开启后,买家只能申请{allowed_filings}次维权,已申请{filed}次。",
             versions=tuple(dict.fromkeys((*reopened.versions, *read.frozen()))),
         )

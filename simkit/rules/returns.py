@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules.decision import Decision, DeadlineKind
+from simkit.rules.decision import DeadlineKind, Decision
 from simkit.rules.timers import buyer_return_deadline, merchant_receipt_deadline, merchant_response, refund_deadline
 
 

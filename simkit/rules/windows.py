@@ -276,9 +276,7 @@ def over_period_request(
     read = Reader(policy, paid_at or received_at, at)
     window_days = days(read.hours("national.no_reason_return.window", policy.spec.national.no_reason_return.window))
     if reason in NO_REASON_REASONS:
-        window = no_reason_window(
-            policy, received_at=received_at, paid_at=paid_at, promised_window=promised_window
-        )
+        window = no_reason_window(policy, received_at=received_at, paid_at=paid_at, promised_window=promised_window)
         end = window.deadline or received_at
         period = _extended(
             policy,

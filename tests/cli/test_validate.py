@@ -223,8 +223,7 @@ def test_scenario_and_case_validation_unavailable(
         [
             f"{scenario}:1: <root>: scenario validation is unavailable "
             "(simkit.scenario.load_scenario cannot be imported)",
-            f"{case}:1: <root>: case validation is unavailable "
-            "(simkit.rules.explain.explain_file cannot be imported)",
+            f"{case}:1: <root>: case validation is unavailable (simkit.rules.explain.explain_file cannot be imported)",
         ],
     )
 

@@ -88,6 +88,7 @@ def test_request_kinds_are_the_issue_vocabulary() -> None:
 
 # --- the shipped examples --------------------------------------------------------------------
 
+
 def pinned(
     allowed: bool,
     outcome: str,
