@@ -4,6 +4,7 @@ policy's decision beside a variant's."""
 from __future__ import annotations
 
 import argparse
+import unicodedata
 from pathlib import Path
 
 from simkit.cli._io import dumps
@@ -102,7 +103,7 @@ def render(decision: Decision, policy: Policy, case_file: str) -> str:
 def render_comparison(comparison: DecisionComparison, base: Policy, variant: Policy, case_file: str) -> str:
     """The two decisions side by side, then the rules and the values that differ."""
     left, right = _rows(comparison.base), _rows(comparison.variant)
-    width = max(len(value) for _, value in left) + 2
+    width = max(_width(value) for _, value in left) + 2
     lines = [
         f"case      {case_file}",
         f"base      {comparison.base_policy}",
@@ -112,7 +113,7 @@ def render_comparison(comparison: DecisionComparison, base: Policy, variant: Pol
     changed = {"decision": "allowed" in comparison.fields or "outcome" in comparison.fields}
     for (label, a), (_, b) in zip(left, right, strict=True):
         differs = a != b or changed.get(label, False)
-        lines.append(f"{label:<9} {a:<{width}}{b}{'   <- differs' if differs else ''}")
+        lines.append(f"{label:<9} {a}{' ' * (width - _width(a))}{b}{'   <- differs' if differs else ''}")
     lines.append(f"verdict   {'the decisions differ' if comparison.changed else 'the same decision'}")
     lines.append("rules only under the variant" + ("" if comparison.rules_added else "  -"))
     lines += [_rule_line(variant, rule_id) for rule_id in comparison.rules_added]
@@ -130,6 +131,11 @@ def render_comparison(comparison: DecisionComparison, base: Policy, variant: Pol
         f"                   {comparison.variant.reason_zh}",
     ]
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def _change_line(change: ParameterChange) -> str:

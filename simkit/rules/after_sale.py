@@ -32,15 +32,21 @@ NOT_DELIVERED_REASONS = frozenset({"late_shipment", "out_of_stock", "not_receive
 
 
 class _Notes:
-    """The rules and dated versions a composed decision rests on, in the order met."""
+    """The rules, dated versions and reasons a composed decision rests on, in the order met."""
 
     def __init__(self) -> None:
         self.rules: list[str] = []
         self.versions: list[tuple[str, str]] = []
+        self.en: list[str] = []
+        self.zh: list[str] = []
 
-    def add(self, decision: Decision) -> None:
+    def add(self, decision: Decision, *, say: bool = False) -> None:
+        """Note a decision's rules and versions; with `say`, its reason too."""
         self.rules.extend(r for r in decision.rules if r not in self.rules)
         self.versions.extend(decision.versions)
+        if say:
+            self.en.append(decision.reason_en)
+            self.zh.append(decision.reason_zh)
 
     def merged(self, decision: Decision) -> Decision:
         """`decision` citing its own rules first, then those noted so far."""
@@ -88,7 +94,7 @@ def after_sale(policy: Policy, case: Case) -> Decision:
             if statutory is None:
                 return notes.merged(window)
             return notes.merged(_handled(statutory, handler))
-        notes.add(window)
+        notes.add(window, say=True)
         platform_window_open = policy.platform != "national"
     if received is not None and reason in NO_REASON_REASONS:
         eligibility = no_reason_return(
@@ -106,16 +112,16 @@ def after_sale(policy: Policy, case: Case) -> Decision:
             eligibility = _never_refuse(policy, case, eligibility)
         if not eligibility.allowed or eligibility.outcome in OVER_PERIOD_OUTCOMES:
             return notes.merged(eligibility)
-        notes.add(eligibility)
+        notes.add(eligibility, say=True)
         if request.kind == "refund_only":
             return notes.merged(_return_required(policy, eligibility))
     elif received is not None and quality_like:
         remedy = _quality(policy, case, received)
         if not remedy.allowed and not platform_window_open:
             return notes.merged(remedy)
-        notes.add(remedy)  # inside the platform window its rules are more favourable than the legal floor
+        notes.add(remedy, say=remedy.allowed)  # inside the platform window its rules are more favourable than the legal floor
     amount, form = _compensation(policy, case, reason, notes)
-    notes.add(refund_triage(policy, reason=reason))
+    notes.add(refund_triage(policy, reason=reason), say=True)
     payer, proof = _shipping(policy, case, reason, received, notes)
     advance = _advance(policy, reason, notes)
     if request.agreed_at is not None:
@@ -134,14 +140,14 @@ def after_sale(policy: Policy, case: Case) -> Decision:
     else:
         step = merchant_response(policy, kind=request.kind, requested_at=request.at, paid_at=paid(case))
         step = dataclasses.replace(step, outcome="await_merchant", allowed=True)
-    notes.add(step)
+    notes.add(step, say=True)
     en, zh = _advance_text(advance)
     decision = Decision(
         step.allowed,
         step.outcome,
         tuple(notes.rules),
-        f"{request.kind} for {reason} is allowed.{en} {step.reason_en}",
-        f"{request.kind}({reason})申请成立。{zh}{step.reason_zh}",
+        " ".join([f"{request.kind} for {reason} is allowed.", *notes.en]) + en,
+        "".join([f"{request.kind}({reason})申请成立。", *notes.zh]) + zh,
         deadline=step.deadline,
         deadline_kind=step.deadline_kind,
         amount=amount,
@@ -171,7 +177,7 @@ def _compensation(policy: Policy, case: Case, reason: str, notes: _Notes) -> tup
             return None, None
     else:
         return None, None
-    notes.add(comp)
+    notes.add(comp, say=True)
     return comp.amount, comp.amount_form
 
 
@@ -200,7 +206,7 @@ def _shipping(
         )
     else:
         return None, None
-    notes.add(shipping)
+    notes.add(shipping, say=True)
     return shipping.payer, shipping.burden_of_proof
 
 

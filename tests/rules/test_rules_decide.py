@@ -233,6 +233,73 @@ EXPECTED: dict[str, dict[str, Any]] = {
         kind="file_by",
         points=12,
     ),
+    # law:7day §13, §31: refund within 7 days of receiving the return (03-12 10:00 → 03-19 10:00), a
+    # violation after 15 days (03-27 10:00); Tmall confirms by itself after 10 days (03-22 10:00)
+    "tmall_return_flow.yaml": pinned(
+        True,
+        "refund_overdue",
+        [
+            "tmall.after_sale_window",
+            "national.quality_return",
+            "tmall.refund_reasons",
+            "tmall.fault_shipping",
+            "national.refund_deadline",
+            "tmall.return_deadlines",
+        ],
+        deadline="2026-03-27T10:00:00+08:00",
+        kind="violation_after",
+        payer="merchant",
+        timeline=[
+            {"kind": "confirm_receipt_by", "at": "2026-03-22T10:00:00+08:00"},
+            {"kind": "violation_after", "at": "2026-03-27T10:00:00+08:00"},
+        ],
+    ),
+    # seed:003: the promised 30 days bind (day 20 is past the 15-day quality period); 48 h review
+    "channels_merchant_promise.yaml": pinned(
+        True,
+        "await_merchant",
+        [
+            "channels.attempts",
+            "channels.period_order",
+            "channels.over_period_scenarios",
+            "national.favourable",
+            "national.quality_return",
+            "channels.principle",
+            "channels.review_deadlines",
+        ],
+        deadline="2026-06-25T10:00:00+08:00",
+        kind="answer_by",
+        payer="merchant",
+    ),
+    # seed:004 关于拒签: refused without reason → the buyer pays, the merchant proves; 72 h to answer
+    "tmall_refused_delivery.yaml": pinned(
+        True,
+        "await_merchant",
+        ["tmall.refund_reasons", "tmall.refused_delivery", "tmall.refund_auto_agree"],
+        deadline="2026-04-07T16:00:00+08:00",
+        kind="answer_by",
+        payer="buyer",
+        proof="merchant",
+    ),
+    # wx:guarantee: 3 x 260 + 50 appraisal fee = 830 CNY (the 4x variant is compared in tests/cli)
+    "channels_compare_counterfeit_4x.yaml": pinned(
+        True,
+        "await_merchant",
+        [
+            "channels.attempts",
+            "channels.period_order",
+            "channels.over_period_scenarios",
+            "national.quality_return",
+            "channels.counterfeit",
+            "channels.principle",
+            "channels.review_deadlines",
+        ],
+        deadline="2026-08-06T10:00:00+08:00",
+        kind="answer_by",
+        amount=830.0,
+        form="cash",
+        payer="merchant",
+    ),
     "tmall_store_exit.yaml": pinned(
         True,
         "statutory_remedy",
