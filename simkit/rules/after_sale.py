@@ -119,7 +119,8 @@ def after_sale(policy: Policy, case: Case) -> Decision:
         remedy = _quality(policy, case, received)
         if not remedy.allowed and not platform_window_open:
             return notes.merged(remedy)
-        notes.add(remedy, say=remedy.allowed)  # inside the platform window its rules are more favourable than the legal floor
+        # inside the platform window its rules are more favourable than the legal floor
+        notes.add(remedy, say=remedy.allowed)
     amount, form = _compensation(policy, case, reason, notes)
     notes.add(refund_triage(policy, reason=reason), say=True)
     payer, proof = _shipping(policy, case, reason, received, notes)

@@ -13,6 +13,7 @@ import itertools
 from simkit.errors import CaseError, Problem
 from simkit.policy.model import Policy
 from simkit.policy.tree import Located
+from simkit.rules._common import times
 from simkit.rules.case import Case, check_case_against
 
 AFTER_SALE_KINDS = frozenset({"refund_only", "return_refund", "exchange", "repair"})
@@ -89,7 +90,8 @@ def _needed(case: Case, tree: Located) -> list[Problem]:
         problems.append(
             tree.problem(
                 "history.extensions",
-                f"{history.extensions} extensions, but history.extended_at gives {len(history.extended_at)} times",
+                f"{history.extensions} extensions counted, but history.extended_at gives "
+                f"{times(len(history.extended_at))}",
             )
         )
     if history.reopened_at is not None and not history.reopened:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from simkit.errors import CaseError
+from simkit.errors import CaseError, Problem, SimkitError
 from simkit.policy.loader import load_policy
 from simkit.policy.model import Policy
 from simkit.policy.tree import Located
@@ -139,5 +140,25 @@ def explain_file(
     """
     case, tree = load_case(case_file)
     base, own = policy_files(case, tree, case_file, policy)
-    loaded = load_policy(base, [*own, *(Path(v) for v in variants)])
+    try:
+        loaded = load_policy(base, [*own, *(Path(v) for v in variants)])
+    except SimkitError as exc:
+        raise type(exc)([_at_case(p, tree, base if policy is None else None, own) for p in exc.problems]) from None
     return case, loaded, explain_case(loaded, case, tree)
+
+
+def _at_case(problem: Problem, tree: Located, policy: Path | None, own: Sequence[Path]) -> Problem:
+    """A problem the case file caused (a missing policy or variant, a variant for another platform),
+    told at the case's own ``policy:`` or ``variants:`` line; other problems stay in their file."""
+    where = os.path.normpath(problem.file)
+    if policy is not None and where == os.path.normpath(policy) and problem.message == "file not found":
+        return tree.problem("policy", f"policy file {tree.data.get('policy')!r} not found")
+    for index, variant in enumerate(own):
+        if where != os.path.normpath(variant):
+            continue
+        written = tree.data["variants"][index]
+        if problem.message == "file not found":
+            return tree.problem(f"variants.{index}", f"variant file {written!r} not found")
+        if problem.path == "variant.applies_to":
+            return tree.problem(f"variants.{index}", f"{written}: {problem.message}")
+    return problem
