@@ -2,31 +2,108 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+from typing import NamedTuple
 
 from simkit.policy.model import Policy
 from simkit.rules._common import Reader, channels, days, get_category, start_of_next_day
 from simkit.rules.decision import Decision
 
 
-def no_reason_deadline(policy: Policy, *, received_at: dt.datetime, paid_at: dt.datetime | None = None) -> Decision:
-    """The end of the no-reason window (counted from the day after receipt by default)."""
+class Window(NamedTuple):
+    """A window's end, the rules that set it, and why (the parts of a decision, built once)."""
+
+    end: dt.datetime
+    rules: tuple[str, ...]
+    en: str
+    zh: str
+    versions: tuple[tuple[str, str], ...]
+
+    def decision(self, outcome: str, allowed: bool = True, en: str = "", zh: str = "") -> Decision:
+        """A decision whose deadline is this window's end."""
+        return Decision(
+            allowed,
+            outcome,
+            self.rules,
+            f"{en}{self.en}",
+            f"{zh}{self.zh}",
+            deadline=self.end,
+            deadline_kind="window_end",
+            versions=self.versions,
+        )
+
+
+def legal_window(policy: Policy, received_at: dt.datetime, paid_at: dt.datetime | None) -> tuple[Window, dt.timedelta]:
+    """The legal no-reason window and its length."""
     rule = policy.spec.national.no_reason_return
     read = Reader(policy, paid_at or received_at, received_at)
     span = read.hours("national.no_reason_return.window", rule.window)
-    start = start_of_next_day(received_at) if rule.counted_from == "day_after_receipt" else received_at
-    counted = "the day after receipt" if rule.counted_from == "day_after_receipt" else "receipt"
-    return Decision(
-        True,
-        "window",
+    after = rule.counted_from == "day_after_receipt"
+    start = start_of_next_day(received_at) if after else received_at
+    n = days(span)
+    window = Window(
+        start + span,
         ("national.no_reason_return",),
-        f"No-reason window: {days(span)} days from {counted}.",
-        f"{days(span)}日无理由退货期限(自{'签收次日' if rule.counted_from == 'day_after_receipt' else '签收'}起算)。",
-        deadline=start + span,
-        deadline_kind="window_end",
-        versions=read.frozen(),
+        f"No-reason window: {n} days from {'the day after receipt' if after else 'receipt'}.",
+        f"{n}日无理由退货期限(自{'签收次日' if after else '签收'}起算)。",
+        read.frozen(),
     )
+    return window, span
+
+
+def no_reason_deadline(policy: Policy, *, received_at: dt.datetime, paid_at: dt.datetime | None = None) -> Decision:
+    """The end of the no-reason window (counted from the day after receipt by default)."""
+    return legal_window(policy, received_at, paid_at)[0].decision("window")
+
+
+def applied_window(
+    policy: Policy,
+    *,
+    received_at: dt.datetime,
+    paid_at: dt.datetime | None = None,
+    promised_window: dt.timedelta | None = None,
+    extended_to: dt.datetime | None = None,
+) -> Window:
+    """The no-reason window that applies: the legal one, lengthened by a more favourable promise or
+    an extension; a shorter promise is void (national.favourable, channels.merchant_policy_floor)."""
+    legal, span = legal_window(policy, received_at, paid_at)
+    if promised_window is None and extended_to is None:
+        return legal
+    n = days(span)
+    end, rules, en, zh = legal.end, list(legal.rules), [legal.en], [legal.zh]
+    if promised_window is not None:
+        start, promised = end - span, days(promised_window)
+        rules.append("national.favourable")
+        if start + promised_window > end:
+            end = start + promised_window
+            en.append(f"The merchant promised {promised} days, more favourable than the legal {n}: it binds.")
+            zh.append(f"商家承诺{promised}天无理由退货,优于法定{n}天,按承诺执行。")
+        elif start + promised_window < end:
+            if channels(policy) is not None:
+                rules.append("channels.merchant_policy_floor")
+            en.append(f"The merchant's {promised}-day window is below the legal {n} days and void.")
+            zh.append(f"商家{promised}天的无理由退货政策低于法定{n}天,视为无效。")
+    if extended_to is not None and extended_to > end:
+        end = extended_to
+        rules.append("channels.extend")
+        en.append("The merchant extended the after-sale period beyond it.")
+        zh.append("商家已延长售后期。")
+    return Window(end, tuple(dict.fromkeys(rules)), " ".join(en), "".join(zh), legal.versions)
+
+
+def no_reason_window(
+    policy: Policy,
+    *,
+    received_at: dt.datetime,
+    paid_at: dt.datetime | None = None,
+    promised_window: dt.timedelta | None = None,
+    extended_to: dt.datetime | None = None,
+) -> Decision:
+    """The no-reason window that applies, as a decision (see `applied_window`)."""
+    window = applied_window(
+        policy, received_at=received_at, paid_at=paid_at, promised_window=promised_window, extended_to=extended_to
+    )
+    return window.decision("window")
 
 
 def no_reason_return(
@@ -58,9 +135,11 @@ def no_reason_return(
     """
     cat = get_category(policy, category)
     national = policy.spec.national
-    read = Reader(policy, paid_at or received_at, received_at)
-    n = days(read.hours("national.no_reason_return.window", national.no_reason_return.window))
     c = channels(policy)
+    excluded = cat.no_reason == "excluded" or (cat.no_reason == "confirm" and confirmed_at_purchase)
+    if excluded or (cat.fresh and c is not None and not c.fresh.no_reason):
+        read = Reader(policy, paid_at or received_at, received_at)
+        n = days(read.hours("national.no_reason_return.window", national.no_reason_return.window))
     if cat.fresh and c is not None and not c.fresh.no_reason:
         return Decision(
             False,
@@ -85,7 +164,7 @@ def no_reason_return(
             "The buyer confirmed at purchase that no-reason return does not apply.",
             f"消费者购买时已确认不适用{n}日无理由退货。",
         )
-    window = no_reason_window(
+    window = applied_window(
         policy, received_at=received_at, paid_at=paid_at, promised_window=promised_window, extended_to=extended_to
     )
     if goods_used and not national.goods_intact.used_goods_accepted:
@@ -95,60 +174,10 @@ def no_reason_return(
             ("national.goods_intact", *window.rules),
             "Used goods are not intact; no-reason return does not apply.",
             "商品已使用、不完好,不适用无理由退货。",
-            deadline=window.deadline,
+            deadline=window.end,
             deadline_kind="window_end",
             versions=window.versions,
         )
-    if window.deadline is not None and at >= window.deadline:
-        return dataclasses.replace(
-            window,
-            allowed=False,
-            outcome="window_passed",
-            reason_en=f"The no-reason window has passed. {window.reason_en}",
-            reason_zh=f"已超过无理由退货期限。{window.reason_zh}",
-        )
-    return dataclasses.replace(
-        window,
-        outcome="return_allowed",
-        reason_en=f"No-reason return allowed. {window.reason_en}",
-        reason_zh=f"可无理由退货。{window.reason_zh}",
-    )
-
-
-def no_reason_window(
-    policy: Policy,
-    *,
-    received_at: dt.datetime,
-    paid_at: dt.datetime | None = None,
-    promised_window: dt.timedelta | None = None,
-    extended_to: dt.datetime | None = None,
-) -> Decision:
-    """The no-reason window that applies: the legal one, lengthened by a more favourable promise or
-    an extension; a shorter promise is void (national.favourable, channels.merchant_policy_floor)."""
-    legal = no_reason_deadline(policy, received_at=received_at, paid_at=paid_at)
-    assert legal.deadline is not None
-    read = Reader(policy, paid_at or received_at, received_at)
-    span = read.hours("national.no_reason_return.window", policy.spec.national.no_reason_return.window)
-    promised = promised_window
-    n = days(span)
-    end, rules, en, zh = legal.deadline, list(legal.rules), [legal.reason_en], [legal.reason_zh]
-    if promised is not None:
-        start = end - span
-        rules.append("national.favourable")
-        if start + promised > end:
-            end = start + promised
-            en.append(f"The merchant promised {days(promised)} days, more favourable than the legal {n}: it binds.")
-            zh.append(f"商家承诺{days(promised)}天无理由退货,优于法定{n}天,按承诺执行。")
-        elif start + promised < end:
-            if channels(policy) is not None:
-                rules.append("channels.merchant_policy_floor")
-            en.append(f"The merchant's {days(promised)}-day window is below the legal {n} days and void.")
-            zh.append(f"商家{days(promised)}天的无理由退货政策低于法定{n}天,视为无效。")
-    if extended_to is not None and extended_to > end:
-        end = extended_to
-        rules.append("channels.extend")
-        en.append("The merchant extended the after-sale period beyond it.")
-        zh.append("商家已延长售后期。")
-    return dataclasses.replace(
-        legal, rules=tuple(dict.fromkeys(rules)), reason_en=" ".join(en), reason_zh="".join(zh), deadline=end
-    )
+    if at >= window.end:
+        return window.decision("window_passed", False, "The no-reason window has passed. ", "已超过无理由退货期限。")
+    return window.decision("return_allowed", True, "No-reason return allowed. ", "可无理由退货。")

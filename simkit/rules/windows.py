@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from simkit.policy.model import Policy
 from simkit.rules._common import NO_REASON_REASONS, Reader, channels, days, get_category, times, tmall
 from simkit.rules.decision import Decision
-from simkit.rules.no_reason import no_reason_deadline, no_reason_window
+from simkit.rules.no_reason import Window, applied_window, legal_window
 
 
 def after_sale_window(
@@ -32,7 +32,6 @@ def after_sale_window(
     period (counted from receipt) binds when it ends later, and is void when it ends earlier.
     """
     cat = get_category(policy, category)
-    read = Reader(policy, paid_at or completed_at or at, at)
     t, c = tmall(policy), channels(policy)
     if t is not None:
         if completed_at is None:
@@ -43,19 +42,17 @@ def after_sale_window(
                 "Refund before transaction success.",
                 "交易成功前申请退款(售中)。",
             )
+        read = Reader(policy, paid_at or completed_at or at, at)
         if cat.rights_period is not None:
             span = read.hours(f"categories.{category}.rights_period", cat.rights_period)
         else:
             span = read.hours("tmall.after_sale_window.window", t.after_sale_window.window)
-        period = Decision(
-            True,
-            "period",
+        period = Window(
+            completed_at + span,
             ("tmall.after_sale_window",),
             f"The after-sale period is {days(span)} days after transaction success.",
             f"售后期为交易成功后{days(span)}天。",
-            deadline=completed_at + span,
-            deadline_kind="window_end",
-            versions=read.frozen(),
+            read.frozen(),
         )
         if promised is not None:
             period = _with_promise(policy, period, (received_at or completed_at) + promised, promised)
@@ -63,52 +60,34 @@ def after_sale_window(
         base = received_at or completed_at
         if base is None:
             return Decision(True, "onsale", ("channels.period_order",), "Refund before receipt.", "收货前申请退款。")
-        period = applicable_period(
-            policy,
-            category=category,
-            received_at=base,
-            paid_at=paid_at,
-            extensions=extensions,
-            promised=promised,
-            extended_at=extended_at,
-        )
+        period = _channel_period(policy, category, base, paid_at, extensions, promised, extended_at)
     else:
         base = received_at or completed_at or at
-        period = no_reason_deadline(policy, received_at=base, paid_at=paid_at)
+        period = applied_window(policy, received_at=base, paid_at=paid_at)
         if promised is not None:
             period = _with_promise(policy, period, base + promised, promised)
-    assert period.deadline is not None
-    inside = at < period.deadline
-    return dataclasses.replace(
-        period,
-        allowed=inside,
-        outcome="within_window" if inside else "window_closed",
-        reason_en=f"{'Within' if inside else 'After'} the after-sale period. {period.reason_en}",
-        reason_zh=f"{'在售后期内' if inside else '已超过售后期'}。{period.reason_zh}",
-        versions=tuple(dict.fromkeys((*read.frozen(), *period.versions))),
-    )
+    if at < period.end:
+        return period.decision("within_window", True, "Within the after-sale period. ", "在售后期内。")
+    return period.decision("window_closed", False, "After the after-sale period. ", "已超过售后期。")
 
 
-def _with_promise(policy: Policy, standard: Decision, promised_end: dt.datetime, promised: dt.timedelta) -> Decision:
+def _with_promise(policy: Policy, standard: Window, promised_end: dt.datetime, promised: dt.timedelta) -> Window:
     """The standard period, or the merchant's promised one when it ends later; a shorter promise is void."""
-    assert standard.deadline is not None
-    floor = ("channels.merchant_policy_floor",) if channels(policy) is not None else ()
-    if promised_end > standard.deadline:
-        return dataclasses.replace(
-            standard,
+    if promised_end > standard.end:
+        return standard._replace(
+            end=promised_end,
             rules=tuple(dict.fromkeys((*standard.rules, "national.favourable"))),
-            deadline=promised_end,
-            reason_en=f"{standard.reason_en} The merchant promised {days(promised)} days after receipt, "
+            en=f"{standard.en} The merchant promised {days(promised)} days after receipt, "
             "more favourable to the buyer: the promise binds.",
-            reason_zh=f"{standard.reason_zh}商家承诺签收后{days(promised)}天售后,更有利于消费者,按承诺执行。",
+            zh=f"{standard.zh}商家承诺签收后{days(promised)}天售后,更有利于消费者,按承诺执行。",
         )
-    if promised_end < standard.deadline:
-        return dataclasses.replace(
-            standard,
+    if promised_end < standard.end:
+        floor = ("channels.merchant_policy_floor",) if channels(policy) is not None else ()
+        return standard._replace(
             rules=tuple(dict.fromkeys((*standard.rules, *floor, "national.favourable"))),
-            reason_en=f"{standard.reason_en} The merchant's promised {days(promised)} days fall below the "
+            en=f"{standard.en} The merchant's promised {days(promised)} days fall below the "
             "platform standard: void, the platform standard applies.",
-            reason_zh=f"{standard.reason_zh}商家承诺的{days(promised)}天低于平台标准,视为无效,以平台标准为准。",
+            zh=f"{standard.zh}商家承诺的{days(promised)}天低于平台标准,视为无效,以平台标准为准。",
         )
     return standard
 
@@ -134,39 +113,45 @@ def applicable_period(
     Raises:
         ValueError: For a policy without the video channel's rules.
     """
+    window = _channel_period(policy, category, received_at, paid_at, extensions, promised, extended_at)
+    return window.decision("period")
+
+
+def _channel_period(
+    policy: Policy,
+    category: str,
+    received_at: dt.datetime,
+    paid_at: dt.datetime | None,
+    extensions: int,
+    promised: dt.timedelta | None,
+    extended_at: Sequence[dt.datetime],
+) -> Window:
+    """See `applicable_period`."""
     c = channels(policy)
     if c is None:
         raise ValueError("period_end applies to video-channel policies only")
     cat = get_category(policy, category)
     read = Reader(policy, paid_at or received_at, received_at)
     quality = read.hours("channels.over_period_scenarios.quality_period", c.over_period_scenarios.quality_period)
-    ends = [received_at + quality]
-    standard_en = f"quality period {days(quality)} days"
-    standard_zh = f"品质售后期{days(quality)}天"
+    end = received_at + quality
     if cat.no_reason != "excluded" and not (cat.fresh and not c.fresh.no_reason):
-        window = no_reason_deadline(policy, received_at=received_at, paid_at=paid_at)
-        if window.deadline is not None:
-            ends.append(window.deadline)
-            read.versions += window.versions
-    period = Decision(
-        True,
-        "period",
+        window, _ = legal_window(policy, received_at, paid_at)
+        end = max(end, window.end)
+        read.versions += window.versions
+    period = Window(
+        end,
         ("channels.period_order", "channels.over_period_scenarios"),
-        f"Platform standard: {standard_en} after receipt.",
-        f"平台标准:签收后{standard_zh}。",
-        deadline=max(ends),
-        deadline_kind="window_end",
-        versions=read.frozen(),
+        f"Platform standard: quality period {days(quality)} days after receipt.",
+        f"平台标准:签收后品质售后期{days(quality)}天。",
+        read.frozen(),
     )
     for rule, label_en, label_zh, span in _candidates(policy, category, read):
-        assert period.deadline is not None
-        if received_at + span > period.deadline:
-            period = dataclasses.replace(
-                period,
+        if received_at + span > period.end:
+            period = period._replace(
+                end=received_at + span,
                 rules=(*period.rules, rule),
-                deadline=received_at + span,
-                reason_en=f"{period.reason_en} {label_en} {days(span)} days, more favourable: it applies.",
-                reason_zh=f"{period.reason_zh}{label_zh}{days(span)}天,更有利于消费者,适用。",
+                en=f"{period.en} {label_en} {days(span)} days, more favourable: it applies.",
+                zh=f"{period.zh}{label_zh}{days(span)}天,更有利于消费者,适用。",
             )
     if promised is not None:
         period = _with_promise(policy, period, received_at + promised, promised)
@@ -188,15 +173,15 @@ def _candidates(policy: Policy, category: str, read: Reader) -> list[tuple[str, 
 
 
 def _extended(
-    policy: Policy, read: Reader, period: Decision, extensions: int, extended_at: Sequence[dt.datetime]
-) -> Decision:
+    policy: Policy, read: Reader, period: Window, extensions: int, extended_at: Sequence[dt.datetime]
+) -> Window:
     """The period moved by merchant extensions."""
     c = channels(policy)
-    assert c is not None and period.deadline is not None
+    assert c is not None
     if not extended_at and not extensions:
         return period
     length = read.hours("channels.extend.length", c.extend.length)
-    end = period.deadline
+    end = period.end
     if extended_at:
         for moment in sorted(extended_at):
             end = max(end, moment) + length
@@ -204,13 +189,12 @@ def _extended(
     else:
         end += extensions * length
         count = extensions
-    return dataclasses.replace(
-        period,
-        rules=(*period.rules, "channels.extend"),
-        deadline=end,
-        reason_en=f"{period.reason_en} Extended {times(count)} by {days(length)} days.",
-        reason_zh=f"{period.reason_zh}商家已延长{count}次,每次{days(length)}天。",
-        versions=read.frozen(),
+    return Window(
+        end,
+        (*period.rules, "channels.extend"),
+        f"{period.en} Extended {times(count)} by {days(length)} days.",
+        f"{period.zh}商家已延长{count}次,每次{days(length)}天。",
+        read.frozen(),
     )
 
 
@@ -276,29 +260,12 @@ def over_period_request(
     read = Reader(policy, paid_at or received_at, at)
     window_days = days(read.hours("national.no_reason_return.window", policy.spec.national.no_reason_return.window))
     if reason in NO_REASON_REASONS:
-        window = no_reason_window(policy, received_at=received_at, paid_at=paid_at, promised_window=promised_window)
-        end = window.deadline or received_at
-        period = _extended(
-            policy,
-            read,
-            Decision(True, "period", (), "", "", deadline=end, deadline_kind="window_end"),
-            extensions,
-            extended_at,
-        )
-        assert period.deadline is not None
-        end = period.deadline
+        window = applied_window(policy, received_at=received_at, paid_at=paid_at, promised_window=promised_window)
+        end = _extended(policy, read, window, extensions, extended_at).end
         scenario_en = f"fresh, over {window_days} days" if cat.fresh else f"over {window_days} days"
         scenario_zh = f"超{window_days}天无理由售后期" + ("(生鲜绿植类)" if cat.fresh else "")
     else:
-        end = period_end(
-            policy,
-            category=category,
-            received_at=received_at,
-            paid_at=paid_at,
-            extensions=extensions,
-            promised=promised,
-            extended_at=extended_at,
-        )
+        end = _channel_period(policy, category, received_at, paid_at, extensions, promised, extended_at).end
         scenario_en, scenario_zh = "over the quality period", "超品质原因售后期"
     if at < end:
         return Decision(
