@@ -86,7 +86,7 @@ def reopen_entry(
             "The after-sale window is still open.",
             "售后期未过,无需打开售后入口。",
             deadline=window.deadline,
-            deadline_kind="window_end",
+            deadline_kind=window.deadline_kind,
             versions=read.frozen(),
         )
     span = read.hours(
