@@ -463,7 +463,7 @@ def rich_cases(draw: st.DrawFn) -> dict[str, Any]:
     return {"order": order, "history": history, "request": request}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=rich_cases(), which=st.sampled_from(["tmall", "video_channel", "national"]))
 def test_explain_decides_or_names_the_problem(platforms: dict[str, Policy], data: dict[str, Any], which: str) -> None:
     policy = platforms[which]
