@@ -156,7 +156,7 @@ def arbitrate(
                 "buyer_wins",
                 tuple(dict.fromkeys(("national.no_reason_return", *shipping.rules, *floor))),
                 "No-reason return applies: refund upheld.",
-                "符合七日无理由退货:支持退款。",
+                "符合无理由退货条件:支持退款。",
                 payer=shipping.payer,
             )
         return Decision(
@@ -164,7 +164,7 @@ def arbitrate(
             "merchant_wins",
             ("national.no_reason_return", *floor),
             "No-reason return does not apply: refusal upheld.",
-            "不符合七日无理由退货:维持拒绝。",
+            "不符合无理由退货条件:维持拒绝。",
         )
     t = tmall(policy)
     if reason == "not_received" and t is not None and reason in t.advance_pay.reasons:

@@ -379,6 +379,11 @@ BAD_CASES = {
     "paid_before_dated_value.yaml": (
         f"{BAD}/paid_before_dated_value.yaml:7: order.paid_at: no version in force on 2014-06-01 (first is 2015-01-01)"
     ),
+    # the buyer's confirmed exclusion is a flag
+    "confirmed_exclusion_not_a_flag.yaml": (
+        f"{BAD}/confirmed_exclusion_not_a_flag.yaml:8: order.confirmed_exclusion: Input should be a valid "
+        "boolean, unable to interpret input"
+    ),
     # fraud is a reason of its own
     "fraud_misspelt.yaml": (
         f"{BAD}/fraud_misspelt.yaml:6: request.reason: Input should be 'no_reason', "
