@@ -349,3 +349,31 @@ def test_compare_decision_checks_the_case_when_given_its_tree(tmall: Policy, var
 
 def iso(decision: Decision) -> str | None:
     return decision.to_dict()["deadline"]
+
+
+# --- a promise to pay the return shipping; a refused delivery off Tmall ------------------------------
+
+
+@pytest.mark.parametrize("name", ["tmall", "channel", "national"])
+def test_a_merchant_who_agreed_pays_the_no_reason_return_shipping(
+    request: pytest.FixtureRequest, make_case: Any, name: str
+) -> None:
+    """law:7day §18: the buyer pays the no-reason return shipping "unless the merchant agreed otherwise"."""
+    policy = request.getfixturevalue(name)
+    order = {**FLOW_ORDER, "free_shipping": False, "completed_at": None}
+    no_reason = {**ASKED, "reason": "no_reason"}  # 03-06: inside the 7 days from 03-05 00:00
+    assert decide(policy, make_case(order, no_reason)).payer == "buyer"
+    promised = {**order, "promise": {"pays_return_shipping": True}}
+    d = decide(policy, make_case(promised, no_reason))
+    assert (d.allowed, d.payer) == (True, "merchant")
+    assert {"national.no_reason_shipping", "national.favourable"} <= set(d.rules)
+
+
+@pytest.mark.parametrize(("reason", "payer"), [("no_reason", "buyer"), ("damaged", "merchant")])
+def test_a_refused_delivery_on_the_channel_follows_the_reason(
+    channel: Policy, make_case: Any, reason: str, payer: str
+) -> None:
+    """The channel has no refused-delivery rule of its own: shipping follows the reason; nobody is named to prove."""
+    order = {**FLOW_ORDER, "received_at": None, "completed_at": None, "delivery_refused_at": "2026-03-04T15:00:00"}
+    d = decide(channel, make_case(order, {**ASKED, "kind": "refund_only", "reason": reason}))
+    assert (d.allowed, d.payer, d.burden_of_proof) == (True, payer, None)
