@@ -18,6 +18,9 @@ demo: $(STAMP)
 	  echo; echo "== $$f"; \
 	  $(BIN)/simkit explain --case $$f || exit $$?; \
 	done
+	@echo; echo "== base against variant: counterfeit 3x (guide) or 4x (API enum)"
+	$(BIN)/simkit explain --case policies/examples/channels_compare_counterfeit_4x.yaml \
+	  --variant policies/variants/channels_counterfeit_4x.yaml --compare
 	@echo; echo "== Tmall baseline: 3 replications"
 	$(BIN)/simkit run scenarios/tmall_baseline.yaml
 

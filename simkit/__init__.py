@@ -11,6 +11,7 @@ from simkit.policy.model import Policy
 from simkit.policy.overrides import with_overrides
 from simkit.policy.variants import Variant, load_variant
 from simkit.rules.case import Case, load_case
+from simkit.rules.compare import DecisionComparison, compare_decision
 from simkit.rules.decision import Decision
 from simkit.rules.explain import decide, explain_case
 from simkit.scenario import Scenario, load_scenario
@@ -22,6 +23,7 @@ __all__ = [
     "CaseError",
     "Comparison",
     "Decision",
+    "DecisionComparison",
     "LogError",
     "ParameterChange",
     "Policy",
@@ -37,6 +39,7 @@ __all__ = [
     "VariantSpec",
     "__version__",
     "compare",
+    "compare_decision",
     "decide",
     "diff_policies",
     "explain_case",

@@ -4,7 +4,9 @@ The kind of a file is read from its top-level keys: ``policy``, ``variant``, ``s
 or ``order`` / ``request`` (a case for ``simkit explain``). A directory stands for every
 ``*.yaml`` below it. A variant is checked by applying it to the policy its ``applies_to``
 names, looked up as ``<variant dir>/../<applies_to>.yaml``; with ``--policy P`` every
-variant given is instead applied to P, stacked in the order given. All problems of all
+variant given is instead applied to P, stacked in the order given. A case file is checked
+exactly as ``simkit explain --case FILE`` reads it (its ``policy:`` and ``variants:``, the
+category, the facts its request needs, times in order). All problems of all
 files are reported, one line each (``FILE:LINE: dotted.path: message``), exit code 2.
 """
 
@@ -171,8 +173,10 @@ def _check_scenario(file: Path, lines: LineIndex) -> None:
 
 
 def _check_case(file: Path, lines: LineIndex) -> None:
-    load = _optional("case", ("simkit.rules.case",), "load_case", file, lines)
-    load(file)
+    # the same checks as `simkit explain --case FILE`: its policy and variants, the category,
+    # the facts the request needs, times in order, and the decision itself
+    check = _optional("case", ("simkit.rules.explain",), "explain_file", file, lines)
+    check(file)
 
 
 def _optional(what: str, modules: tuple[str, ...], name: str, file: Path, lines: LineIndex) -> Callable[[Path], Any]:

@@ -37,6 +37,8 @@ Reason = Literal[
     "invoice",
     "unkept_promise",
     "campaign_breach",
+    "fraud",
+    "refuse_to_ship",
 ]
 REASONS: tuple[str, ...] = Reason.__args__  # type: ignore[attr-defined]
 
@@ -196,6 +198,7 @@ class AfterSaleWindow(Rule):
 
 class RuleComplaint(Rule):
     window: Duration = param("higher", "after the transaction closes")
+    awaiting_payment_window: Duration = param("higher", "after the order is placed, while it waits for payment")
     per_order: Count = param("higher")
     refile_after_withdrawal: bool = False
     reasons: list[Reason]
@@ -234,11 +237,16 @@ class RefundReasons(Rule):
 
 class ReopenEntry(Rule):
     per_order: Count = param("higher")
+    buyer_filings: Count = param("higher", "after-sales the buyer may file after a reopening")
     buyer_window: Duration = param("higher")
     long_buyer_window: Duration = param("higher")
     max_order_age: Duration = param("higher")
     excluded_rights_period: Duration = param("higher", "categories with this rights period cannot reopen")
     sub_account_needs_permission: bool = True
+
+
+class RefundKinds(Rule):
+    pass
 
 
 class Counterfeit(Rule):
@@ -283,6 +291,7 @@ class Tmall(Strict):
     fault_shipping: FaultShipping
     refused_delivery: RefusedDelivery
     refund_reasons: RefundReasons
+    refund_kinds: RefundKinds
     reopen_entry: ReopenEntry
     counterfeit: Counterfeit
     advance_pay: AdvancePay
@@ -316,6 +325,7 @@ class Extend(Rule):
     length: Duration = param("higher")
     horizon: Duration = param("higher", "extensions only within this after payment")
     requires_settlement: bool = True
+    sub_account_needs_permission: bool = True
 
 
 class OverPeriod(Rule):

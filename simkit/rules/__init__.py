@@ -10,15 +10,17 @@ from simkit.rules.decision import Decision
 from simkit.rules.extension import extend_after_sale
 from simkit.rules.fulfilment import auto_confirm_deadline, settlement_time, ship_deadline
 from simkit.rules.intervention import arbitrate, intervention
-from simkit.rules.no_reason import no_reason_deadline, no_reason_return
+from simkit.rules.no_reason import no_reason_deadline, no_reason_return, no_reason_window
 from simkit.rules.quality import quality_remedy
-from simkit.rules.reopen import reopen_entry
+from simkit.rules.reopen import reopen_entry, reopened_window
+from simkit.rules.returns import return_flow
 from simkit.rules.shipping import refund_triage, return_shipping
 from simkit.rules.store_exit import after_exit_duty
 from simkit.rules.timers import buyer_return_deadline, merchant_receipt_deadline, merchant_response, refund_deadline
 from simkit.rules.windows import (
     after_sale_attempt,
     after_sale_window,
+    applicable_period,
     channel_alternative,
     over_period_request,
     period_end,
@@ -29,6 +31,7 @@ __all__ = [
     "after_exit_duty",
     "after_sale_attempt",
     "after_sale_window",
+    "applicable_period",
     "arbitrate",
     "auto_confirm_deadline",
     "buyer_return_deadline",
@@ -42,6 +45,7 @@ __all__ = [
     "merchant_response",
     "no_reason_deadline",
     "no_reason_return",
+    "no_reason_window",
     "over_period_request",
     "penalty_points",
     "period_end",
@@ -49,6 +53,8 @@ __all__ = [
     "refund_deadline",
     "refund_triage",
     "reopen_entry",
+    "reopened_window",
+    "return_flow",
     "return_shipping",
     "rule_complaint",
     "settlement_time",

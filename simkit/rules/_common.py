@@ -87,6 +87,21 @@ def channels(policy: Policy) -> Channels | None:
     return policy.spec.channels
 
 
+def days(span: dt.timedelta) -> str:
+    """A duration as a number of days for a reason text (``7``, ``0.5``)."""
+    return f"{span.total_seconds() / 86400:g}"
+
+
+def hours(span: dt.timedelta) -> str:
+    """A duration as a number of hours for a reason text (``72``)."""
+    return f"{span.total_seconds() / 3600:g}"
+
+
+def times(count: int) -> str:
+    """``1 time``, ``3 times``."""
+    return f"{count} time" if count == 1 else f"{count} times"
+
+
 def start_of_next_day(moment: dt.datetime) -> dt.datetime:
     """Midnight after `moment` (the start of "the day after")."""
     return dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time(), tzinfo=moment.tzinfo)
@@ -106,6 +121,8 @@ MERCHANT_FAULT_REASONS = frozenset(
         "invoice",
         "unkept_promise",
         "campaign_breach",
+        "fraud",
+        "refuse_to_ship",
     }
 )
 """Reasons where the merchant is at fault when the buyer's evidence holds."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, channels, tmall
+from simkit.rules._common import Reader, channels, hours, tmall
 from simkit.rules.decision import Decision
 from simkit.rules.fulfilment import ship_deadline
 
@@ -43,16 +43,15 @@ def late_shipment_compensation(
         return Decision(
             False, "not_applicable", ids, f"Reason {reason!r} is not compensated.", f"原因{reason}不涉及赔付。"
         )
-    amount = round(
-        min(read("tmall.late_ship_comp.rate", rule.rate) * price, read("tmall.late_ship_comp.cap", rule.cap)), 2
-    )
+    rate = read("tmall.late_ship_comp.rate", rule.rate)
+    cap = read("tmall.late_ship_comp.cap", rule.cap)
+    amount = round(min(rate * price, cap), 2)
     if reason == "late_shipment":
         promise = ship_deadline(policy, paid_at=paid_at, channel=channel, presale_ship_by=presale_ship_by)
         ids += promise.rules
         read.versions += promise.versions
-        earliest = max(
-            paid_at + read.hours("tmall.late_ship_comp.claim_after", rule.claim_after), promise.deadline or paid_at
-        )
+        claim_after = read.hours("tmall.late_ship_comp.claim_after", rule.claim_after)
+        earliest = max(paid_at + claim_after, promise.deadline or paid_at)
         if shipped_at is not None and promise.deadline is not None and shipped_at <= promise.deadline:
             return Decision(
                 False,
@@ -61,6 +60,7 @@ def late_shipment_compensation(
                 "The order shipped within the promise.",
                 "商家已按约定时间发货。",
                 deadline=promise.deadline,
+                deadline_kind="ship_by",
                 versions=read.frozen(),
             )
         if at < earliest:
@@ -68,9 +68,11 @@ def late_shipment_compensation(
                 False,
                 "too_early",
                 ids,
-                "A late-shipment claim opens later.",
-                "未到可申请延迟发货赔付的时间。",
+                f"A late-shipment claim opens once the shipping promise is broken, and no earlier than "
+                f"{hours(claim_after)} h after payment.",
+                f"发货超时且付款满{hours(claim_after)}小时后方可申请延迟发货赔付。",
                 deadline=earliest,
+                deadline_kind="opens_at",
                 amount=amount,
                 amount_form=rule.form,
                 versions=read.frozen(),
@@ -79,8 +81,8 @@ def late_shipment_compensation(
         True,
         "compensate",
         ids,
-        f"Compensation of {amount:.2f} CNY ({rule.form}), capped.",
-        f"赔付{amount:.2f}元({'天猫积分' if rule.form == 'points' else '现金'}),有上限。",
+        f"Compensation of {amount:.2f} CNY ({rule.form}): {rate * 100:g}% of the price, at most {cap:g} CNY.",
+        f"赔付{amount:.2f}元({'天猫积分' if rule.form == 'points' else '现金'}):价款的{rate * 100:g}%,最高{cap:g}元。",
         amount=amount,
         amount_form=rule.form,
         versions=read.frozen(),

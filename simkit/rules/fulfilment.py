@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, channels, platform_span, tmall
+from simkit.rules._common import Reader, channels, days, hours, platform_span, tmall
 from simkit.rules.decision import Decision
 
 
@@ -31,6 +31,7 @@ def ship_deadline(
             "Presale: ship by the date the listing promised.",
             "预售商品按页面承诺时间发货。",
             deadline=presale_ship_by,
+            deadline_kind="ship_by",
         )
     if t is not None:
         rule, sp = "tmall.ship_promise", t.ship_promise
@@ -55,6 +56,7 @@ def ship_deadline(
         f"Ship within {hours:g} h of payment ({channel}).",
         f"付款后{hours:g}小时内发货({channel})。",
         deadline=paid_at + span,
+        deadline_kind="ship_by",
         versions=read.frozen(),
     )
 
@@ -78,9 +80,10 @@ def auto_confirm_deadline(policy: Policy, *, shipped_at: dt.datetime, paid_at: d
         True,
         "auto_confirm",
         (rule,),
-        "Receipt is confirmed automatically after this time.",
-        "超时自动确认收货。",
+        f"Receipt is confirmed automatically {days(span)} days after shipment.",
+        f"发货后{days(span)}天自动确认收货。",
         deadline=shipped_at + span,
+        deadline_kind="auto_confirm_at",
         versions=read.frozen(),
     )
 
@@ -100,8 +103,9 @@ def settlement_time(policy: Policy, *, confirmed_at: dt.datetime, paid_at: dt.da
         True,
         "settle",
         (rule,),
-        "Funds settle to the merchant.",
-        "货款结算给商家。",
+        f"Funds settle to the merchant {hours(span)} h after receipt is confirmed.",
+        f"确认收货后{hours(span)}小时货款结算给商家。",
         deadline=confirmed_at + span,
+        deadline_kind="settles_at",
         versions=read.frozen(),
     )

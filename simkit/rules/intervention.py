@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import MERCHANT_FAULT_REASONS, NO_REASON_REASONS, Reader, channels, tmall
+from simkit.rules._common import MERCHANT_FAULT_REASONS, NO_REASON_REASONS, Reader, channels, days, hours, tmall
 from simkit.rules.decision import Decision
 from simkit.rules.shipping import return_shipping
 
@@ -19,24 +19,40 @@ def intervention(
     in_progress: bool = True,
     merchant_refused: bool = False,
     refused_at: dt.datetime | None = None,
+    refund_state: str | None = None,
 ) -> Decision:
     """Whether the buyer may ask the platform to intervene at `at`.
 
-    Tmall: while the refund is in progress and at least the waiting time after the
-    request. Video channel: only after the merchant rejected, within the escalation window.
+    Tmall: while the refund is in progress ("退款中") and at least the waiting time after the
+    request. Video channel: only after the merchant rejected, within the escalation window,
+    and not after the buyer withdrew the request.
+
+    Args:
+        policy: The policy in force.
+        refund_requested_at: When the refund was requested.
+        at: When the buyer asks for intervention.
+        paid_at: Payment time (picks dated values).
+        in_progress: Whether the refund is still in progress.
+        merchant_refused: Whether the merchant rejected the request (video channel).
+        refused_at: When the merchant rejected it.
+        refund_state: ``in_progress``, ``closed`` or ``withdrawn`` (overrides `in_progress`).
     """
     read = Reader(policy, paid_at or refund_requested_at, at)
     t, c = tmall(policy), channels(policy)
+    if refund_state is not None:
+        in_progress = refund_state == "in_progress"
+    state_en, state_zh = _STATE.get(refund_state or "", ("no longer in progress", "已不在退款中"))
     if t is not None:
         ids: tuple[str, ...] = ("tmall.intervention_wait",)
-        earliest = refund_requested_at + read.hours("tmall.intervention_wait.wait", t.intervention_wait.wait)
+        wait = read.hours("tmall.intervention_wait.wait", t.intervention_wait.wait)
+        earliest = refund_requested_at + wait
         if not in_progress:
             return Decision(
                 False,
                 "not_in_progress",
                 ids,
-                "Intervention needs a refund in progress.",
-                "仅退款进行中可申请介入。",
+                f"Intervention needs a refund in progress (退款中); this refund is {state_en}.",
+                f"仅退款中可申请小二介入;该退款{state_zh}。",
                 versions=read.frozen(),
             )
         if at < earliest:
@@ -44,22 +60,32 @@ def intervention(
                 False,
                 "too_early",
                 ids,
-                "Intervention opens 72 h after the refund request.",
-                "申请退款72小时后方可申请小二介入。",
+                f"Intervention opens {hours(wait)} h after the refund request.",
+                f"申请退款{hours(wait)}小时后方可申请小二介入。",
                 deadline=earliest,
+                deadline_kind="opens_at",
                 versions=read.frozen(),
             )
         return Decision(
             True,
             "intervene",
             ids,
-            "The platform may intervene.",
-            "可申请小二介入。",
+            f"The platform may intervene ({hours(wait)} h after the refund request, refund in progress).",
+            f"可申请小二介入(申请退款已满{hours(wait)}小时,退款中)。",
             deadline=earliest,
+            deadline_kind="opens_at",
             versions=read.frozen(),
         )
     if c is not None:
         ids = ("channels.escalate",)
+        if not in_progress:
+            return Decision(
+                False,
+                "not_in_progress",
+                ids,
+                f"Escalation needs an after-sale in progress; this one is {state_en}.",
+                f"售后单{state_zh},不能申请平台介入。",
+            )
         if not merchant_refused:
             return Decision(
                 False,
@@ -69,24 +95,27 @@ def intervention(
                 "商家拒绝后方可申请平台介入。",
             )
         since = refused_at or refund_requested_at
-        last = since + read.hours("channels.escalate.within", c.escalate.within)
+        within = read.hours("channels.escalate.within", c.escalate.within)
+        last = since + within
         if at > last:
             return Decision(
                 False,
                 "expired",
                 ids,
-                "The escalation window after the rejection has passed.",
-                "已超过商家拒绝后申请平台介入的期限。",
+                f"The {days(within)}-day escalation window after the rejection has passed.",
+                f"已超过商家拒绝后{days(within)}天内申请平台介入的期限。",
                 deadline=last,
+                deadline_kind="file_by",
                 versions=read.frozen(),
             )
         return Decision(
             True,
             "escalate",
             ids,
-            "The buyer may escalate to a platform dispute.",
-            "可申请平台介入。",
+            f"The buyer may escalate to a platform dispute within {days(within)} days of the rejection.",
+            f"可在商家拒绝后{days(within)}天内申请平台介入。",
             deadline=last,
+            deadline_kind="file_by",
             versions=read.frozen(),
         )
     return Decision(
@@ -127,7 +156,7 @@ def arbitrate(
                 "buyer_wins",
                 tuple(dict.fromkeys(("national.no_reason_return", *shipping.rules, *floor))),
                 "No-reason return applies: refund upheld.",
-                "符合七日无理由退货:支持退款。",
+                "符合无理由退货条件:支持退款。",
                 payer=shipping.payer,
             )
         return Decision(
@@ -135,16 +164,18 @@ def arbitrate(
             "merchant_wins",
             ("national.no_reason_return", *floor),
             "No-reason return does not apply: refusal upheld.",
-            "不符合七日无理由退货:维持拒绝。",
+            "不符合无理由退货条件:维持拒绝。",
         )
-    if reason == "not_received" and tmall(policy) is not None:
+    t = tmall(policy)
+    if reason == "not_received" and t is not None and reason in t.advance_pay.reasons:
         return Decision(
             True,
             "buyer_wins",
             ("tmall.advance_pay",),
-            "Goods not received: the platform pays first.",
+            "Goods not received: the platform advances the refund (先行赔付).",
             "未收到货:平台先行赔付。",
-            payer="platform",
+            payer=shipping.payer if kind != "refund_only" else None,
+            advance_payer="platform",
         )
     if reason in MERCHANT_FAULT_REASONS and evidence:
         return Decision(
@@ -162,3 +193,6 @@ def arbitrate(
         "Evidence does not support the claim: refusal upheld.",
         "举证不足:维持商家拒绝。",
     )
+
+
+_STATE = {"closed": ("closed", "已关闭"), "withdrawn": ("withdrawn by the buyer", "已被买家撤销")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, get_category
+from simkit.rules._common import Reader, days, get_category
 from simkit.rules.decision import Decision
 
 _REMEDY_OF_KIND = {"refund_only": "return", "return_refund": "return", "exchange": "exchange", "repair": "repair"}
@@ -20,13 +20,15 @@ def quality_remedy(
     received_at: dt.datetime,
     at: dt.datetime,
     failed_repairs: int = 0,
+    warranty: dt.timedelta | None = None,
 ) -> Decision:
     """Which remedy a quality defect allows at `at`; the merchant pays transport.
 
     三包 goods: return within 7 days, exchange within 15, repair within the warranty;
     two failed repairs entitle exchange or return. Other goods (consumer law §24):
     return within 7 days of receipt, afterwards exchange or repair within the warranty.
-    Periods count from receipt (the sale completes on delivery).
+    Periods count from receipt (the sale completes on delivery). An order's own warranty
+    (`warranty`, e.g. two years for an appliance) applies when longer than the category's.
     """
     cat = get_category(policy, category)
     national = policy.spec.national
@@ -41,6 +43,8 @@ def quality_remedy(
         warranty_span = read.hours(f"categories.{category}.warranty", cat.warranty)
         if warranty_span.total_seconds() == 0:
             warranty_span = read.hours("national.three_guarantees.warranty_default", tg.warranty_default)
+        if warranty is not None and warranty > warranty_span:
+            warranty_span, ids = warranty, (*ids, "national.favourable")
         war = received_at + warranty_span
         repairs_failed = failed_repairs >= read(
             "national.three_guarantees.failed_repairs_for_exchange", tg.failed_repairs_for_exchange
@@ -57,7 +61,10 @@ def quality_remedy(
         qr = national.quality_return
         ids = ("national.quality_return",)
         ret = received_at + read.hours("national.quality_return.return_within", qr.return_within)
-        war = received_at + read.hours(f"categories.{category}.warranty", cat.warranty)
+        warranty_span = read.hours(f"categories.{category}.warranty", cat.warranty)
+        if warranty is not None and warranty > warranty_span:
+            warranty_span, ids = warranty, (*ids, "national.favourable")
+        war = received_at + warranty_span
         if at < ret:
             allowed, deadline = True, ret
         elif at < war:
@@ -69,9 +76,10 @@ def quality_remedy(
             True,
             wanted,
             ids,
-            f"Quality defect: {wanted} allowed; the merchant pays transport.",
-            f"质量问题:可{_ZH[wanted]},运费由商家承担。",
+            f"Quality defect: {wanted} allowed{_warranty_en(warranty_span)}; the merchant pays transport.",
+            f"质量问题:可{_ZH[wanted]}{_warranty_zh(warranty_span)},运费由商家承担。",
             deadline=deadline,
+            deadline_kind="window_end",
             payer=payer,
             versions=read.frozen(),
         )
@@ -79,12 +87,21 @@ def quality_remedy(
         False,
         "remedy_not_available",
         ids,
-        f"Quality defect: {wanted} is no longer available.",
-        f"质量问题:已不能{_ZH[wanted]}。",
+        f"Quality defect: {wanted} is no longer available{_warranty_en(warranty_span)}.",
+        f"质量问题:已不能{_ZH[wanted]}{_warranty_zh(warranty_span)}。",
         deadline=deadline,
+        deadline_kind="window_end",
         payer=payer,
         versions=read.frozen(),
     )
 
 
 _ZH = {"return": "退货", "exchange": "换货", "repair": "维修"}
+
+
+def _warranty_en(span: dt.timedelta) -> str:
+    return f" (warranty {days(span)} days from receipt)" if span.total_seconds() else ""
+
+
+def _warranty_zh(span: dt.timedelta) -> str:
+    return f"(质保期自签收起{days(span)}天)" if span.total_seconds() else ""

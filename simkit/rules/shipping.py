@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from simkit.policy.model import Policy
 from simkit.rules._common import MERCHANT_FAULT_REASONS, NO_REASON_REASONS, channels, tmall
-from simkit.rules.decision import Decision
+from simkit.rules.decision import Decision, Party
 
 
 def return_shipping(
@@ -15,26 +15,40 @@ def return_shipping(
     free_shipping: bool = False,
     refused_delivery: bool = False,
     refused_with_reason: bool = False,
+    merchant_agreed: bool = False,
 ) -> Decision:
     """Who pays the return shipping.
 
-    Refused delivery: without reason the buyer pays, with reason the merchant. Merchant
-    fault: the party at fault pays. No-reason: on Tmall a free-shipped item splits the
-    legs (each side pays its own), otherwise the buyer pays all; exchanges are paid by the
-    buyer. The national floor: the buyer pays unless the merchant agreed otherwise.
+    Refused delivery (Tmall, seed:004 关于拒签): without reason the buyer pays and the merchant
+    proves; with reason the merchant pays and the buyer proves. Merchant fault: the party at
+    fault pays. No-reason: when the merchant agreed to pay (`merchant_agreed`), the merchant;
+    on Tmall a free-shipped item splits the legs (each side pays its own), otherwise the buyer
+    pays all; exchanges are paid by the buyer. The national floor: the buyer pays unless the
+    merchant agreed otherwise.
     """
     t = tmall(policy)
     if refused_delivery and t is not None:
         rd = t.refused_delivery
         payer = rd.with_reason if refused_with_reason else rd.without_reason
-        proof = "the buyer proves" if refused_with_reason else "the merchant proves"
+        prover: Party = "buyer" if refused_with_reason else "merchant"
         return Decision(
             True,
             "refused_delivery",
             ("tmall.refused_delivery",),
-            f"Refused delivery {'with' if refused_with_reason else 'without'} reason: {payer} pays; {proof}.",
-            "有理由拒签:商家承担运费,买家举证。" if refused_with_reason else "无理由拒签:买家承担运费,商家举证。",
+            f"Refused delivery {'with' if refused_with_reason else 'without'} reason: the {payer} pays the "
+            f"shipping; the {prover} proves.",
+            f"{'有' if refused_with_reason else '无'}理由拒签:运费由{_ZH[payer]}承担,由{_ZH[prover]}举证。",
             payer=payer,
+            burden_of_proof=prover,
+        )
+    if merchant_agreed and reason in NO_REASON_REASONS:
+        return Decision(
+            True,
+            "merchant_pays",
+            ("national.no_reason_shipping", "national.favourable"),
+            "The merchant agreed to pay the no-reason return shipping: the merchant pays.",
+            "商家承诺承担无理由退货运费:运费由商家承担。",
+            payer="merchant",
         )
     if reason in MERCHANT_FAULT_REASONS:
         if t is not None and t.fault_shipping.at_fault_pays:
@@ -129,3 +143,6 @@ def refund_triage(policy: Policy, *, reason: str) -> Decision:
             True, "evidence_required", ("tmall.refund_reasons",), "Ask the buyer for evidence.", "需买家提供凭证。"
         )
     return Decision(True, "negotiate", ("tmall.refund_reasons",), "Contact the buyer and negotiate.", "联系买家协商。")
+
+
+_ZH = {"buyer": "买家", "merchant": "商家", "platform": "平台"}

@@ -34,10 +34,15 @@ def after_exit_duty(
     exit_at: dt.datetime,
     at: dt.datetime,
     mode: str = "merchant",
+    warranty: dt.timedelta | None = None,
 ) -> Decision:
     """Whether after-sale duty still applies at `at` after the store exited, and who handles it.
 
-    The duty lasts until the later of the order's after-sale window and its warranty.
+    The duty lasts until the later of the order's after-sale window and its warranty (the
+    order's own `warranty` when longer than the category's, seed:000: "质保期通常为一年或两年").
+    ``payer`` here is who bears the merchant's costs: the merchant, or the platform from the
+    deposit ("由平台代为处理售后问题"); the buyer's own share (e.g. no-reason return shipping) stays
+    the buyer's.
     """
     cat = get_category(policy, category)
     read = Reader(policy, paid_at, at)
@@ -49,6 +54,8 @@ def after_exit_duty(
     if cat.three_guarantees and span.total_seconds() == 0:
         tg = policy.spec.national.three_guarantees
         span = read.hours("national.three_guarantees.warranty_default", tg.warranty_default)
+    if warranty is not None and warranty > span:
+        span = warranty
     in_sale = window.allowed and window.deadline is None  # not completed yet: the periods have not started
     ends = [base + span]
     if window.deadline is not None:
@@ -65,6 +72,7 @@ def after_exit_duty(
             "The store has not exited yet.",
             "店铺尚未退出。",
             deadline=duty_end,
+            deadline_kind=None if duty_end is None else "duty_end",
             payer=payer,
             versions=read.frozen(),
         )
@@ -76,6 +84,7 @@ def after_exit_duty(
             "The warranty and after-sale periods have ended.",
             "质保期和售后期均已结束。",
             deadline=duty_end,
+            deadline_kind=None if duty_end is None else "duty_end",
             versions=read.frozen(),
         )
     return Decision(
@@ -85,6 +94,7 @@ def after_exit_duty(
         f"Duty continues after exit. {en}",
         f"退店后仍须承担售后。{zh}",
         deadline=duty_end,
+        deadline_kind=None if duty_end is None else "duty_end",
         payer=payer,
         versions=read.frozen(),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, platform_span
+from simkit.rules._common import Reader, days, hours, platform_span
 from simkit.rules.decision import Decision
 
 RETURN_KINDS = frozenset({"return_refund", "exchange", "repair"})
@@ -29,14 +29,14 @@ def merchant_response(
             False, "no_timer", (), "The national floor sets no merchant response timer.", "国家规定未设商家处理时限。"
         )
     span, rule = found
-    hours = span.total_seconds() / 3600
     return Decision(
         True,
         "auto_agree",
         (rule,),
-        f"The merchant must answer within {hours:g} h, else the request is approved automatically.",
-        f"商家须在{hours:g}小时内处理,超时自动同意。",
+        f"The merchant must answer within {hours(span)} h, else the request is approved automatically.",
+        f"商家须在{hours(span)}小时内处理,超时自动同意。",
         deadline=requested_at + span,
+        deadline_kind="answer_by",
         versions=read.frozen(),
     )
 
@@ -58,9 +58,10 @@ def buyer_return_deadline(policy: Policy, *, agreed_at: dt.datetime, paid_at: dt
         True,
         "close",
         (rule,),
-        "The buyer must ship the return in time, else it closes.",
-        "买家须按时退货,超时关闭退货。",
+        f"The buyer must ship the return within {days(span)} days of the agreement, else it closes.",
+        f"买家须在商家同意后{days(span)}天内寄回,超时关闭退货。",
         deadline=agreed_at + span,
+        deadline_kind="ship_return_by",
         versions=read.frozen(),
     )
 
@@ -82,9 +83,11 @@ def merchant_receipt_deadline(
         True,
         "auto_refund",
         (rule,),
-        "The merchant must confirm the return in time, else it is refunded.",
-        "商家须按时确认收到退货,超时自动退款。",
+        f"The merchant must confirm the returned goods within {days(span)} days of their arrival, "
+        "else the platform refunds.",
+        f"商家须在退货到达后{days(span)}天内确认收货,超时自动退款。",
         deadline=delivered_at + span,
+        deadline_kind="confirm_receipt_by",
         versions=read.frozen(),
     )
 
@@ -99,24 +102,30 @@ def refund_deadline(
     """The legal refund deadline after the merchant receives a return; late beyond 15 days is a violation."""
     rule = policy.spec.national.refund_deadline
     read = Reader(policy, paid_at or received_return_at, received_return_at)
-    due = received_return_at + read.hours("national.refund_deadline.refund_within", rule.refund_within)
-    violation = received_return_at + read.hours("national.refund_deadline.violation_after", rule.violation_after)
+    within = read.hours("national.refund_deadline.refund_within", rule.refund_within)
+    after = read.hours("national.refund_deadline.violation_after", rule.violation_after)
+    due, violation = received_return_at + within, received_return_at + after
     if at is not None and at > violation:
         return Decision(
             False,
             "violation",
             ("national.refund_deadline",),
-            "The refund is more than 15 days late: a violation.",
-            "超过十五日未退款,构成违法。",
+            f"The refund is more than {days(after)} days late: a violation.",
+            f"收到退货超过{days(after)}日未退款,构成违法。",
             deadline=due,
+            deadline_kind="refund_by",
             versions=read.frozen(),
+            timeline=(("violation_after", violation),),
         )
     return Decision(
         True,
         "refund_due",
         ("national.refund_deadline",),
-        "Refund within 7 days of receiving the return.",
-        "收到退货之日起七日内退款。",
+        f"Refund within {days(within)} days of receiving the return; unhandled beyond {days(after)} days "
+        "is a violation.",
+        f"收到退货之日起{days(within)}日内退款;超过{days(after)}日未处理构成违法。",
         deadline=due,
+        deadline_kind="refund_by",
         versions=read.frozen(),
+        timeline=(("violation_after", violation),),
     )

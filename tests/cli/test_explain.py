@@ -71,14 +71,17 @@ def run_explain(
 def test_text_output_names_the_rules_in_chinese_and_english(capsys: pytest.CaptureFixture[str]) -> None:
     out = run_explain(capsys, f"{EXAMPLES}/tmall_quality_refund.yaml")
     lines = out.splitlines()
-    assert lines[:7] == [
+    assert lines[:10] == [
         f"case      {EXAMPLES}/tmall_quality_refund.yaml",
         "policy    tmall",
         "decision  ALLOWED (await_merchant)",
-        "deadline  2026-03-13T09:30:00",
+        "deadline  2026-03-13T09:30:00+08:00  (answer_by)",
         "amount    -",
         "payer     merchant  (return shipping)",
+        "advance   -  (先行赔付: advances the money)",
+        "proof     -  (burden of proof)",
         "points    0",
+        "timeline  -",
     ]
     assert "商家须在72小时内处理,超时自动同意。" in out
     assert "退款超时自动达成 / Refund approved when the merchant does not act  [seed:004]" in out
@@ -122,13 +125,20 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
         "allowed": True,
         "outcome": "compensate",
         "deadline": None,
+        "deadline_kind": None,
         "amount": 500.0,
         "amount_form": "points",
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.late_ship_comp", "tmall.ship_promise"],
-        "reason": {"en": "Compensation of 500.00 CNY (points), capped.", "zh": "赔付500.00元(天猫积分),有上限。"},
+        "reason": {
+            "en": "Compensation of 500.00 CNY (points): 30% of the price, at most 500 CNY.",
+            "zh": "赔付500.00元(天猫积分):价款的30%,最高500元。",
+        },
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -161,9 +171,9 @@ def test_variant_changes_the_answer(capsys: pytest.CaptureFixture[str]) -> None:
         )
     )
     assert (base["deadline"], reform["deadline"], explicit["deadline"]) == (
-        "2026-03-13T09:30:00",
-        "2026-03-12T09:30:00",
-        "2026-03-12T09:30:00",
+        "2026-03-13T09:30:00+08:00",
+        "2026-03-12T09:30:00+08:00",
+        "2026-03-12T09:30:00+08:00",
     )
     assert (base["policy"], reform["policy"]) == ("tmall", "tmall+tmall_response_48h")
 
@@ -172,7 +182,7 @@ def test_variant_changes_an_extension_refusal_into_an_extension(capsys: pytest.C
     case = f"{EXAMPLES}/channels_extension_limit.yaml"
     assert json.loads(run_explain(capsys, case, as_json=True))["outcome"] == "limit_reached"
     five = json.loads(run_explain(capsys, case, variants=("policies/variants/channels_extend_5.yaml",), as_json=True))
-    assert (five["allowed"], five["outcome"], five["deadline"]) == (True, "extended", "2026-04-15T10:00:00")
+    assert (five["allowed"], five["outcome"], five["deadline"]) == (True, "extended", "2026-04-15T10:00:00+08:00")
 
 
 def test_policy_option_overrides_the_case_file(capsys: pytest.CaptureFixture[str]) -> None:
@@ -255,7 +265,7 @@ BAD_CASES = {
         f"{BAD}/unknown_reason.yaml:6: request.reason: Input should be 'no_reason', "
         "'changed_mind', 'quality', 'not_as_described', 'damaged', 'wrong_item', 'missing_parts', "
         "'not_received', 'late_shipment', 'out_of_stock', 'counterfeit', 'invoice', "
-        "'unkept_promise' or 'campaign_breach'"
+        "'unkept_promise', 'campaign_breach', 'fraud' or 'refuse_to_ship'"
     ),
     "unknown_category.yaml": (
         f"{BAD}/unknown_category.yaml:4: order.category: unknown category 'electronic' "
@@ -274,6 +284,113 @@ BAD_CASES = {
         f"{BAD}/received_before_shipped.yaml:8: order.received_at: received_at is before shipped_at"
     ),
     "no_policy.yaml": f"{BAD}/no_policy.yaml:1: policy: no --policy given and the case file names no `policy:`",
+    "return_refund_without_reason.yaml": (
+        f"{BAD}/return_refund_without_reason.yaml:4: request.reason: a return_refund request needs a reason"
+    ),
+    "wrong_platform_variant.yaml": (
+        f"{BAD}/wrong_platform_variant.yaml:4: variants.0: ../../../policies/variants/channels_extend_5.yaml: "
+        "variant is for policy 'video_channel', not 'tmall'"
+    ),
+    # times before the payment, or after the request (issue 8)
+    "settled_before_payment.yaml": (
+        f"{BAD}/settled_before_payment.yaml:7: order.settled_at: settled_at is before the payment (order.paid_at)"
+    ),
+    "closed_before_payment.yaml": (
+        f"{BAD}/closed_before_payment.yaml:7: order.closed_at: closed_at is before the payment (order.paid_at)"
+    ),
+    "reopened_before_payment.yaml": (
+        f"{BAD}/reopened_before_payment.yaml:6: history.reopened_at: reopened_at is before the payment (order.paid_at)"
+    ),
+    "refused_before_payment.yaml": (
+        f"{BAD}/refused_before_payment.yaml:6: history.refused_at: refused_at is before the payment (order.paid_at)"
+    ),
+    "refund_requested_after_request.yaml": (
+        f"{BAD}/refund_requested_after_request.yaml:7: request.refund_requested_at: "
+        "refund_requested_at is after the request (request.at)"
+    ),
+    "reopened_at_without_reopening.yaml": (
+        f"{BAD}/reopened_at_without_reopening.yaml:5: history.reopened_at: reopened_at is given but "
+        "history.reopened is 0"
+    ),
+    # the price
+    "price_infinite.yaml": f"{BAD}/price_infinite.yaml:5: order.price: Input should be a finite number",
+    "price_boolean.yaml": f"{BAD}/price_boolean.yaml:5: order.price: expected a number of CNY, got true",
+    # promises and warranties carry their unit
+    "promise_without_unit.yaml": (
+        f"{BAD}/promise_without_unit.yaml:9: order.promise.after_sale_period: expected a duration with its unit, "
+        "such as '72 hours' or '7 days', got 30"
+    ),
+    "warranty_in_words.yaml": (
+        f"{BAD}/warranty_in_words.yaml:8: order.warranty: expected a duration with its unit, such as '72 hours' "
+        "or '7 days', got 'two years'"
+    ),
+    # extensions with their times
+    "extension_after_request.yaml": (
+        f"{BAD}/extension_after_request.yaml:7: history.extended_at.1: the extension is after the request (request.at)"
+    ),
+    "extensions_mismatch.yaml": (
+        f"{BAD}/extensions_mismatch.yaml:5: history.extensions: 2 extensions counted, but history.extended_at "
+        "gives 1 time"
+    ),
+    # refused delivery
+    "refused_and_received.yaml": (
+        f"{BAD}/refused_and_received.yaml:9: order.received_at: the buyer refused the delivery "
+        "(delivery_refused_at): not received"
+    ),
+    "refused_before_shipment.yaml": (
+        f"{BAD}/refused_before_shipment.yaml:8: order.delivery_refused_at: delivery_refused_at is before the "
+        "shipment (order.shipped_at)"
+    ),
+    # the return flow
+    "return_shipped_before_agreed.yaml": (
+        f"{BAD}/return_shipped_before_agreed.yaml:9: request.return_shipped_at: return_shipped_at is before agreed_at"
+    ),
+    "return_on_refund_only.yaml": (
+        f"{BAD}/return_on_refund_only.yaml:8: request.agreed_at: a refund_only request has no return: "
+        "agreed_at needs a return kind"
+    ),
+    "return_arrived_without_shipment.yaml": (
+        f"{BAD}/return_arrived_without_shipment.yaml:9: request.return_received_at: "
+        "return_received_at needs request.return_shipped_at"
+    ),
+    "as_of_before_arrival.yaml": (
+        f"{BAD}/as_of_before_arrival.yaml:11: request.as_of: as_of is before return_received_at"
+    ),
+    # before payment
+    "unpaid_refund.yaml": (
+        f"{BAD}/unpaid_refund.yaml:3: order.paid_at: a refund_only request needs order.paid_at (only a rule "
+        "complaint on an order waiting for payment may leave it out, with order.placed_at)"
+    ),
+    "complaint_unpaid_without_placed.yaml": (
+        f"{BAD}/complaint_unpaid_without_placed.yaml:3: order.paid_at: a rule_complaint request needs "
+        "order.paid_at (only a rule complaint on an order waiting for payment may leave it out, with "
+        "order.placed_at)"
+    ),
+    "paid_before_placed.yaml": f"{BAD}/paid_before_placed.yaml:7: order.paid_at: paid_at is before placed_at",
+    # the refund's own state
+    "refund_state_on_return.yaml": (
+        f"{BAD}/refund_state_on_return.yaml:8: request.refund_state: only an intervention looks at "
+        "refund_state, not a return_refund request"
+    ),
+    "unknown_refund_state.yaml": (
+        f"{BAD}/unknown_refund_state.yaml:8: request.refund_state: Input should be 'in_progress', 'closed' "
+        "or 'withdrawn'"
+    ),
+    "paid_before_dated_value.yaml": (
+        f"{BAD}/paid_before_dated_value.yaml:7: order.paid_at: no version in force on 2014-06-01 (first is 2015-01-01)"
+    ),
+    # the buyer's confirmed exclusion is a flag
+    "confirmed_exclusion_not_a_flag.yaml": (
+        f"{BAD}/confirmed_exclusion_not_a_flag.yaml:8: order.confirmed_exclusion: Input should be a valid "
+        "boolean, unable to interpret input"
+    ),
+    # fraud is a reason of its own
+    "fraud_misspelt.yaml": (
+        f"{BAD}/fraud_misspelt.yaml:6: request.reason: Input should be 'no_reason', "
+        "'changed_mind', 'quality', 'not_as_described', 'damaged', 'wrong_item', 'missing_parts', "
+        "'not_received', 'late_shipment', 'out_of_stock', 'counterfeit', 'invoice', "
+        "'unkept_promise', 'campaign_breach', 'fraud' or 'refuse_to_ship'"
+    ),
 }
 
 
@@ -319,4 +436,160 @@ def test_missing_case_file(simkit: Callable[..., Result]) -> None:
 
 def test_policy_given_for_a_case_without_one(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(run_explain(capsys, f"{BAD}/no_policy.yaml", policy="policies/tmall.yaml", as_json=True))
-    assert (data["allowed"], data["outcome"], data["deadline"]) == (True, "await_merchant", "2026-03-05T10:00:00")
+    assert (data["allowed"], data["outcome"], data["deadline"]) == (True, "await_merchant", "2026-03-05T10:00:00+08:00")
+
+
+# --- validate and explain agree on case files -------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CASES))
+def test_validate_rejects_every_case_explain_rejects_with_the_same_line(
+    simkit: Callable[..., Result], name: str
+) -> None:
+    assert simkit("validate", f"{BAD}/{name}") == (2, "", BAD_CASES[name] + "\n")
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / EXAMPLES).glob("*.yaml")))
+def test_validate_accepts_every_example_explain_decides(simkit: Callable[..., Result], example: str) -> None:
+    assert simkit("validate", f"{EXAMPLES}/{example}") == (0, "ok: 1 file valid\n", "")
+    code, out, err = simkit("explain", "--case", f"{EXAMPLES}/{example}", "--json")
+    assert (code, err, json.loads(out)["case"]) == (0, "", f"{EXAMPLES}/{example}")
+
+
+def test_validate_reports_every_problem_of_a_case_at_once(simkit: Callable[..., Result], tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        f"policy: {ROOT}/policies/tmall.yaml\n"
+        "order:\n"
+        "  category: apparel\n"
+        "  price: 99\n"
+        '  paid_at: "2026-03-01T10:00:00"\n'
+        '  settled_at: "2026-02-01T10:00:00"\n'
+        '  closed_at: "2026-02-02T10:00:00"\n'
+        'request: {kind: return_refund, at: "2026-03-05T10:00:00"}\n',
+        encoding="utf-8",
+    )
+    code, out, err = simkit("validate", str(case))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"{case}:8: request.reason: a return_refund request needs a reason",
+        f"{case}:6: order.settled_at: settled_at is before the payment (order.paid_at)",
+        f"{case}:7: order.closed_at: closed_at is before the payment (order.paid_at)",
+    ]
+
+
+# --- base against variant (--compare) -----------------------------------------------------------
+
+COMPARE_CASE = f"{EXAMPLES}/channels_compare_counterfeit_4x.yaml"
+COUNTERFEIT_4X = "policies/variants/channels_counterfeit_4x.yaml"
+
+
+def test_compare_json_shows_both_decisions_and_what_differs(simkit: Callable[..., Result]) -> None:
+    code, out, err = simkit("explain", "--case", COMPARE_CASE, "--variant", COUNTERFEIT_4X, "--compare", "--json")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    # wx:guarantee 3x the price plus the appraisal fee (260 x 3 + 50) against the API enum's 4x (260 x 4 + 50)
+    assert (data["base"]["policy"], data["base"]["amount"]) == ("video_channel", 830.0)
+    assert (data["variant"]["policy"], data["variant"]["amount"]) == ("video_channel+channels_counterfeit_4x", 1090.0)
+    assert data["changed"] is True
+    assert data["differences"] == {
+        "fields": ["amount"],
+        "rules_added": [],
+        "rules_removed": [],
+        "values": [
+            {
+                "path": "channels.counterfeit.multiple",
+                "old": "3x",
+                "new": "4x",
+                "favours": "buyer",
+                "change": "changed",
+            }
+        ],
+        "other_values": [],
+    }
+
+
+def test_compare_text_puts_the_decisions_side_by_side(simkit: Callable[..., Result]) -> None:
+    code, out, err = simkit("explain", "--case", COMPARE_CASE, "--variant", COUNTERFEIT_4X, "--compare")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[:3] == [
+        f"case      {COMPARE_CASE}",
+        "base      video_channel",
+        "variant   video_channel+channels_counterfeit_4x",
+    ]
+    assert "amount    830.00 CNY (cash)                       1090.00 CNY (cash)   <- differs" in lines
+    assert "verdict   the decisions differ" in lines
+    assert "  channels.counterfeit.multiple: 3x → 4x (more favourable to the buyer)" in lines
+
+
+def test_compare_names_rules_that_only_one_side_cites(simkit: Callable[..., Result]) -> None:
+    code, out, _ = simkit(
+        "explain",
+        "--case",
+        f"{EXAMPLES}/channels_extension_limit.yaml",
+        "--variant",
+        "policies/variants/channels_extend_5.yaml",
+        "--compare",
+        "--json",
+    )
+    data = json.loads(out)
+    assert code == 0
+    # three extensions used: a fourth is refused at 3 (seed:003), allowed at 5, +7 days from 04-01 10:00
+    assert (data["base"]["outcome"], data["variant"]["outcome"]) == ("limit_reached", "extended")
+    assert (data["variant"]["deadline"], data["variant"]["deadline_kind"]) == (
+        "2026-04-15T10:00:00+08:00",
+        "new_period_end",
+    )
+    assert data["differences"]["fields"] == ["allowed", "outcome", "deadline", "deadline_kind"]
+    assert [v["path"] for v in data["differences"]["values"]] == ["channels.extend.max_times"]
+
+
+def test_compare_of_a_variant_that_changes_nothing_here(simkit: Callable[..., Result]) -> None:
+    code, out, _ = simkit(
+        "explain",
+        "--case",
+        f"{EXAMPLES}/tmall_late_shipment.yaml",
+        "--variant",
+        "policies/variants/tmall_response_48h.yaml",
+        "--compare",
+        "--json",
+    )
+    data = json.loads(out)
+    assert (code, data["changed"], data["differences"]["values"]) == (0, False, [])
+    assert [v["path"] for v in data["differences"]["other_values"]] == ["tmall.refund_auto_agree.timeout"]
+
+
+def test_compare_needs_a_variant(simkit: Callable[..., Result]) -> None:
+    assert simkit("explain", "--case", COMPARE_CASE, "--compare") == (
+        2,
+        "",
+        "<cli>: --compare: needs at least one --variant to compare with\n",
+    )
+
+
+def test_compare_of_a_bad_case_is_the_same_error(simkit: Callable[..., Result]) -> None:
+    code, out, err = simkit(
+        "explain",
+        "--case",
+        f"{BAD}/unknown_category.yaml",
+        "--variant",
+        "policies/variants/tmall_response_48h.yaml",
+        "--compare",
+    )
+    assert (code, out, err) == (2, "", BAD_CASES["unknown_category.yaml"] + "\n")
+
+
+def test_json_output_carries_deadline_kind_offset_and_timeline(capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(run_explain(capsys, f"{EXAMPLES}/tmall_return_flow.yaml", as_json=True))
+    assert (data["outcome"], data["deadline"], data["deadline_kind"]) == (
+        "refund_overdue",
+        "2026-03-27T10:00:00+08:00",
+        "violation_after",
+    )
+    assert data["timeline"] == [
+        {"kind": "confirm_receipt_by", "at": "2026-03-22T10:00:00+08:00"},
+        {"kind": "violation_after", "at": "2026-03-27T10:00:00+08:00"},
+    ]
+    out = run_explain(capsys, f"{EXAMPLES}/tmall_refused_delivery.yaml")
+    assert "proof     merchant  (burden of proof)" in out.splitlines()

@@ -213,7 +213,7 @@ def test_case_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_scenario_and_case_validation_unavailable(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for module in ("simkit.scenario", "simkit.scenario.loader", "simkit.rules.case"):
+    for module in ("simkit.scenario", "simkit.scenario.loader", "simkit.rules.explain"):
         monkeypatch.setitem(sys.modules, module, None)  # makes the import fail
     scenario = write(tmp_path, "s.yaml", "scenario:\n  id: s\n")
     case = write(tmp_path, "c.yaml", "order: {}\nrequest: {}\n")
@@ -223,7 +223,7 @@ def test_scenario_and_case_validation_unavailable(
         [
             f"{scenario}:1: <root>: scenario validation is unavailable "
             "(simkit.scenario.load_scenario cannot be imported)",
-            f"{case}:1: <root>: case validation is unavailable (simkit.rules.case.load_case cannot be imported)",
+            f"{case}:1: <root>: case validation is unavailable (simkit.rules.explain.explain_file cannot be imported)",
         ],
     )
 

@@ -88,16 +88,44 @@ def test_request_kinds_are_the_issue_vocabulary() -> None:
 
 # --- the shipped examples --------------------------------------------------------------------
 
-EXPECTED: dict[str, tuple[bool, str, str | None, float | None, str | None, str | None, int, list[str]]] = {
-    # file: (allowed, outcome, deadline, amount, amount_form, payer, points, rules)
-    "channels_counterfeit.yaml": (
+
+def pinned(
+    allowed: bool,
+    outcome: str,
+    rules: list[str],
+    *,
+    deadline: str | None = None,
+    kind: str | None = None,
+    amount: float | None = None,
+    form: str | None = None,
+    payer: str | None = None,
+    advance: str | None = None,
+    proof: str | None = None,
+    points: int = 0,
+    timeline: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """An expected decision (to_dict() without the reason); times are China time, +08:00."""
+    return {
+        "allowed": allowed,
+        "outcome": outcome,
+        "deadline": deadline,
+        "deadline_kind": kind,
+        "amount": amount,
+        "amount_form": form,
+        "payer": payer,
+        "advance_payer": advance,
+        "burden_of_proof": proof,
+        "points": points,
+        "rules": rules,
+        "versions": {},
+        "timeline": timeline or [],
+    }
+
+
+EXPECTED: dict[str, dict[str, Any]] = {
+    "channels_counterfeit.yaml": pinned(
         True,
         "await_merchant",
-        "2026-08-07T10:00:00",
-        980.0,
-        "cash",
-        "merchant",
-        0,
         [
             "channels.attempts",
             "channels.period_order",
@@ -107,37 +135,33 @@ EXPECTED: dict[str, tuple[bool, str, str | None, float | None, str | None, str |
             "channels.principle",
             "channels.review_deadlines",
         ],
+        deadline="2026-08-07T10:00:00+08:00",
+        kind="answer_by",
+        amount=980.0,
+        form="cash",
+        payer="merchant",
     ),
-    "channels_escalate.yaml": (True, "escalate", "2026-08-12T10:00:00", None, None, None, 0, ["channels.escalate"]),
-    "channels_extension.yaml": (True, "extended", "2026-03-27T10:00:00", None, None, None, 0, ["channels.extend"]),
-    "channels_extension_limit.yaml": (
-        False,
-        "limit_reached",
-        "2026-04-08T10:00:00",
-        None,
-        None,
-        None,
-        0,
-        ["channels.extend"],
+    "channels_escalate.yaml": pinned(
+        True, "escalate", ["channels.escalate"], deadline="2026-08-12T10:00:00+08:00", kind="file_by"
     ),
-    "channels_over_period_fresh.yaml": (
+    "channels_extension.yaml": pinned(
+        True, "extended", ["channels.extend"], deadline="2026-03-27T10:00:00+08:00", kind="new_period_end"
+    ),
+    "channels_extension_limit.yaml": pinned(
+        False, "limit_reached", ["channels.extend"], deadline="2026-04-08T10:00:00+08:00", kind="window_end"
+    ),
+    "channels_over_period_fresh.yaml": pinned(
         True,
         "offer_alternative",
-        "2026-07-17T10:00:00",
-        12.0,
-        "cash",
-        None,
-        0,
         ["channels.over_period_scenarios", "channels.principle", "channels.attempts"],
+        deadline="2026-07-17T10:00:00+08:00",
+        kind="window_end",
+        amount=12.0,
+        form="cash",
     ),
-    "channels_over_period_no_reason.yaml": (
+    "channels_over_period_no_reason.yaml": pinned(
         True,
         "offer_alternative",
-        "2026-09-11T00:00:00",
-        26.0,
-        "cash",
-        None,
-        0,
         [
             "channels.over_period_scenarios",
             "channels.principle",
@@ -145,65 +169,33 @@ EXPECTED: dict[str, tuple[bool, str, str | None, float | None, str | None, str |
             "channels.attempts",
             "channels.period_order",
         ],
+        deadline="2026-09-11T00:00:00+08:00",
+        kind="window_end",
+        amount=26.0,
+        form="cash",
     ),
-    "channels_over_period_quality.yaml": (
+    "channels_over_period_quality.yaml": pinned(
         True,
         "reopen_required",
-        "2026-07-18T10:00:00",
-        None,
-        None,
-        None,
-        0,
         ["channels.over_period_scenarios", "channels.principle", "channels.extend", "channels.attempts"],
+        deadline="2026-07-18T10:00:00+08:00",
+        kind="window_end",
     ),
-    "national_fresh_no_reason.yaml": (
-        False,
-        "excluded",
-        None,
-        None,
-        None,
-        None,
-        0,
-        ["national.no_reason_exclusions", "national.no_reason_return"],
+    "national_fresh_no_reason.yaml": pinned(
+        False, "excluded", ["national.no_reason_exclusions", "national.no_reason_return"]
     ),
-    "tmall_complaint_withdrawn.yaml": (
-        False,
-        "withdrawn",
-        "2026-05-18T10:00:00",
-        None,
-        None,
-        None,
-        0,
-        ["tmall.rule_complaint"],
+    "tmall_complaint_withdrawn.yaml": pinned(
+        False, "withdrawn", ["tmall.rule_complaint"], deadline="2026-05-18T10:00:00+08:00", kind="file_by"
     ),
-    "tmall_intervention_early.yaml": (
-        False,
-        "too_early",
-        "2026-06-05T10:00:00",
-        None,
-        None,
-        None,
-        0,
-        ["tmall.intervention_wait"],
+    "tmall_intervention_early.yaml": pinned(
+        False, "too_early", ["tmall.intervention_wait"], deadline="2026-06-05T10:00:00+08:00", kind="opens_at"
     ),
-    "tmall_late_shipment.yaml": (
-        True,
-        "compensate",
-        None,
-        500.0,
-        "points",
-        None,
-        0,
-        ["tmall.late_ship_comp", "tmall.ship_promise"],
+    "tmall_late_shipment.yaml": pinned(
+        True, "compensate", ["tmall.late_ship_comp", "tmall.ship_promise"], amount=500.0, form="points"
     ),
-    "tmall_no_reason_free_shipping.yaml": (
+    "tmall_no_reason_free_shipping.yaml": pinned(
         True,
         "await_merchant",
-        "2026-04-11T21:00:00",
-        None,
-        None,
-        "buyer",
-        0,
         [
             "tmall.after_sale_window",
             "national.no_reason_return",
@@ -211,15 +203,13 @@ EXPECTED: dict[str, tuple[bool, str, str | None, float | None, str | None, str |
             "tmall.no_reason_shipping",
             "tmall.refund_auto_agree",
         ],
+        deadline="2026-04-11T21:00:00+08:00",
+        kind="answer_by",
+        payer="buyer",
     ),
-    "tmall_quality_refund.yaml": (
+    "tmall_quality_refund.yaml": pinned(
         True,
         "await_merchant",
-        "2026-03-13T09:30:00",
-        None,
-        None,
-        "merchant",
-        0,
         [
             "tmall.after_sale_window",
             "national.quality_return",
@@ -227,28 +217,96 @@ EXPECTED: dict[str, tuple[bool, str, str | None, float | None, str | None, str |
             "tmall.fault_shipping",
             "tmall.refund_auto_agree",
         ],
+        deadline="2026-03-13T09:30:00+08:00",
+        kind="answer_by",
+        payer="merchant",
     ),
-    "tmall_reopen_entry.yaml": (True, "reopened", "2026-03-17T10:00:00", None, None, None, 0, ["tmall.reopen_entry"]),
-    "tmall_reopen_sub_account.yaml": (False, "no_permission", None, None, None, None, 0, ["tmall.reopen_entry"]),
-    "tmall_rule_complaint.yaml": (
+    "tmall_reopen_entry.yaml": pinned(
+        True, "reopened", ["tmall.reopen_entry"], deadline="2026-03-17T10:00:00+08:00", kind="file_by"
+    ),
+    "tmall_reopen_sub_account.yaml": pinned(False, "no_permission", ["tmall.reopen_entry"]),
+    "tmall_rule_complaint.yaml": pinned(
         True,
         "intervention",
-        "2026-06-04T10:00:00",
-        None,
-        None,
-        None,
-        12,
         ["tmall.rule_complaint", "tmall.penalty_points"],
+        deadline="2026-06-04T10:00:00+08:00",
+        kind="file_by",
+        points=12,
     ),
-    "tmall_store_exit.yaml": (
+    # law:7day §13, §31: refund within 7 days of receiving the return (03-12 10:00 → 03-19 10:00), a
+    # violation after 15 days (03-27 10:00); Tmall confirms by itself after 10 days (03-22 10:00)
+    "tmall_return_flow.yaml": pinned(
+        True,
+        "refund_overdue",
+        [
+            "tmall.after_sale_window",
+            "national.quality_return",
+            "tmall.refund_reasons",
+            "tmall.fault_shipping",
+            "national.refund_deadline",
+            "tmall.return_deadlines",
+        ],
+        deadline="2026-03-27T10:00:00+08:00",
+        kind="violation_after",
+        payer="merchant",
+        timeline=[
+            {"kind": "confirm_receipt_by", "at": "2026-03-22T10:00:00+08:00"},
+            {"kind": "violation_after", "at": "2026-03-27T10:00:00+08:00"},
+        ],
+    ),
+    # seed:003: the promised 30 days bind (day 20 is past the 15-day quality period); 48 h review
+    "channels_merchant_promise.yaml": pinned(
+        True,
+        "await_merchant",
+        [
+            "channels.attempts",
+            "channels.period_order",
+            "channels.over_period_scenarios",
+            "national.favourable",
+            "national.quality_return",
+            "channels.principle",
+            "channels.review_deadlines",
+        ],
+        deadline="2026-06-25T10:00:00+08:00",
+        kind="answer_by",
+        payer="merchant",
+    ),
+    # seed:004 关于拒签: refused without reason → the buyer pays, the merchant proves; 72 h to answer
+    "tmall_refused_delivery.yaml": pinned(
+        True,
+        "await_merchant",
+        ["tmall.refund_reasons", "tmall.refused_delivery", "tmall.refund_auto_agree"],
+        deadline="2026-04-07T16:00:00+08:00",
+        kind="answer_by",
+        payer="buyer",
+        proof="merchant",
+    ),
+    # wx:guarantee: 3 x 260 + 50 appraisal fee = 830 CNY (the 4x variant is compared in tests/cli)
+    "channels_compare_counterfeit_4x.yaml": pinned(
+        True,
+        "await_merchant",
+        [
+            "channels.attempts",
+            "channels.period_order",
+            "channels.over_period_scenarios",
+            "national.quality_return",
+            "channels.counterfeit",
+            "channels.principle",
+            "channels.review_deadlines",
+        ],
+        deadline="2026-08-06T10:00:00+08:00",
+        kind="answer_by",
+        amount=830.0,
+        form="cash",
+        payer="merchant",
+    ),
+    "tmall_store_exit.yaml": pinned(
         True,
         "statutory_remedy",
-        "2027-01-12T10:00:00",
-        None,
-        None,
-        "platform",
-        0,
         ["national.three_guarantees", "tmall.after_sale_window", "tmall.store_exit"],
+        deadline="2027-01-12T10:00:00+08:00",
+        kind="window_end",
+        payer="platform",
     ),
 }
 
@@ -267,18 +325,7 @@ def test_every_example_is_pinned() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_outcome(name: str) -> None:
     policy, decision = _explain_example(EXAMPLES / name)
-    allowed, outcome, deadline, amount, form, payer, points, rules = EXPECTED[name]
-    assert core(decision) == {
-        "allowed": allowed,
-        "outcome": outcome,
-        "deadline": deadline,
-        "amount": amount,
-        "amount_form": form,
-        "payer": payer,
-        "points": points,
-        "rules": rules,
-        "versions": {},
-    }
+    assert core(decision) == EXPECTED[name]
     assert_well_formed(policy, decision)
 
 
@@ -303,7 +350,7 @@ T_ORDER = {
 def test_tmall_no_reason_return_after_7_days_is_refused(tmall: Policy, make_case: Any) -> None:
     d = decide(tmall, make_case(T_ORDER, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-12T00:00:00"}))
     assert (d.allowed, d.outcome, d.deadline) == (False, "window_passed", d.deadline)
-    assert d.to_dict()["deadline"] == "2026-03-12T00:00:00"
+    assert d.to_dict()["deadline"] == "2026-03-12T00:00:00+08:00"
     assert d.rules[0] == "national.no_reason_return"
 
 
@@ -323,13 +370,17 @@ def test_tmall_window_closed_for_no_reason(tmall: Policy, make_case: Any) -> Non
     assert core(d) == {
         "allowed": False,
         "outcome": "window_closed",
-        "deadline": "2026-03-20T09:00:00",
+        "deadline": "2026-03-20T09:00:00+08:00",
+        "deadline_kind": "window_end",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.after_sale_window"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -346,13 +397,17 @@ def test_tmall_refund_for_out_of_stock_carries_the_compensation(tmall: Policy, m
     assert core(d) == {
         "allowed": True,
         "outcome": "await_merchant",
-        "deadline": "2026-03-04T12:00:00",
+        "deadline": "2026-03-04T12:00:00+08:00",
+        "deadline_kind": "answer_by",
         "amount": 30.0,
         "amount_form": "points",
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.late_ship_comp", "tmall.refund_reasons", "tmall.refund_auto_agree"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -373,7 +428,7 @@ def test_tmall_intervention_through_decide(tmall: Policy, make_case: Any) -> Non
     assert (d.allowed, d.outcome, d.deadline.isoformat() if d.deadline else None) == (
         True,
         "intervene",
-        "2026-03-08T10:00:00",
+        "2026-03-08T10:00:00+08:00",
     )
 
 
@@ -400,7 +455,7 @@ def test_channel_sixth_attempt_refused_through_decide(channel: Policy, make_case
 def test_channel_refund_deadline_is_48_hours(channel: Policy, make_case: Any) -> None:
     order = {"category": "apparel", "price": 100, "paid_at": "2026-03-01T10:00:00"}
     d = decide(channel, make_case(order, {"kind": "refund_only", "reason": "no_reason", "at": "2026-03-01T12:00:00"}))
-    assert (d.allowed, d.outcome, d.to_dict()["deadline"]) == (True, "await_merchant", "2026-03-03T12:00:00")
+    assert (d.allowed, d.outcome, d.to_dict()["deadline"]) == (True, "await_merchant", "2026-03-03T12:00:00+08:00")
     assert "channels.review_deadlines" in d.rules
 
 
@@ -434,7 +489,7 @@ def test_channel_extension_through_decide_extends_the_period(channel: Policy, ma
     first = decide(
         channel, make_case(order, {"kind": "extend_after_sale", "by": "merchant", "at": "2026-03-10T10:00:00"})
     )
-    assert first.to_dict()["deadline"] == "2026-03-25T10:00:00"
+    assert first.to_dict()["deadline"] == "2026-03-25T10:00:00+08:00"
     # after one extension, a request one day after the old end is still inside the period
     request = {"kind": "return_refund", "reason": "quality", "at": "2026-03-19T10:00:00", "quality_proven": True}
     assert decide(channel, make_case(order, request)).outcome == "reopen_required"
@@ -555,7 +610,7 @@ def test_tmall_quality_return_inside_the_after_sale_window(tmall: Policy, make_c
         True,
         "await_merchant",
         "merchant",
-        "2026-01-18T10:00:00",
+        "2026-01-18T10:00:00+08:00",
     )
 
 
@@ -576,4 +631,4 @@ def test_tmall_quality_return_after_reopening(tmall: Policy, make_case: Any) -> 
 
 def test_channel_quality_return_inside_the_quality_period(channel: Policy, make_case: Any) -> None:
     d = decide(channel, make_case(APPAREL, {"kind": "return_refund", "reason": "quality", "at": "2026-07-12T10:00:00"}))
-    assert (d.allowed, d.outcome, d.to_dict()["deadline"]) == (True, "await_merchant", "2026-07-14T10:00:00")
+    assert (d.allowed, d.outcome, d.to_dict()["deadline"]) == (True, "await_merchant", "2026-07-14T10:00:00+08:00")

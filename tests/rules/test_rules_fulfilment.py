@@ -34,14 +34,18 @@ def test_tmall_normal_ship_promise_is_72_hours(tmall: Policy) -> None:
     assert ship_deadline(tmall, paid_at=PAID).to_dict() == {
         "allowed": True,
         "outcome": "ship_by",
-        "deadline": "2026-03-04T10:00:00",
+        "deadline": "2026-03-04T10:00:00+08:00",
+        "deadline_kind": "ship_by",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.ship_promise"],
         "reason": {"en": "Ship within 72 h of payment (normal).", "zh": "付款后72小时内发货(normal)。"},
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -67,13 +71,17 @@ def test_channel_ship_promise_is_48_hours(channel: Policy, listing: str) -> None
     assert core(d) == {
         "allowed": True,
         "outcome": "ship_by",
-        "deadline": "2026-03-03T10:00:00",
+        "deadline": "2026-03-03T10:00:00+08:00",
+        "deadline_kind": "ship_by",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["channels.ship_promise"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -105,13 +113,20 @@ def test_late_shipment_30_percent_capped_at_500_in_points(tmall: Policy) -> None
         "allowed": True,
         "outcome": "compensate",
         "deadline": None,
+        "deadline_kind": None,
         "amount": 500.0,
         "amount_form": "points",
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.late_ship_comp", "tmall.ship_promise"],
-        "reason": {"en": "Compensation of 500.00 CNY (points), capped.", "zh": "赔付500.00元(天猫积分),有上限。"},
+        "reason": {
+            "en": "Compensation of 500.00 CNY (points): 30% of the price, at most 500 CNY.",
+            "zh": "赔付500.00元(天猫积分):价款的30%,最高500元。",
+        },
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -128,13 +143,17 @@ def test_late_shipment_claim_only_72_hours_after_payment(tmall: Policy) -> None:
     assert core(early) == {
         "allowed": False,
         "outcome": "too_early",
-        "deadline": "2026-03-04T10:00:00",
+        "deadline": "2026-03-04T10:00:00+08:00",
+        "deadline_kind": "opens_at",
         "amount": 300.0,
         "amount_form": "points",
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.late_ship_comp", "tmall.ship_promise"],
         "versions": {},
+        "timeline": [],
     }
     on_time = late_shipment_compensation(tmall, price=1000, paid_at=PAID, at=t("2026-03-04T10:00:00"))
     assert (on_time.allowed, on_time.outcome, on_time.amount) == (True, "compensate", 300.0)
@@ -168,13 +187,17 @@ def test_shipped_on_time_is_refused(tmall: Policy) -> None:
     assert core(d) == {
         "allowed": False,
         "outcome": "shipped_on_time",
-        "deadline": "2026-03-04T10:00:00",
+        "deadline": "2026-03-04T10:00:00+08:00",
+        "deadline_kind": "ship_by",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.late_ship_comp", "tmall.ship_promise"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -191,12 +214,16 @@ def test_out_of_stock_is_claimable_at_once(tmall: Policy) -> None:
         "allowed": True,
         "outcome": "compensate",
         "deadline": None,
+        "deadline_kind": None,
         "amount": 120.0,
         "amount_form": "points",
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.late_ship_comp"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -228,13 +255,17 @@ def test_tmall_counterfeit_pays_ten_times(tmall: Policy) -> None:
         "allowed": True,
         "outcome": "compensate",
         "deadline": None,
+        "deadline_kind": None,
         "amount": 3000.0,
         "amount_form": "cash",
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.counterfeit"],
         "reason": {"en": "Counterfeit: 10x the price.", "zh": "假一赔10。"},
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -244,12 +275,16 @@ def test_channel_counterfeit_pays_three_times_plus_appraisal(channel: Policy) ->
         "allowed": True,
         "outcome": "compensate",
         "deadline": None,
+        "deadline_kind": None,
         "amount": 980.0,
         "amount_form": "cash",
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["channels.counterfeit"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -273,10 +308,14 @@ def test_fraud_three_times_minimum_500(request: pytest.FixtureRequest, name: str
         "allowed": True,
         "outcome": "compensate",
         "deadline": None,
+        "deadline_kind": None,
         "amount": amount,
         "amount_form": "cash",
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["national.fraud"],
         "versions": {},
+        "timeline": [],
     }

@@ -78,13 +78,17 @@ def test_rule_complaint_goes_to_intervention_with_points(
     assert core(d) == {
         "allowed": True,
         "outcome": "intervention",
-        "deadline": "2026-06-04T10:00:00",
+        "deadline": "2026-06-04T10:00:00+08:00",
+        "deadline_kind": "file_by",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": points,
         "rules": ["tmall.rule_complaint", "tmall.penalty_points"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -131,17 +135,21 @@ def test_reopen_gives_the_buyer_30_days(tmall: Policy) -> None:
     assert reopen(tmall, "2026-02-15T10:00:00").to_dict() == {
         "allowed": True,
         "outcome": "reopened",
-        "deadline": "2026-03-17T10:00:00",
+        "deadline": "2026-03-17T10:00:00+08:00",
+        "deadline_kind": "file_by",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.reopen_entry"],
         "reason": {
-            "en": "Entry reopened: the buyer may file once within 30 days.",
+            "en": "Entry reopened: the buyer may file 1 time within 30 days.",
             "zh": "售后入口已打开:买家可在30天内申请1次售后。",
         },
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -168,12 +176,16 @@ def test_reopen_refusals(tmall: Policy, at: str, kwargs: dict[str, Any], outcome
         "allowed": False,
         "outcome": outcome,
         "deadline": None,
+        "deadline_kind": None,
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.reopen_entry"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -186,13 +198,17 @@ def test_reopen_refused_while_the_window_is_open(tmall: Policy) -> None:
     assert core(d) == {
         "allowed": False,
         "outcome": "window_open",
-        "deadline": "2026-01-21T10:00:00",
+        "deadline": "2026-01-21T10:00:00+08:00",
+        "deadline_kind": "window_end",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.reopen_entry", "tmall.after_sale_window"],
         "versions": {},
+        "timeline": [],
     }
     assert reopen(tmall, "2026-01-21T10:00:00").allowed
 
@@ -225,14 +241,18 @@ def test_extension_adds_7_days(channel: Policy) -> None:
     assert extend(channel, "2026-03-10T10:00:00").to_dict() == {
         "allowed": True,
         "outcome": "extended",
-        "deadline": "2026-03-25T10:00:00",
+        "deadline": "2026-03-25T10:00:00+08:00",
+        "deadline_kind": "new_period_end",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["channels.extend"],
         "reason": {"en": "Extended by 7 days (1 of 3).", "zh": "延长售后7天(第1次,共3次)。"},
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -254,13 +274,17 @@ def test_extension_refusals(channel: Policy, at: str, kwargs: dict[str, Any], ou
     assert core(d) == {
         "allowed": False,
         "outcome": outcome,
-        "deadline": "2026-03-18T10:00:00",
+        "deadline": "2026-03-18T10:00:00+08:00",
+        "deadline_kind": "window_end",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["channels.extend"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -313,15 +337,19 @@ def test_over_7_days_unused_offers_10_percent(channel: Policy) -> None:
     assert core(d) == {
         "allowed": True,
         "outcome": "offer_alternative",
-        "deadline": "2026-09-11T00:00:00",
+        "deadline": "2026-09-11T00:00:00+08:00",
+        "deadline_kind": "window_end",
         "amount": 26.0,
         "amount_form": "cash",
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["channels.over_period_scenarios", "channels.principle"],
         "versions": {},
+        "timeline": [],
     }
-    assert "超七无售后期" in d.reason_zh and "未使用" in d.reason_zh and "不得直接拒绝" in d.reason_zh
+    assert "超7天无理由售后期" in d.reason_zh and "未使用" in d.reason_zh and "不得直接拒绝" in d.reason_zh
 
 
 def test_over_7_days_used_still_offers_an_alternative(channel: Policy) -> None:
@@ -357,13 +385,17 @@ def test_over_the_quality_period(channel: Policy) -> None:
     assert core(unproven) == {
         "allowed": True,
         "outcome": "offer_alternative",
-        "deadline": "2026-09-18T10:00:00",
+        "deadline": "2026-09-18T10:00:00+08:00",
+        "deadline_kind": "window_end",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["channels.over_period_scenarios", "channels.principle"],
         "versions": {},
+        "timeline": [],
     }
     assert "超品质原因售后期" in unproven.reason_zh
 
@@ -374,13 +406,17 @@ def test_proven_quality_defect_requires_reopening(channel: Policy, used: bool) -
     assert core(d) == {
         "allowed": True,
         "outcome": "reopen_required",
-        "deadline": "2026-09-18T10:00:00",
+        "deadline": "2026-09-18T10:00:00+08:00",
+        "deadline_kind": "window_end",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["channels.over_period_scenarios", "channels.principle", "channels.extend"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -431,13 +467,17 @@ def test_store_exit_duty_lasts_to_the_warranty_end(tmall: Policy, mode: str, out
     assert core(d) == {
         "allowed": True,
         "outcome": outcome,
-        "deadline": "2027-01-12T10:00:00",
+        "deadline": "2027-01-12T10:00:00+08:00",
+        "deadline_kind": "duty_end",
         "amount": None,
         "amount_form": None,
         "payer": payer,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.store_exit", "tmall.after_sale_window"],
         "versions": {},
+        "timeline": [],
     }
 
 

@@ -9,8 +9,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simkit.errors import CaseError
 from simkit.policy.model import Policy
 from simkit.policy.schema import REASONS
+from simkit.policy.tree import located
 from simkit.rules import (
     after_sale_window,
     extend_after_sale,
@@ -23,7 +25,8 @@ from simkit.rules import (
     rule_complaint,
 )
 from simkit.rules.case import REQUEST_KINDS, Case
-from simkit.rules.explain import decide
+from simkit.rules.decision import DEADLINE_KINDS
+from simkit.rules.explain import decide, explain_case
 
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -375,14 +378,102 @@ def test_decisions_cite_existing_rules_and_serialise(platforms: dict[str, Policy
         "allowed",
         "outcome",
         "deadline",
+        "deadline_kind",
         "amount",
         "amount_form",
         "payer",
+        "advance_payer",
+        "burden_of_proof",
         "points",
         "rules",
         "reason",
         "versions",
+        "timeline",
     }
     if data["amount"] is not None:
         assert data["amount"] >= 0 and data["amount_form"] in ("cash", "points")
     assert data["payer"] in (None, "buyer", "merchant", "platform")
+    assert data["advance_payer"] in (None, "platform")
+    assert (data["deadline"] is None) == (data["deadline_kind"] is None)
+    if data["deadline"] is not None:
+        assert data["deadline"].endswith("+08:00") and data["deadline_kind"] in DEADLINE_KINDS
+    for step in data["timeline"]:
+        assert step["at"].endswith("+08:00") and step["kind"] in DEADLINE_KINDS
+
+
+# --- the facts added for issue 7: any mix is decided or refused with a CaseError, never a crash ------
+
+
+@st.composite
+def rich_cases(draw: st.DrawFn) -> dict[str, Any]:
+    """Case data with promises, warranties, extension times, refused deliveries, return flows,
+    refund states and orders awaiting payment — consistent or not."""
+    start = draw(moments)
+    at = start + draw(offsets)
+
+    def moment() -> dt.datetime | None:
+        return draw(st.none() | st.builds(lambda f: start + (at - start) * f + dt.timedelta(hours=-24), fractions))
+
+    order: dict[str, Any] = {
+        "category": draw(st.sampled_from(CATEGORIES)),
+        "price": draw(st.floats(0, 1e6)),
+        "free_shipping": draw(st.booleans()),
+        "placed_at": start,
+        "confirmed_exclusion": draw(st.booleans()),
+    }
+    if draw(st.booleans()):
+        order["paid_at"] = start + dt.timedelta(minutes=draw(st.integers(0, 600)))
+    for name in ("shipped_at", "received_at", "delivery_refused_at", "completed_at", "settled_at", "closed_at"):
+        value = moment()
+        if value is not None:
+            order[name] = value
+    if draw(st.booleans()):
+        order["warranty"] = f"{draw(st.integers(0, 1000))} days"
+    if draw(st.booleans()):
+        order["promise"] = {
+            "after_sale_period": f"{draw(st.integers(0, 90))} days",
+            "no_reason_window": f"{draw(st.integers(0, 30))} days",
+            "pays_return_shipping": draw(st.booleans()),
+        }
+    if draw(st.booleans()):
+        order["store_exit_at"] = start + draw(offsets)
+        order["follow_up"] = draw(st.sampled_from(["merchant", "third_party", "platform_deposit"]))
+    request: dict[str, Any] = {
+        "kind": draw(st.sampled_from(REQUEST_KINDS)),
+        "reason": draw(st.sampled_from(REASONS)),
+        "at": at,
+        "by": draw(st.sampled_from(["buyer", "merchant", "sub_account"])),
+        "permitted": draw(st.booleans()),
+        "goods_used": draw(st.booleans()),
+        "refund_state": draw(st.sampled_from(["in_progress", "closed", "withdrawn"])),
+    }
+    for name in ("refund_requested_at", "agreed_at", "return_shipped_at", "return_received_at", "refunded_at"):
+        value = moment()
+        if value is not None:
+            request[name] = value + (at - start)  # often after the request, as a return flow is
+    if draw(st.booleans()):
+        request["as_of"] = at + draw(offsets)
+    history: dict[str, Any] = {
+        "after_sales": draw(st.integers(0, 6)),
+        "extended_at": sorted(m for m in (moment() for _ in range(draw(st.integers(0, 3)))) if m is not None),
+    }
+    if draw(st.booleans()):
+        history["reopened"] = 1
+        history["reopened_at"] = moment() or at
+    return {"order": order, "history": history, "request": request}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=rich_cases(), which=st.sampled_from(["tmall", "video_channel", "national"]))
+def test_explain_decides_or_names_the_problem(platforms: dict[str, Policy], data: dict[str, Any], which: str) -> None:
+    policy = platforms[which]
+    case = Case.model_validate(data)
+    try:
+        d = explain_case(policy, case, located(data, {}, "case.yaml"))
+    except CaseError as exc:
+        assert exc.problems and all(p.file == "case.yaml" and p.path for p in exc.problems)
+        return
+    for rule_id in d.rules:
+        policy.rule(rule_id)
+    assert (d.deadline is None) == (d.deadline_kind is None)
+    json.dumps(d.to_dict(), ensure_ascii=False)

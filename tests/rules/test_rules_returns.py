@@ -46,29 +46,37 @@ def test_no_reason_return_allowed_until_the_deadline(request: pytest.FixtureRequ
     assert last.to_dict() == {
         "allowed": True,
         "outcome": "return_allowed",
-        "deadline": "2026-03-09T00:00:00",
+        "deadline": "2026-03-09T00:00:00+08:00",
+        "deadline_kind": "window_end",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["national.no_reason_return"],
         "reason": {
-            "en": "No-reason return allowed within 7 days from the day after receipt.",
-            "zh": "自签收次日起七日内可无理由退货。",
+            "en": "No-reason return allowed. No-reason window: 7 days from the day after receipt.",
+            "zh": "可无理由退货。7日无理由退货期限(自签收次日起算)。",
         },
         "versions": {},
+        "timeline": [],
     }
     passed = no_reason_return(policy, category="apparel", received_at=RECEIVED, at=t("2026-03-09T00:00:00"))
     assert core(passed) == {
         "allowed": False,
         "outcome": "window_passed",
-        "deadline": "2026-03-09T00:00:00",
+        "deadline": "2026-03-09T00:00:00+08:00",
+        "deadline_kind": "window_end",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["national.no_reason_return"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -115,13 +123,17 @@ def test_used_goods_are_refused(request: pytest.FixtureRequest, name: str) -> No
     assert core(d) == {
         "allowed": False,
         "outcome": "goods_not_intact",
-        "deadline": "2026-03-09T00:00:00",
+        "deadline": "2026-03-09T00:00:00+08:00",
+        "deadline_kind": "window_end",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["national.goods_intact", "national.no_reason_return"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -176,13 +188,17 @@ def test_three_guarantees(
     assert core(d) == {
         "allowed": allowed,
         "outcome": outcome,
-        "deadline": deadline,
+        "deadline": f"{deadline}+08:00",
+        "deadline_kind": "window_end",
         "amount": None,
         "amount_form": None,
         "payer": "merchant",
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["national.three_guarantees"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -206,13 +222,17 @@ def test_consumer_law_quality_return_then_exchange_or_repair(
     assert core(d) == {
         "allowed": allowed,
         "outcome": outcome,
-        "deadline": deadline,
+        "deadline": f"{deadline}+08:00",
+        "deadline_kind": "window_end",
         "amount": None,
         "amount_form": None,
         "payer": "merchant",
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["national.quality_return"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -226,14 +246,21 @@ def test_tmall_after_sale_window_15_days_after_success(tmall: Policy) -> None:
     assert inside.to_dict() == {
         "allowed": True,
         "outcome": "within_window",
-        "deadline": "2026-03-20T09:00:00",
+        "deadline": "2026-03-20T09:00:00+08:00",
+        "deadline_kind": "window_end",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.after_sale_window"],
-        "reason": {"en": "Within the after-sale period.", "zh": "在售后期内。"},
+        "reason": {
+            "en": "Within the after-sale period. The after-sale period is 15 days after transaction success.",
+            "zh": "在售后期内。售后期为交易成功后15天。",
+        },
         "versions": {},
+        "timeline": [],
     }
     closed = after_sale_window(tmall, category="apparel", completed_at=DONE, at=t("2026-03-20T09:00:00"))
     assert (closed.allowed, closed.outcome, closed.deadline) == (False, "window_closed", t("2026-03-20T09:00:00"))
@@ -276,13 +303,17 @@ def test_channel_period_end(channel: Policy, category: str, extensions: int, end
     assert core(d) == {
         "allowed": True,
         "outcome": "within_window",
-        "deadline": end,
+        "deadline": f"{end}+08:00",
+        "deadline_kind": "window_end",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": expected_rules,
         "versions": {},
+        "timeline": [],
     }
     assert not after_sale_window(
         channel, category=category, completed_at=None, received_at=RECEIVED, at=t(end), extensions=extensions
@@ -373,16 +404,22 @@ def test_return_shipping_payer(
     request: pytest.FixtureRequest, name: str, kwargs: dict[str, Any], outcome: str, payer: str, rules: list[str]
 ) -> None:
     d = return_shipping(request.getfixturevalue(name), **kwargs)
+    # seed:004 关于拒签: without reason the merchant proves, with reason the buyer proves
+    proof = None if outcome != "refused_delivery" else "buyer" if kwargs.get("refused_with_reason") else "merchant"
     assert core(d) == {
         "allowed": True,
         "outcome": outcome,
         "deadline": None,
+        "deadline_kind": None,
         "amount": None,
         "amount_form": None,
         "payer": payer,
+        "advance_payer": None,
+        "burden_of_proof": proof,
         "points": 0,
         "rules": rules,
         "versions": {},
+        "timeline": [],
     }
 
 

@@ -39,10 +39,13 @@ def test_tmall_refund_auto_agree_after_72_hours(tmall: Policy, kind: str) -> Non
     assert merchant_response(tmall, kind=kind, requested_at=ASKED).to_dict() == {
         "allowed": True,
         "outcome": "auto_agree",
-        "deadline": "2026-03-13T09:30:00",
+        "deadline": "2026-03-13T09:30:00+08:00",
+        "deadline_kind": "answer_by",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.refund_auto_agree"],
         "reason": {
@@ -50,6 +53,7 @@ def test_tmall_refund_auto_agree_after_72_hours(tmall: Policy, kind: str) -> Non
             "zh": "商家须在72小时内处理,超时自动同意。",
         },
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -58,13 +62,17 @@ def test_channel_review_48_hours_for_refund_and_return(channel: Policy, kind: st
     assert core(merchant_response(channel, kind=kind, requested_at=ASKED)) == {
         "allowed": True,
         "outcome": "auto_agree",
-        "deadline": "2026-03-12T09:30:00",
+        "deadline": "2026-03-12T09:30:00+08:00",
+        "deadline_kind": "answer_by",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["channels.review_deadlines"],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -105,13 +113,17 @@ def test_dated_response_uses_the_version_in_force_at_payment(
     assert core(d) == {
         "allowed": True,
         "outcome": "auto_agree",
-        "deadline": deadline,
+        "deadline": f"{deadline}+08:00",
+        "deadline_kind": "answer_by",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.refund_auto_agree"],
         "versions": {"tmall.refund_auto_agree.timeout": since},
+        "timeline": [],
     }
 
 
@@ -123,15 +135,19 @@ def test_dated_response_through_decide_cites_the_version(variant: Any, make_case
     assert core(old) == {
         "allowed": True,
         "outcome": "await_merchant",
-        "deadline": "2027-01-05T10:00:00",
+        "deadline": "2027-01-05T10:00:00+08:00",
+        "deadline_kind": "answer_by",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.refund_reasons", "tmall.refund_auto_agree"],
         "versions": {"tmall.refund_auto_agree.timeout": "2015-01-01"},
+        "timeline": [],
     }
-    assert new.deadline == t("2027-01-04T10:00:00")
+    assert new.to_dict()["deadline"] == "2027-01-04T10:00:00+08:00"
     assert new.to_dict()["versions"] == {"tmall.refund_auto_agree.timeout": "2027-01-01"}
     assert "48" in new.reason_en and "48" in new.reason_zh
 
@@ -164,13 +180,17 @@ def test_buyer_return_deadline_7_days(request: pytest.FixtureRequest, name: str,
     assert core(d) == {
         "allowed": True,
         "outcome": "close",
-        "deadline": "2026-03-17T09:30:00",
+        "deadline": "2026-03-17T09:30:00+08:00",
+        "deadline_kind": "ship_return_by",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": [rule],
         "versions": {},
+        "timeline": [],
     }
 
 
@@ -199,13 +219,17 @@ def test_refund_deadline_7_days_violation_after_15(tmall: Policy) -> None:
     assert core(late) == {
         "allowed": False,
         "outcome": "violation",
-        "deadline": "2026-03-17T10:00:00",
+        "deadline": "2026-03-17T10:00:00+08:00",
+        "deadline_kind": "refund_by",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["national.refund_deadline"],
         "versions": {},
+        "timeline": [{"kind": "violation_after", "at": "2026-03-25T10:00:00+08:00"}],  # 15 days after receipt
     }
 
 
@@ -219,13 +243,17 @@ def test_tmall_intervention_opens_72_hours_after_the_request(tmall: Policy) -> N
     assert core(early) == {
         "allowed": False,
         "outcome": "too_early",
-        "deadline": "2026-06-05T10:00:00",
+        "deadline": "2026-06-05T10:00:00+08:00",
+        "deadline_kind": "opens_at",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["tmall.intervention_wait"],
         "versions": {},
+        "timeline": [],
     }
     assert "72" in early.reason_zh
     ok = intervention(tmall, refund_requested_at=REQ, at=t("2026-06-05T10:00:00"))
@@ -252,13 +280,17 @@ def test_channel_escalation_within_7_days_of_the_refusal(channel: Policy) -> Non
     assert core(ok) == {
         "allowed": True,
         "outcome": "escalate",
-        "deadline": "2026-06-10T10:00:00",
+        "deadline": "2026-06-10T10:00:00+08:00",
+        "deadline_kind": "file_by",
         "amount": None,
         "amount_form": None,
         "payer": None,
+        "advance_payer": None,
+        "burden_of_proof": None,
         "points": 0,
         "rules": ["channels.escalate"],
         "versions": {},
+        "timeline": [],
     }
     late = intervention(
         channel, refund_requested_at=REQ, at=t("2026-06-10T10:00:01"), merchant_refused=True, refused_at=refused
@@ -295,7 +327,7 @@ def test_no_intervention_on_national(national: Policy) -> None:
         (
             "tmall",
             {"reason": "not_received", "kind": "refund_only", "evidence": False},
-            (True, "buyer_wins", "platform", ("tmall.advance_pay",)),
+            (True, "buyer_wins", None, ("tmall.advance_pay",)),
         ),
         (
             "tmall",
