@@ -124,15 +124,15 @@ def _print_table(result: Any, summary: Any) -> None:
         title=f"{result.scenario.id} · policy {result.scenario.policy.id} · seed {result.seed} · "
         f"{result.reps} replication(s)"
     )
-    table.add_column("metric")
-    table.add_column("", style="dim")
-    table.add_column("mean", justify="right")
-    table.add_column("95% CI", justify="right")
-    table.add_column("unit", style="dim")
+    table.add_column("metric", no_wrap=True, min_width=max(len(name) for name in CATALOGUE))
+    table.add_column("mean", justify="right", no_wrap=True)
+    table.add_column("95% CI", justify="right", no_wrap=True)
+    table.add_column("unit", style="dim", no_wrap=True)
+    table.add_column("label", style="dim")
     for row in summary.itertuples():
         entry = CATALOGUE[row.metric]
         ci = "" if row.n < 2 else f"[{_fmt(row.ci_low)}, {_fmt(row.ci_high)}]"
-        table.add_row(row.metric, entry.label, _fmt(row.mean), ci, entry.unit)
+        table.add_row(row.metric, _fmt(row.mean), ci, entry.unit, entry.label)
     _console().print(table)
 
 
