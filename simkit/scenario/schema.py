@@ -31,19 +31,7 @@ Reason = Literal[
 REASONS: tuple[str, ...] = get_args(Reason)
 """Problems a buyer may have with an order (what a playbook answers per reason)."""
 
-IssueKind = Literal[
-    "changed_mind",
-    "quality",
-    "damaged",
-    "wrong_item",
-    "missing_parts",
-    "not_as_described",
-    "not_received",
-    "late_shipment",
-    "out_of_stock",
-    "counterfeit",
-    "unshipped_refund",
-]
+IssueKind = Literal[Reason, "unshipped_refund"]
 ISSUE_KINDS: tuple[str, ...] = get_args(IssueKind)
 """The scenario's issue kinds: every reason, plus ``unshipped_refund`` (未发货仅退款: the buyer
 changes their mind before the parcel leaves and asks for a refund only; logged with reason

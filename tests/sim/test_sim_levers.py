@@ -113,3 +113,29 @@ def test_extension_length_lever(sim):
     week, fortnight = run("7 days"), run("14 days")
     assert fortnight.over_period_remedies > week.over_period_remedies
     assert fortnight.extensions < week.extensions  # fewer buyers need another extension
+
+
+def test_slow_merchant_share_lever(tmall):
+    lazy = metrics("tmall_baseline.yaml", *SMALL_TMALL, "merchants.slow_share=0.3")
+    assert lazy["auto_approval_share"] > tmall["auto_approval_share"]
+
+
+def test_merchant_misjudgement_lever(tmall):
+    careless = metrics("tmall_baseline.yaml", *SMALL_TMALL, "merchants.misjudge=0.5")
+    assert careless["intervention_rate"] > tmall["intervention_rate"]
+    assert careless["penalty_points"] > tmall["penalty_points"]
+
+
+def test_severity_mix_lever(tmall):
+    # the same upheld mismatches cost 12 points each when all are severe (seed:004: 12 / 6 / 3)
+    severe = metrics("tmall_baseline.yaml", *SMALL_TMALL, "arbiters.severity={severe: 1.0}")
+    assert severe["penalty_points"] > tmall["penalty_points"]
+
+
+def test_weekday_shifts_lever():
+    every_day = metrics("tmall_baseline.yaml", *SMALL_TMALL)
+    weekdays = metrics(
+        "tmall_baseline.yaml", *SMALL_TMALL, "merchants.shifts=[{start: 9, end: 23, days: [mon, tue, wed, thu, fri]}]"
+    )
+    assert weekdays["staff_wait_mean_h"] > every_day["staff_wait_mean_h"]
+    assert weekdays["auto_approval_share"] > every_day["auto_approval_share"]
