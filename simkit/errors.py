@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+
+def shorten(value: Any, width: int = 60) -> str:
+    """The repr of `value`, cut to about `width` characters so that a message stays readable."""
+    text = repr(value)
+    return text if len(text) <= width else f"{text[: width - 5]}…{text[-4:]}"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from simkit.policy.base import Strict, suggest
 from simkit.policy.model import Policy
 from simkit.policy.schema import Reason
 from simkit.policy.tree import Located, located, validation_problems
+from simkit.policy.values import china_time
 from simkit.yamlio import load_yaml
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -20,7 +21,7 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 
 def _local(moment: dt.datetime) -> dt.datetime:
     """Times are China local time; an explicit offset is converted to it and dropped."""
-    return moment.astimezone(CHINA).replace(tzinfo=None) if moment.tzinfo else moment
+    return china_time(moment)
 
 
 Time = Annotated[dt.datetime, AfterValidator(_local)]

@@ -70,7 +70,11 @@ CASES = [
         "unable to interpret input",
         "used_goods_accepted: sometimes",
     ),
-    Case("negative_value", f"{F}:10: national.fraud.minimum: must be >= 0, got '-500 CNY'", "minimum: -500 CNY"),
+    Case(
+        "negative_value",
+        f"{F}:10: national.fraud.minimum: must be between 0 and 100000000 CNY, got '-500 CNY'",
+        "minimum: -500 CNY",
+    ),
     Case("missing_required", f"{F}:9: categories.toys.name: required key is missing", "toys:"),
     Case(
         "bad_source", f"{F}:10: national.fraud.source: unknown source 'wikipedia': {SOURCE_KEYS}", "source: wikipedia"
