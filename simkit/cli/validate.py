@@ -19,6 +19,7 @@ from typing import Any
 
 from simkit.errors import Problem, SimkitError
 from simkit.policy.base import suggest
+from simkit.policy.filekind import kind_of
 from simkit.policy.loader import load_policy
 from simkit.policy.variants import load_variant
 from simkit.yamlio import LineIndex, line_of, load_yaml
@@ -117,16 +118,10 @@ def _kind(file: Path, problems: list[Problem]) -> tuple[str | None, LineIndex]:
     except SimkitError as exc:
         problems += exc.problems
         return None, {}
+    kind = kind_of(data)
+    if kind is not None:
+        return kind[0], lines
     keys = [str(key) for key in data] if isinstance(data, dict) else []
-    # scenario and case files may name their policy with a top-level ``policy: FILE``
-    if "scenario" in keys:
-        return "scenario", lines
-    if "variant" in keys:
-        return "variant", lines
-    if "order" in keys or "request" in keys:
-        return "case", lines
-    if "policy" in keys:
-        return "policy", lines
     if keys:
         found = f"; found {', '.join(repr(k) for k in keys[:5])}{suggest(keys[0], list(KINDS))}"
     else:

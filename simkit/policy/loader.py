@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from simkit.errors import PolicyError, Problem, SimkitError
+from simkit.policy.filekind import wrong_kind
 from simkit.policy.model import Policy
 from simkit.policy.schema import NAMESPACES, PolicySpec
 from simkit.policy.tree import Located, deep_merge, located, validation_problems
@@ -33,6 +34,9 @@ def load_policy_tree(path: PathLike, _seen: tuple[Path, ...] = ()) -> Located:
     tree = located(data, lines, str(path))
     if not isinstance(data, dict):
         raise PolicyError(tree.problem("", "a policy file must be a mapping with a 'policy' header"))
+    other = wrong_kind(data, lines, str(path), "policy")
+    if other is not None:
+        raise PolicyError(other)
     header = data.get("policy")
     parent = header.get("extends") if isinstance(header, dict) else None
     if parent is None:
@@ -44,7 +48,12 @@ def load_policy_tree(path: PathLike, _seen: tuple[Path, ...] = ()) -> Located:
         raise PolicyError(tree.problem("policy.extends", f"circular extends through {parent!r}"))
     if not parent_path.exists():
         raise PolicyError(tree.problem("policy.extends", f"extended policy {parent!r} not found"))
-    base = load_policy_tree(parent_path, (*_seen, path.resolve()))
+    reference = {str(parent_path): (str(path), tree.where("policy.extends")[1], "policy.extends")}
+    try:
+        base = load_policy_tree(parent_path, (*_seen, path.resolve()))
+    except PolicyError as exc:
+        raise PolicyError([problem.referenced_from(reference) for problem in exc.problems]) from None
+    base.referrers.update(reference)
     merged = deep_merge(base, tree)
     merged.data["policy"]["extends"] = parent
     merged.data.setdefault("_files", [])
