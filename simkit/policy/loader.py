@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from simkit.errors import PolicyError, Problem, SimkitError
+from simkit.policy.base import suggest
 from simkit.policy.filekind import wrong_kind
 from simkit.policy.model import Policy
 from simkit.policy.schema import NAMESPACES, PolicySpec
@@ -85,13 +86,27 @@ def build_policy(tree: Located, files: tuple[str, ...], variants: Iterable[Varia
     try:
         spec = PolicySpec.model_validate(data)
     except ValidationError as exc:
-        raise PolicyError(validation_problems(exc, tree)) from None
+        raise PolicyError([_category_hint(p, data) for p in validation_problems(exc, tree)]) from None
     problems = cross_reference_problems(spec, tree)
     if problems:
         raise PolicyError(problems)
     tree = tree.copy()
     tree.data["_variant_ids"] = [v.id for v in variants]
     return Policy(spec, files, tuple(v.file for v in variants), tree)
+
+
+def _category_hint(problem: Problem, data: dict[str, Any]) -> Problem:
+    """A nameless new category close to a known one is probably a typo of it: say so."""
+    parts = problem.path.split(".")
+    categories = data.get("categories")
+    if len(parts) != 3 or parts[0] != "categories" or parts[2] != "name" or not isinstance(categories, dict):
+        return problem
+    others = [str(key) for key in categories if key != parts[1]]
+    hint = suggest(parts[1], others)
+    if not hint or problem.message != "required key is missing":
+        return problem
+    message = f"a new category needs a name{hint}"
+    return Problem(problem.file, problem.line, f"categories.{parts[1]}", message, problem.via)
 
 
 def cross_reference_problems(spec: PolicySpec, tree: Located) -> list[Problem]:
@@ -143,8 +158,6 @@ def cross_reference_problems(spec: PolicySpec, tree: Located) -> list[Problem]:
         rule = _rule(spec, rule_id)
         for index, ref in enumerate(rule.see_also):
             if ref not in rule_ids:
-                from simkit.policy.base import suggest
-
                 problems.append(
                     tree.problem(
                         f"{rule_id}.see_also.{index}", f"unknown rule id {ref!r}{suggest(ref, sorted(rule_ids))}"

@@ -244,7 +244,8 @@ def cross_reference_problems(spec: ScenarioSpec, policy: Policy, tree: Located) 
             problems.append(
                 tree.problem(
                     f"orders.categories.{name}",
-                    f"unknown category {name!r} in policy {policy.id!r}{suggest(name, known)}",
+                    f"unknown category {name!r} in policy {policy.id!r}{suggest(name, known)}; "
+                    f"known: {', '.join(known)}",
                 )
             )
     ordered = sorted(spec.orders.categories)

@@ -26,7 +26,8 @@ EXPECTED = {
     "probabilities_over_one": "14: issues.apparel: probabilities add up to 1.2; "
     "an order has at most one problem (<= 1)",
     "share_out_of_range": "14: buyers.evidence: Input should be less than or equal to 1",
-    "unknown_category": "11: orders.categories.toyz: unknown category 'toyz' in policy 'tmall'",
+    "unknown_category": "11: orders.categories.toyz: unknown category 'toyz' in policy 'tmall'; known: apparel, "
+    "cosmetics, custom_made, digital, electronics, fresh, furniture, periodicals",
     "unknown_key": "13: merchants.staf: unknown key 'staf' (did you mean 'staff'?)",
     "unknown_playbook": "13: merchants.playbook: unknown playbook 'stal' (did you mean 'stall'?); known: agree_all, "
     "by_the_rules, compensation_first, refuse_all, stall",
