@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 Reference = tuple[str, int, str]
 """Where a file is referred to: the referring file, its line and the dotted path (``policy.extends``)."""
@@ -69,6 +71,14 @@ class SimkitError(Exception):
     def at(cls, file: str | Path, line: int, path: str, message: str) -> SimkitError:
         """Build an error with a single problem."""
         return cls(Problem(str(file), line, path, message))
+
+
+def referenced(refs: Mapping[str, Reference], load: Callable[..., _T], *args: Any) -> _T:
+    """``load(*args)``; the problems it raises also name where their files are referred to (`refs`)."""
+    try:
+        return load(*args)
+    except SimkitError as exc:
+        raise type(exc)([problem.referenced_from(refs) for problem in exc.problems]) from None
 
 
 class PolicyError(SimkitError):

@@ -209,6 +209,14 @@ def decode_utf8(raw: bytes, file: str | Path) -> str:
         raise SimkitError.at(file, line, "", message) from None
 
 
+def is_file(path: str | Path) -> bool:
+    """True when `path` names a readable regular file; False also for names the system refuses (too long)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def load_yaml(path: str | Path) -> tuple[Any, LineIndex]:
     """Read and parse a YAML file (UTF-8); see `load_yaml_text`."""
     path = Path(path)

@@ -6,13 +6,14 @@ import argparse
 from pathlib import Path
 
 from simkit.cli._io import dumps
-from simkit.errors import CaseError
+from simkit.errors import CaseError, Reference, referenced
 from simkit.policy.loader import load_policy
 from simkit.policy.model import Policy
 from simkit.policy.tree import Located
 from simkit.rules.case import Case, load_case
 from simkit.rules.decision import Decision
 from simkit.rules.explain import explain_case
+from simkit.yamlio import is_file
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     """Load the case and policy, decide, print."""
     case, tree = load_case(args.case)
     policy_path, variants = _policy_of(args, case, tree)
-    policy = load_policy(policy_path, variants)
+    policy = referenced(_references(args, case, tree), load_policy, policy_path, variants)
     decision = explain_case(policy, case, tree)
     if args.json:
         print(dumps({"case": args.case, "policy": policy.id, **decision.to_dict()}), end="")
@@ -48,7 +49,25 @@ def _policy_of(args: argparse.Namespace, case: Case, tree: Located) -> tuple[Pat
     if case.policy is None:
         raise CaseError(tree.problem("policy", "no --policy given and the case file names no `policy:`"))
     base = Path(args.case).parent
+    for where, name in _named_files(case):
+        if not is_file(base / name):
+            kind = "policy" if where == "policy" else "variant"
+            raise CaseError(tree.problem(where, f"{kind} file {name!r} not found"))
     return base / case.policy, [base / v for v in case.variants] + [Path(v) for v in args.variant]
+
+
+def _named_files(case: Case) -> list[tuple[str, str]]:
+    """The case's own ``policy:`` and ``variants``, with their dotted paths."""
+    own = [("policy", case.policy)] if case.policy is not None else []
+    return own + [(f"variants.{index}", name) for index, name in enumerate(case.variants)]
+
+
+def _references(args: argparse.Namespace, case: Case, tree: Located) -> dict[str, Reference]:
+    """Where the case file refers to its policy and variants (none when ``--policy`` is given)."""
+    if args.policy:
+        return {}
+    base = Path(args.case).parent
+    return {str(base / name): (args.case, tree.where(where)[1], where) for where, name in _named_files(case)}
 
 
 def render(decision: Decision, policy: Policy, case_file: str) -> str:

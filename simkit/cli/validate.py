@@ -22,7 +22,7 @@ from simkit.policy.base import suggest
 from simkit.policy.filekind import kind_of
 from simkit.policy.loader import load_policy
 from simkit.policy.variants import load_variant
-from simkit.yamlio import LineIndex, line_of, load_yaml
+from simkit.yamlio import LineIndex, is_file, line_of, load_yaml
 
 KINDS = ("policy", "variant", "scenario", "order", "request")
 SUFFIXES = (".yaml", ".yml")
@@ -88,12 +88,12 @@ def _expand(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path]:
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if not is_file(path) and _is_dir(path):
             found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file() and not _hidden(p, path))
             if not found:
                 problems.append(Problem(str(path), 0, "", "no *.yaml files in this directory"))
             files += found
-        elif path.is_file():
+        elif is_file(path):
             files.append(path)
         else:
             problems.append(Problem(str(path), 0, "", "no such file or directory"))
@@ -104,6 +104,13 @@ def _expand(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path]:
             seen.add(file.resolve())
             unique.append(file)
     return unique
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):  # e.g. a name too long for the system
+        return False
 
 
 def _hidden(file: Path, below: Path) -> bool:
@@ -147,7 +154,7 @@ def _check_variant(file: Path, _lines: LineIndex) -> None:
     if wanted is None:
         return
     base = file.parent.parent / f"{wanted}.yaml"
-    if not base.is_file():
+    if not is_file(base):
         line = variant.header_lines.get("variant.applies_to", 0)
         raise SimkitError(
             Problem(

@@ -16,7 +16,7 @@ from simkit.policy.model import Policy
 from simkit.policy.schema import NAMESPACES, PolicySpec
 from simkit.policy.tree import Located, deep_merge, located, validation_problems
 from simkit.policy.variants import Variant, apply_variants, load_variant
-from simkit.yamlio import load_yaml
+from simkit.yamlio import is_file, load_yaml
 
 PathLike = str | Path
 
@@ -47,7 +47,7 @@ def load_policy_tree(path: PathLike, _seen: tuple[Path, ...] = ()) -> Located:
     parent_path = Path(os.path.normpath(path.parent / parent))
     if parent_path.resolve() in _seen or parent_path.resolve() == path.resolve():
         raise PolicyError(tree.problem("policy.extends", f"circular extends through {parent!r}"))
-    if not parent_path.exists():
+    if not is_file(parent_path):
         raise PolicyError(tree.problem("policy.extends", f"extended policy {parent!r} not found"))
     reference = {str(parent_path): (str(path), tree.where("policy.extends")[1], "policy.extends")}
     try:
@@ -176,7 +176,7 @@ def cross_reference_problems(spec: PolicySpec, tree: Located) -> list[Problem]:
 def _variant_exists(tree: Located, rule_id: str, index: int, name: str, default_dir: Path) -> bool:
     file = tree.where(f"{rule_id}.alternatives.{index}.variant")[0]
     base = Path(file).parent if file else default_dir
-    return (base / name).exists()
+    return is_file(base / name)
 
 
 def _rule_ids(spec: PolicySpec) -> set[str]:

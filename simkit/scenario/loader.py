@@ -5,14 +5,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 
-from simkit.errors import PolicyError, Problem, Reference, ScenarioError, SimkitError
+from simkit.errors import PolicyError, Problem, ScenarioError, SimkitError, referenced
 from simkit.policy.base import Names, suggest
 from simkit.policy.filekind import wrong_kind
 from simkit.policy.loader import build_policy, load_policy_tree
@@ -24,11 +24,10 @@ from simkit.scenario import playbooks
 from simkit.scenario.overrides import Override, parse_overrides
 from simkit.scenario.schema import SECTIONS, PlaybookSpec, ScenarioSpec
 from simkit.scenario.written import as_written
-from simkit.yamlio import load_yaml
+from simkit.yamlio import is_file, load_yaml
 
 CLI = "<cli>"
 POLICY_SECTIONS = ("categories", *NAMESPACES)
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -181,19 +180,19 @@ def _load_policy(path: Path, tree: Located, spec: ScenarioSpec, variants: list[s
     """
     base = path.parent
     policy_file = Path(os.path.normpath(base / spec.scenario.policy))
-    if not policy_file.is_file():
+    if not is_file(policy_file):
         raise ScenarioError(tree.problem("scenario.policy", f"policy file {spec.scenario.policy!r} not found"))
     refs = {str(policy_file): (str(path), tree.where("scenario.policy")[1], "scenario.policy")}
     loaded: list[Variant] = []
     for index, name in enumerate(variants):
-        candidate = Path(name) if Path(name).exists() else Path(os.path.normpath(base / name))
+        candidate = Path(name) if is_file(name) else Path(os.path.normpath(base / name))
         own = index < len(spec.scenario.variants)
         where = f"scenario.variants.{index}" if own else "scenario.variants"
-        if not candidate.is_file():
+        if not is_file(candidate):
             raise ScenarioError(tree.problem(where, f"variant file {name!r} not found"))
         refs[str(candidate)] = (str(path), tree.where(where)[1], where) if own else (CLI, 0, "--variant")
-        loaded.append(_referenced(refs, load_variant, candidate))
-    policy_tree = _referenced(refs, load_policy_tree, policy_file)
+        loaded.append(referenced(refs, load_variant, candidate))
+    policy_tree = referenced(refs, load_policy_tree, policy_file)
     policy_tree.referrers.update(refs)
     files = tuple(policy_tree.data.pop("_files", [str(policy_file)]))
     if sets:
@@ -208,14 +207,6 @@ def _load_policy(path: Path, tree: Located, spec: ScenarioSpec, variants: list[s
         if any(p.file == CLI for p in exc.problems):
             raise ScenarioError(exc.problems) from None
         raise
-
-
-def _referenced(refs: dict[str, Reference], load: Callable[[Path], _T], file: Path) -> _T:
-    """`load(file)`, with the references in `refs` added to the problems it reports."""
-    try:
-        return load(file)
-    except PolicyError as exc:
-        raise PolicyError([problem.referenced_from(refs) for problem in exc.problems]) from None
 
 
 def _cli_variant(sets: list[Override], policy_tree: Located) -> Variant:
