@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from simkit.cli._io import dumps
@@ -48,12 +49,17 @@ def _policy_of(args: argparse.Namespace, case: Case, tree: Located) -> tuple[Pat
         return Path(args.policy), [Path(v) for v in args.variant]
     if case.policy is None:
         raise CaseError(tree.problem("policy", "no --policy given and the case file names no `policy:`"))
-    base = Path(args.case).parent
     for where, name in _named_files(case):
-        if not is_file(base / name):
+        if not is_file(_beside(args.case, name)):
             kind = "policy" if where == "policy" else "variant"
             raise CaseError(tree.problem(where, f"{kind} file {name!r} not found"))
-    return base / case.policy, [base / v for v in case.variants] + [Path(v) for v in args.variant]
+    own = [_beside(args.case, v) for v in case.variants]
+    return _beside(args.case, case.policy), own + [Path(v) for v in args.variant]
+
+
+def _beside(case_file: str, name: str) -> Path:
+    """A file named in the case file, relative to it."""
+    return Path(os.path.normpath(Path(case_file).parent / name))
 
 
 def _named_files(case: Case) -> list[tuple[str, str]]:
@@ -66,8 +72,9 @@ def _references(args: argparse.Namespace, case: Case, tree: Located) -> dict[str
     """Where the case file refers to its policy and variants (none when ``--policy`` is given)."""
     if args.policy:
         return {}
-    base = Path(args.case).parent
-    return {str(base / name): (args.case, tree.where(where)[1], where) for where, name in _named_files(case)}
+    return {
+        str(_beside(args.case, name)): (args.case, tree.where(where)[1], where) for where, name in _named_files(case)
+    }
 
 
 def render(decision: Decision, policy: Policy, case_file: str) -> str:
