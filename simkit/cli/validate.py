@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from simkit.errors import Problem, SimkitError
+from simkit.errors import Problem, SimkitError, referenced
 from simkit.policy.base import suggest
 from simkit.policy.filekind import kind_of
 from simkit.policy.loader import load_policy
@@ -154,8 +154,8 @@ def _check_variant(file: Path, _lines: LineIndex) -> None:
     if wanted is None:
         return
     base = file.parent.parent / f"{wanted}.yaml"
+    line = variant.header_lines.get("variant.applies_to", 0)
     if not is_file(base):
-        line = variant.header_lines.get("variant.applies_to", 0)
         raise SimkitError(
             Problem(
                 str(file),
@@ -164,7 +164,7 @@ def _check_variant(file: Path, _lines: LineIndex) -> None:
                 f"policy {wanted!r} not found at {base} (use --policy to check against another file)",
             )
         )
-    load_policy(base, [file])
+    referenced({str(base): (str(file), line, "variant.applies_to")}, load_policy, base, [file])
 
 
 def _check_scenario(file: Path, lines: LineIndex) -> None:

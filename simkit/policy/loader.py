@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simkit.errors import PolicyError, Problem, SimkitError
+from simkit.errors import PolicyError, Problem, SimkitError, referenced
 from simkit.policy.base import suggest
 from simkit.policy.filekind import wrong_kind
 from simkit.policy.model import Policy
@@ -50,10 +50,7 @@ def load_policy_tree(path: PathLike, _seen: tuple[Path, ...] = ()) -> Located:
     if not is_file(parent_path):
         raise PolicyError(tree.problem("policy.extends", f"extended policy {parent!r} not found"))
     reference = {str(parent_path): (str(path), tree.where("policy.extends")[1], "policy.extends")}
-    try:
-        base = load_policy_tree(parent_path, (*_seen, path.resolve()))
-    except PolicyError as exc:
-        raise PolicyError([problem.referenced_from(reference) for problem in exc.problems]) from None
+    base = referenced(reference, load_policy_tree, parent_path, (*_seen, path.resolve()))
     base.referrers.update(reference)
     merged = deep_merge(base, tree)
     merged.data["policy"]["extends"] = parent
@@ -99,14 +96,15 @@ def _category_hint(problem: Problem, data: dict[str, Any]) -> Problem:
     """A nameless new category close to a known one is probably a typo of it: say so."""
     parts = problem.path.split(".")
     categories = data.get("categories")
-    if len(parts) != 3 or parts[0] != "categories" or parts[2] != "name" or not isinstance(categories, dict):
+    missing_name = len(parts) == 3 and parts[0] == "categories" and parts[2] == "name"
+    if not missing_name or problem.message != "required key is missing" or not isinstance(categories, dict):
         return problem
-    others = [str(key) for key in categories if key != parts[1]]
-    hint = suggest(parts[1], others)
-    if not hint or problem.message != "required key is missing":
+    hint = suggest(parts[1], [str(key) for key in categories if key != parts[1]])
+    if not hint:
         return problem
-    message = f"a new category needs a name{hint}"
-    return Problem(problem.file, problem.line, f"categories.{parts[1]}", message, problem.via)
+    return Problem(
+        problem.file, problem.line, f"categories.{parts[1]}", f"a new category needs a name{hint}", problem.via
+    )
 
 
 def cross_reference_problems(spec: PolicySpec, tree: Located) -> list[Problem]:

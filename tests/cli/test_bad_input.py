@@ -371,3 +371,16 @@ def test_a_set_value_that_is_not_yaml_is_one_line(capsys: pytest.CaptureFixture[
         "",
         f"<cli>: orders.count: value is not valid YAML: {message}\n",
     )
+
+
+def test_a_problem_in_the_policy_a_variant_applies_to_names_the_applies_to_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    line = replace_in("policies/tmall.yaml", "cap: 500 CNY", "cap: -500 CNY")
+    variant = "policies/variants/tmall_ship_48h.yaml"
+    assert simkit(capsys, "validate", variant) == (
+        2,
+        "",
+        f"policies/tmall.yaml:{line}: tmall.late_ship_comp.cap: must be between 0 and 100000000 CNY, got '-500 CNY' "
+        f"(referenced from {variant}:{line_of(variant, 'applies_to:')} variant.applies_to)\n",
+    )
