@@ -70,17 +70,20 @@ def output_set(target: Path, names: Collection[str], option: str = "--out") -> I
         UsageError: When the target cannot be used or written (checked before anything runs).
     """
     check_target(target, names, option)
-    parent = _make_parent(target, option)
-    remove_debris(parent, target.name)
-    staging = _make_staging(parent, target.name, "run", option)
+    real = Path(os.path.realpath(target))  # a symlink keeps pointing at the directory it names
+    if not real.name or real == real.parent:
+        raise _error(option, f"{target} cannot be replaced; name a directory below it")
+    parent = _make_parent(real, option)
+    remove_debris(parent, real.name)
+    staging = _make_staging(parent, real.name, "run", option)
     try:
         yield staging
         missing = [name for name in names if not (staging / name).is_file()]
         if missing:  # pragma: no cover - a programming error in the caller
             raise RuntimeError(f"output set incomplete: {', '.join(missing)} not written")
         _fsync_directory(staging)
-        check_target(target, names, option)  # still a set we may replace
-        _swap(staging, target, option)
+        check_target(real, names, option)  # still a set we may replace
+        _swap(staging, real, option)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -146,7 +149,7 @@ def remove_debris(parent: Path, name: str) -> list[Path]:
 
 def _alive(pid: int) -> bool:
     """True while process `pid` exists (or cannot be checked)."""
-    if pid == os.getpid():
+    if pid == os.getpid() or os.name != "posix":  # on Windows os.kill(pid, 0) would end the process
         return True
     try:
         os.kill(pid, 0)

@@ -183,6 +183,15 @@ def test_debris_of_ended_runs_is_removed_and_of_live_ones_kept(
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == SET
 
 
+def test_a_symlinked_target_keeps_its_link(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to("real")
+    assert run(capsys, tmp_path / "link") == (0, "")
+    assert (tmp_path / "link").is_symlink()
+    assert sorted(path.name for path in (tmp_path / "real").iterdir()) == SET
+    assert hidden(tmp_path) == []
+
+
 @pytest.mark.parametrize(("mask", "file_mode", "dir_mode"), [(0o022, 0o644, 0o755), (0o027, 0o640, 0o750)])
 def test_modes_follow_the_umask(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], umask: None, mask: int, file_mode: int, dir_mode: int
