@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from simkit.errors import Problem, SimkitError
+from simkit.errors import Problem, SimkitError, shorten
 
 LineIndex = dict[str, int]
 """Maps a dotted path ("a.b.0.c") to its 1-based line in the file."""
 
 MAX_NODES = 200_000
 """Refuse documents whose aliases expand beyond this many nodes ("billion laughs")."""
+
+MAX_DEPTH = 100
+"""Refuse documents nested deeper than this many collections."""
+
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+"""Characters YAML does not allow in a document (NUL and other control characters)."""
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -24,7 +38,19 @@ class _LineLoader(yaml.SafeLoader):
         self.file = file
         self.lines: LineIndex = {}
         self.nodes = 0
+        self.depth = 0
         self.active: set[int] = set()
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """Compose one node, refusing nesting deeper than `MAX_DEPTH` at the line where it happens."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                line = self.peek_event().start_mark.line + 1  # type: ignore[no-untyped-call]
+                raise SimkitError.at(self.file, line, "", f"invalid YAML: nested too deeply (over {MAX_DEPTH} levels)")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _TAG = "tag:yaml.org,2002:"
@@ -50,11 +76,12 @@ def _scalar(loader: _LineLoader, node: yaml.Node, path: str) -> Any:
     _check_tag(loader, node, path)
     try:
         return loader.construct_object(node, deep=True)
-    except ValueError:
+    except (ValueError, OverflowError):
         # e.g. an impossible date such as 2026-13-01: keep the text so the schema reports it
         if node.tag == _TAG + "timestamp":
             return str(node.value)
-        raise SimkitError.at(loader.file, node.start_mark.line + 1, path, f"invalid value {node.value!r}") from None
+        line = node.start_mark.line + 1
+        raise SimkitError.at(loader.file, line, path, f"invalid value {shorten(node.value)}") from None
 
 
 def _construct(loader: _LineLoader, node: yaml.Node, path: str) -> Any:
@@ -121,6 +148,7 @@ def load_yaml_text(text: str, file: str | Path) -> tuple[Any, LineIndex]:
     Raises:
         SimkitError: On a syntax error or a duplicate key.
     """
+    _check_characters(text, str(file))
     loader = _LineLoader(text, str(file))
     try:
         node = loader.get_single_node()
@@ -129,26 +157,78 @@ def load_yaml_text(text: str, file: str | Path) -> tuple[Any, LineIndex]:
         data = _construct(loader, node, "")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
+        line = mark.line + 1 if mark else loader.get_mark().line + 1
         raise SimkitError(Problem(str(file), line, "", f"invalid YAML: {exc.problem}")) from None
+    except yaml.YAMLError as exc:
+        raise SimkitError(Problem(str(file), loader.get_mark().line + 1, "", f"invalid YAML: {exc}")) from None
     except RecursionError:
-        raise SimkitError(Problem(str(file), 0, "", "invalid YAML: nested too deeply")) from None
+        line = loader.get_mark().line + 1
+        raise SimkitError(Problem(str(file), line, "", "invalid YAML: nested too deeply")) from None
     finally:
         loader.dispose()
     loader.lines.setdefault("", 1)
     return data, loader.lines
 
 
+def _check_characters(text: str, file: str) -> None:
+    """Refuse characters YAML does not allow (NUL, other control characters), naming line and column."""
+    bad = _NON_PRINTABLE.search(text)
+    if bad is None:
+        return
+    line, column = _line_column(text, bad.start(), "\n")
+    message = f"invalid YAML: control character U+{ord(bad.group()):04X} in column {column} is not allowed"
+    raise SimkitError.at(file, line, "", message)
+
+
+def _line_column(text: Any, offset: int, newline: Any) -> tuple[int, int]:
+    """1-based line and column of `offset` in a str or bytes."""
+    start = text.rfind(newline, 0, offset) + 1
+    return text.count(newline, 0, offset) + 1, offset - start + 1
+
+
+def decode_utf8(raw: bytes, file: str | Path) -> str:
+    """Decode a file's bytes as UTF-8 (a UTF-8 byte-order mark is dropped).
+
+    Raises:
+        SimkitError: For UTF-16/32 text, or at the line and column of the first byte that is not
+            UTF-8 (binary data, or text saved as GBK, latin-1 and the like).
+    """
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            raise SimkitError.at(file, 1, "", f"cannot read file: the text is {name}; save it as UTF-8")
+    if len(raw) >= 2 and (raw[0] == 0) != (raw[1] == 0):
+        raise SimkitError.at(file, 1, "", "cannot read file: the text looks like UTF-16; save it as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _line_column(raw, exc.start, b"\n")
+        message = (
+            f"cannot read file: byte 0x{raw[exc.start]:02x} in column {column} is not UTF-8 "
+            "(a binary file, or text in another encoding such as GBK or latin-1; save it as UTF-8)"
+        )
+        raise SimkitError.at(file, line, "", message) from None
+
+
+def is_file(path: str | Path) -> bool:
+    """True when `path` names a readable regular file; False also for names the system refuses (too long)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def load_yaml(path: str | Path) -> tuple[Any, LineIndex]:
-    """Read and parse a YAML file; see `load_yaml_text`."""
+    """Read and parse a YAML file (UTF-8); see `load_yaml_text`."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise SimkitError.at(path, 0, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SimkitError.at(path, 0, "", f"cannot read file: {exc}") from None
-    return load_yaml_text(text, path)
+    except IsADirectoryError:
+        raise SimkitError.at(path, 0, "", "cannot read file: is a directory") from None
+    except OSError as exc:
+        raise SimkitError.at(path, 0, "", f"cannot read file: {exc.strerror or exc}") from None
+    return load_yaml_text(decode_utf8(raw, path), path)
 
 
 def line_of(lines: LineIndex, path: str) -> int:

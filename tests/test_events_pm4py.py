@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pm4py
 import pytest
 
 import simkit
-
-pm4py = pytest.importorskip("pm4py")
 
 ROOT = Path(__file__).resolve().parents[1]
 ORDERS, REPS = 2000, 2

@@ -7,14 +7,18 @@ import json
 import math
 import platform
 import sys
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from simkit.cli._args import add_scenario_arguments
-from simkit.cli._io import dumps, write_atomic
+from simkit.cli._io import dumps
+from simkit.cli._outdir import output_set, write_file
 from simkit.metrics import CATALOGUE
+
+OUTPUTS = ("events.parquet", "metrics.csv", "run.json")
+MAX_SEED = 2**64 - 1
+MAX_REPS = 10_000
 
 
 def add_parser(subparsers: Any) -> None:
@@ -27,7 +31,13 @@ def add_parser(subparsers: Any) -> None:
     add_scenario_arguments(p, "override a scenario or policy parameter (repeatable); see `simkit params`")
     p.add_argument("--seed", type=int, default=None, help="base seed (default: the scenario's)")
     p.add_argument("--reps", type=int, default=None, help="replications (default: the scenario's)")
-    p.add_argument("--out", type=Path, default=None, help="write events.parquet, metrics.csv and run.json here")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write events.parquet, metrics.csv and run.json here, as a set: all or none (a new directory, "
+        "or one an earlier run wrote, which is replaced)",
+    )
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=run)
@@ -39,29 +49,28 @@ def run(args: argparse.Namespace) -> int:
     from simkit.experiment import run as run_experiment
     from simkit.scenario import load_scenario
 
-    if args.reps is not None and args.reps < 1:
-        raise UsageError.at("<cli>", 0, "--reps", "must be >= 1")
+    if args.reps is not None and not 1 <= args.reps <= MAX_REPS:
+        raise UsageError.at("<cli>", 0, "--reps", f"must be between 1 and {MAX_REPS}, got {args.reps}")
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise UsageError.at("<cli>", 0, "--seed", f"must be between 0 and {MAX_SEED}, got {args.seed}")
     scenario = load_scenario(args.scenario, args.overrides, args.variant)
     reps = args.reps or scenario.spec.scenario.replications
     if args.out is None:
         with _progress(args.quiet or args.json, reps, scenario.id) as tick:
             result = run_experiment(scenario, seed=args.seed, reps=reps, recorder="none", on_replication=tick)
     else:
-        args.out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=args.out, prefix=".run-") as tmp:
-            events_path = Path(tmp) / "events.parquet"
+        with output_set(args.out, OUTPUTS) as staging:
             with _progress(args.quiet or args.json, reps, scenario.id) as tick:
                 result = run_experiment(
                     scenario,
                     seed=args.seed,
                     reps=reps,
                     recorder="parquet",
-                    events_path=events_path,
+                    events_path=staging / "events.parquet",
                     on_replication=tick,
                 )
-            events_path.replace(args.out / "events.parquet")
-        write_atomic(args.out / "metrics.csv", result.metrics.to_csv(index=False))
-        write_atomic(args.out / "run.json", dumps(_run_info(result, args)))
+            write_file(staging / "metrics.csv", result.metrics.to_csv(index=False))
+            write_file(staging / "run.json", dumps(_run_info(result, args)))
     summary = result.summary
     if args.json:
         print(json.dumps(_as_json(result), ensure_ascii=False, indent=2))

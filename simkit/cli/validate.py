@@ -19,11 +19,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from simkit.errors import Problem, SimkitError
+from simkit.errors import Problem, SimkitError, referenced
 from simkit.policy.base import suggest
+from simkit.policy.filekind import kind_of
 from simkit.policy.loader import load_policy
 from simkit.policy.variants import load_variant
-from simkit.yamlio import LineIndex, line_of, load_yaml
+from simkit.yamlio import LineIndex, is_file, line_of, load_yaml
 
 KINDS = ("policy", "variant", "scenario", "order", "request")
 SUFFIXES = (".yaml", ".yml")
@@ -89,12 +90,12 @@ def _expand(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path]:
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if not is_file(path) and _is_dir(path):
             found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file() and not _hidden(p, path))
             if not found:
                 problems.append(Problem(str(path), 0, "", "no *.yaml files in this directory"))
             files += found
-        elif path.is_file():
+        elif is_file(path):
             files.append(path)
         else:
             problems.append(Problem(str(path), 0, "", "no such file or directory"))
@@ -105,6 +106,13 @@ def _expand(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path]:
             seen.add(file.resolve())
             unique.append(file)
     return unique
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):  # e.g. a name too long for the system
+        return False
 
 
 def _hidden(file: Path, below: Path) -> bool:
@@ -119,16 +127,10 @@ def _kind(file: Path, problems: list[Problem]) -> tuple[str | None, LineIndex]:
     except SimkitError as exc:
         problems += exc.problems
         return None, {}
+    kind = kind_of(data)
+    if kind is not None:
+        return kind[0], lines
     keys = [str(key) for key in data] if isinstance(data, dict) else []
-    # scenario and case files may name their policy with a top-level ``policy: FILE``
-    if "scenario" in keys:
-        return "scenario", lines
-    if "variant" in keys:
-        return "variant", lines
-    if "order" in keys or "request" in keys:
-        return "case", lines
-    if "policy" in keys:
-        return "policy", lines
     if keys:
         found = f"; found {', '.join(repr(k) for k in keys[:5])}{suggest(keys[0], list(KINDS))}"
     else:
@@ -154,8 +156,8 @@ def _check_variant(file: Path, _lines: LineIndex) -> None:
     if wanted is None:
         return
     base = file.parent.parent / f"{wanted}.yaml"
-    if not base.is_file():
-        line = variant.header_lines.get("variant.applies_to", 0)
+    line = variant.header_lines.get("variant.applies_to", 0)
+    if not is_file(base):
         raise SimkitError(
             Problem(
                 str(file),
@@ -164,7 +166,7 @@ def _check_variant(file: Path, _lines: LineIndex) -> None:
                 f"policy {wanted!r} not found at {base} (use --policy to check against another file)",
             )
         )
-    load_policy(base, [file])
+    referenced({str(base): (str(file), line, "variant.applies_to")}, load_policy, base, [file])
 
 
 def _check_scenario(file: Path, lines: LineIndex) -> None:

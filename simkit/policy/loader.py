@@ -9,12 +9,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simkit.errors import PolicyError, Problem, SimkitError
+from simkit.errors import PolicyError, Problem, SimkitError, referenced
+from simkit.policy.base import suggest
+from simkit.policy.filekind import wrong_kind
 from simkit.policy.model import Policy
 from simkit.policy.schema import NAMESPACES, PolicySpec
 from simkit.policy.tree import Located, deep_merge, located, validation_problems
 from simkit.policy.variants import Variant, apply_variants, load_variant
-from simkit.yamlio import load_yaml
+from simkit.yamlio import is_file, load_yaml
 
 PathLike = str | Path
 
@@ -33,6 +35,9 @@ def load_policy_tree(path: PathLike, _seen: tuple[Path, ...] = ()) -> Located:
     tree = located(data, lines, str(path))
     if not isinstance(data, dict):
         raise PolicyError(tree.problem("", "a policy file must be a mapping with a 'policy' header"))
+    other = wrong_kind(data, lines, str(path), "policy")
+    if other is not None:
+        raise PolicyError(other)
     header = data.get("policy")
     parent = header.get("extends") if isinstance(header, dict) else None
     if parent is None:
@@ -42,9 +47,11 @@ def load_policy_tree(path: PathLike, _seen: tuple[Path, ...] = ()) -> Located:
     parent_path = Path(os.path.normpath(path.parent / parent))
     if parent_path.resolve() in _seen or parent_path.resolve() == path.resolve():
         raise PolicyError(tree.problem("policy.extends", f"circular extends through {parent!r}"))
-    if not parent_path.exists():
+    if not is_file(parent_path):
         raise PolicyError(tree.problem("policy.extends", f"extended policy {parent!r} not found"))
-    base = load_policy_tree(parent_path, (*_seen, path.resolve()))
+    reference = {str(parent_path): (str(path), tree.where("policy.extends")[1], "policy.extends")}
+    base = referenced(reference, load_policy_tree, parent_path, (*_seen, path.resolve()))
+    base.referrers.update(reference)
     merged = deep_merge(base, tree)
     merged.data["policy"]["extends"] = parent
     merged.data.setdefault("_files", [])
@@ -76,13 +83,28 @@ def build_policy(tree: Located, files: tuple[str, ...], variants: Iterable[Varia
     try:
         spec = PolicySpec.model_validate(data)
     except ValidationError as exc:
-        raise PolicyError(validation_problems(exc, tree)) from None
+        raise PolicyError([_category_hint(p, data) for p in validation_problems(exc, tree)]) from None
     problems = cross_reference_problems(spec, tree)
     if problems:
         raise PolicyError(problems)
     tree = tree.copy()
     tree.data["_variant_ids"] = [v.id for v in variants]
     return Policy(spec, files, tuple(v.file for v in variants), tree)
+
+
+def _category_hint(problem: Problem, data: dict[str, Any]) -> Problem:
+    """A nameless new category close to a known one is probably a typo of it: say so."""
+    parts = problem.path.split(".")
+    categories = data.get("categories")
+    missing_name = len(parts) == 3 and parts[0] == "categories" and parts[2] == "name"
+    if not missing_name or problem.message != "required key is missing" or not isinstance(categories, dict):
+        return problem
+    hint = suggest(parts[1], [str(key) for key in categories if key != parts[1]])
+    if not hint:
+        return problem
+    return Problem(
+        problem.file, problem.line, f"categories.{parts[1]}", f"a new category needs a name{hint}", problem.via
+    )
 
 
 def cross_reference_problems(spec: PolicySpec, tree: Located) -> list[Problem]:
@@ -134,8 +156,6 @@ def cross_reference_problems(spec: PolicySpec, tree: Located) -> list[Problem]:
         rule = _rule(spec, rule_id)
         for index, ref in enumerate(rule.see_also):
             if ref not in rule_ids:
-                from simkit.policy.base import suggest
-
                 problems.append(
                     tree.problem(
                         f"{rule_id}.see_also.{index}", f"unknown rule id {ref!r}{suggest(ref, sorted(rule_ids))}"
@@ -154,7 +174,7 @@ def cross_reference_problems(spec: PolicySpec, tree: Located) -> list[Problem]:
 def _variant_exists(tree: Located, rule_id: str, index: int, name: str, default_dir: Path) -> bool:
     file = tree.where(f"{rule_id}.alternatives.{index}.variant")[0]
     base = Path(file).parent if file else default_dir
-    return (base / name).exists()
+    return is_file(base / name)
 
 
 def _rule_ids(spec: PolicySpec) -> set[str]:

@@ -8,9 +8,9 @@ namespace (``national``, ``tmall``, ``channels``). A rule's id is its dotted pat
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from simkit.policy.base import Count, Duration, Factor, Money, Names, Percent, Strict, param
 
@@ -108,7 +108,7 @@ class Category(Strict):
 
 class NoReasonReturn(Rule):
     window: Duration = param("higher", "days to return without reason")
-    counted_from: Literal["day_after_receipt", "receipt"] = "day_after_receipt"
+    counted_from: Literal["day_after_receipt", "receipt"]
 
 
 class NoReasonExclusions(Rule):
@@ -120,7 +120,7 @@ class NoReasonConfirmRule(Rule):
 
 
 class GoodsIntact(Rule):
-    used_goods_accepted: bool = False
+    used_goods_accepted: bool
 
 
 class RefundDeadline(Rule):
@@ -129,13 +129,13 @@ class RefundDeadline(Rule):
 
 
 class NoReasonShippingNational(Rule):
-    payer: Party = "buyer"
+    payer: Party
 
 
 class QualityReturn(Rule):
     return_within: Duration = param("higher", "return for a defect within this after receipt")
     later_remedies: list[Literal["repair", "exchange"]]
-    transport_payer: Party = "merchant"
+    transport_payer: Party
 
 
 class Fraud(Rule):
@@ -179,7 +179,7 @@ class ShipPromise(Rule):
 class LateShipComp(Rule):
     rate: Percent = param("higher")
     cap: Money = param("higher")
-    form: Literal["cash", "points"] = "points"
+    form: Literal["cash", "points"]
     claim_after: Duration = param("lower", "earliest claim after payment")
     reasons: list[Literal["late_shipment", "out_of_stock"]]
 
@@ -200,7 +200,7 @@ class RuleComplaint(Rule):
     window: Duration = param("higher", "after the transaction closes")
     awaiting_payment_window: Duration = param("higher", "after the order is placed, while it waits for payment")
     per_order: Count = param("higher")
-    refile_after_withdrawal: bool = False
+    refile_after_withdrawal: bool
     reasons: list[Reason]
 
 
@@ -215,18 +215,18 @@ class PenaltyPoints(Rule):
 
 
 class NoReasonShippingTmall(Rule):
-    free_shipped: Literal["split", "buyer", "merchant"] = "split"
-    not_free_shipped: Party = "buyer"
-    exchange: Party = "buyer"
+    free_shipped: Literal["split", "buyer", "merchant"]
+    not_free_shipped: Party
+    exchange: Party
 
 
 class FaultShipping(Rule):
-    at_fault_pays: bool = True
+    at_fault_pays: bool
 
 
 class RefusedDelivery(Rule):
-    without_reason: Party = "buyer"
-    with_reason: Party = "merchant"
+    without_reason: Party
+    with_reason: Party
 
 
 class RefundReasons(Rule):
@@ -242,7 +242,7 @@ class ReopenEntry(Rule):
     long_buyer_window: Duration = param("higher")
     max_order_age: Duration = param("higher")
     excluded_rights_period: Duration = param("higher", "categories with this rights period cannot reopen")
-    sub_account_needs_permission: bool = True
+    sub_account_needs_permission: bool
 
 
 class RefundKinds(Rule):
@@ -306,30 +306,30 @@ class Tmall(Strict):
 
 
 class Principle(Rule):
-    never_refuse_over_period: bool = True
+    never_refuse_over_period: bool
     small_compensation: Percent = param("higher", "default size of the first small-compensation offer")
 
 
 class PeriodOrder(Rule):
     order: list[Literal["three_guarantees", "category_rule", "merchant_promise"]]
-    most_favourable_wins: bool = True
+    most_favourable_wins: bool
 
 
 class Fresh(Rule):
-    no_reason: bool = False
-    quality_exception: bool = True
+    no_reason: bool
+    quality_exception: bool
 
 
 class Extend(Rule):
     max_times: Count = param("higher")
     length: Duration = param("higher")
     horizon: Duration = param("higher", "extensions only within this after payment")
-    requires_settlement: bool = True
-    sub_account_needs_permission: bool = True
+    requires_settlement: bool
+    sub_account_needs_permission: bool
 
 
 class OverPeriod(Rule):
-    quality_proven_requires_reopen: bool = True
+    quality_proven_requires_reopen: bool
     quality_period: Duration = param("higher", "after-sale period for quality reasons after receipt")
 
 
@@ -381,15 +381,28 @@ class Channels(Strict):
 # --- the whole file -----------------------------------------------------------------------
 
 
+STATUS_MODELS = {"national": "none", "tmall": "taobao", "video_channel": "wechat"}
+"""The platform's own status names used when a policy does not say (``policy.status_model``)."""
+
+
 class Header(Strict):
-    """The ``policy:`` header."""
+    """The ``policy:`` header. Optional: `extends` (none), `status_model` (the platform's own)."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: Names
     platform: Literal["national", "tmall", "video_channel"]
     extends: str | None = None
-    version_date: Literal["paid_at", "requested_at"] = "paid_at"
-    status_model: Literal["none", "taobao", "wechat"] = "none"
+    version_date: Literal["paid_at", "requested_at"]
+    status_model: Literal["none", "taobao", "wechat"] = Field(
+        "none", description="default: taobao for tmall, wechat for video_channel, none for national"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _platform_status_model(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "status_model" not in data and data.get("platform") in STATUS_MODELS:
+            return {**data, "status_model": STATUS_MODELS[data["platform"]]}
+        return data
 
 
 class PolicySpec(Strict):

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simkit.errors import Problem
+from simkit.errors import Problem, Reference
 from simkit.policy.base import suggest
 
 META_KEYS = frozenset({"name", "source", "note", "alternatives", "see_also"})
@@ -22,6 +22,8 @@ class Located:
     data: dict[str, Any]
     origins: dict[str, tuple[str, int]] = field(default_factory=dict)
     default_file: str = ""
+    referrers: dict[str, Reference] = field(default_factory=dict)
+    """For a file reached through a reference (``extends:``, a scenario's ``policy:``), where it is referred to."""
 
     def where(self, path: str) -> tuple[str, int]:
         """The file and line of `path`, or of its nearest located ancestor."""
@@ -35,11 +37,11 @@ class Located:
     def problem(self, path: str, message: str) -> Problem:
         """A `Problem` located at `path`."""
         file, line = self.where(path)
-        return Problem(file, line, path, message)
+        return Problem(file, line, path, message).referenced_from(self.referrers)
 
     def copy(self) -> Located:
         """A deep copy."""
-        return Located(copy.deepcopy(self.data), dict(self.origins), self.default_file)
+        return Located(copy.deepcopy(self.data), dict(self.origins), self.default_file, dict(self.referrers))
 
 
 def located(data: Any, lines: Mapping[str, int], file: str) -> Located:
@@ -54,6 +56,7 @@ def deep_merge(base: Located, over: Located) -> Located:
     merged = base.copy()
     _merge_into(merged.data, over.data, "", merged, over)
     merged.default_file = over.default_file
+    merged.referrers.update(over.referrers)
     return merged
 
 

@@ -4,6 +4,10 @@ A policy value is written with its unit: ``72 hours``, ``7 days``, ``500 CNY``,
 ``30 percent``, ``3x``; counts and points are plain integers. A value may be dated:
 ``{"2020-01-01": 72 hours, "2026-01-01": 48 hours}`` — the version in force on a
 given date is the one with the latest effective date not after it.
+
+Every quantity lies in a sane range (`LIMITS`, from 0): durations up to ten years, money up
+to 100 million CNY, a percent is a share (at most 100 percent), factors up to 100x, counts up
+to 1000. Points in time (`china_time`) lie between 1970 and 2199, China local time.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+from simkit.errors import shorten
 
 
 class Kind(StrEnum):
@@ -39,6 +45,20 @@ _EXAMPLES = {
     Kind.FACTOR: "'3x'",
     Kind.COUNT: "a whole number such as 3",
 }
+
+LIMITS: dict[Kind, float] = {
+    Kind.DURATION: 3650 * 24.0,
+    Kind.MONEY: 100_000_000.0,
+    Kind.PERCENT: 1.0,
+    Kind.FACTOR: 100.0,
+    Kind.COUNT: 1000,
+}
+"""The largest value of each kind, in its canonical unit (hours, CNY, fraction, multiple, count)."""
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+EARLIEST = dt.datetime(1970, 1, 1)
+LATEST = dt.datetime(2199, 12, 31, 23, 59, 59)
+"""Points in time outside [EARLIEST, LATEST] are refused (a deadline ten years on stays representable)."""
 
 _QUANTITY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(hours?|h|days?|d|CNY|percent|%|x)\s*$")
 _UNIT_KIND = {
@@ -67,8 +87,7 @@ def parse_quantity(raw: Any, kind: Kind) -> float:
     if kind is Kind.COUNT:
         if isinstance(raw, bool) or not isinstance(raw, int):
             raise ValueError(f"expected {kind.example}, got {raw!r}")
-        if raw < 0:
-            raise ValueError(f"must be >= 0, got {raw}")
+        check_range(raw, kind, raw)
         return raw
     if isinstance(raw, bool) or not isinstance(raw, str):
         raise ValueError(f"expected a {kind.value} with its unit, such as {kind.example}, got {raw!r}")
@@ -78,13 +97,44 @@ def parse_quantity(raw: Any, kind: Kind) -> float:
     number, unit = float(match.group(1)), match.group(2)
     if _UNIT_KIND[unit] is not kind:
         raise ValueError(f"wrong unit {unit!r}: expected a {kind.value} such as {kind.example}, got {raw!r}")
-    if number < 0:
-        raise ValueError(f"must be >= 0, got {raw!r}")
     if kind is Kind.DURATION:
-        return number * 24.0 if unit.startswith("d") else number
-    if kind is Kind.PERCENT:
-        return number / 100.0
-    return number
+        value = number * 24.0 if unit.startswith("d") else number
+    elif kind is Kind.PERCENT:
+        value = number / 100.0
+    else:
+        value = number
+    return check_range(value, kind, raw)
+
+
+def check_range(value: float, kind: Kind, raw: Any) -> float:
+    """`value` (canonical unit) when it lies in ``[0, LIMITS[kind]]``.
+
+    Raises:
+        ValueError: Naming the range in policy notation and the value as written.
+    """
+    if not 0 <= value <= LIMITS[kind]:  # also refuses NaN
+        limit = format_quantity(LIMITS[kind], kind)
+        raise ValueError(f"must be between 0 and {limit}, got {shorten(raw)}")
+    return value
+
+
+def china_time(moment: dt.datetime) -> dt.datetime:
+    """A point in time as China local time without a zone (an explicit offset is converted).
+
+    Raises:
+        ValueError: When the time, once converted, is not between `EARLIEST` and `LATEST`.
+    """
+    local = moment
+    if moment.tzinfo is not None:
+        try:
+            local = moment.astimezone(CHINA).replace(tzinfo=None)
+        except (OverflowError, ValueError):
+            local = dt.datetime.min if moment.year < 2000 else dt.datetime.max
+    if not EARLIEST <= local <= LATEST:
+        raise ValueError(
+            f"must be between {EARLIEST.isoformat()} and {LATEST.isoformat()} China time, got {moment.isoformat()}"
+        )
+    return local
 
 
 def format_quantity(value: float, kind: Kind) -> str:

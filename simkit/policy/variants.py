@@ -21,6 +21,7 @@ from pydantic import ValidationError, field_validator
 
 from simkit.errors import PolicyError, Problem, SimkitError
 from simkit.policy.base import Names, Strict
+from simkit.policy.filekind import wrong_kind
 from simkit.policy.schema import _check_source
 from simkit.policy.tree import Located, get_path, located, set_path, validation_problems
 from simkit.yamlio import load_yaml
@@ -71,6 +72,9 @@ def load_variant(path: str | Path) -> Variant:
     except SimkitError as exc:
         raise PolicyError(exc.problems) from None
     tree = located(data, lines, str(path))
+    other = wrong_kind(data, lines, str(path), "variant")
+    if other is not None:
+        raise PolicyError(other)
     try:
         parsed = VariantFile.model_validate(data)
     except ValidationError as exc:
@@ -143,8 +147,14 @@ def _header_line(variant: Variant) -> int:
     return min(variant.lines.values(), default=1)
 
 
+FIXED = ("policy", "policy.id", "policy.platform", "policy.extends")
+"""Header paths a variant cannot set: they are fixed by the policy file (`extends` is resolved first)."""
+
+
 def _check_settable(data: dict[str, Any], path: str) -> None:
     """A path may be set when it exists, or when its parent mapping exists (new optional key)."""
+    if path in FIXED:
+        raise KeyError(f"a variant cannot set {path!r}: the policy's id, platform and extends are fixed by its file")
     try:
         get_path(data, path)
     except KeyError:

@@ -9,6 +9,7 @@ The consistency of a case (times in order, the facts each request kind needs) is
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -21,10 +22,17 @@ from simkit.policy.model import Policy
 from simkit.policy.schema import Reason
 from simkit.policy.tree import Located, located, validation_problems
 from simkit.policy.values import Kind, parse_quantity
+from simkit.policy.values import china_time as _in_range
 from simkit.rules.decision import china_time
 from simkit.yamlio import load_yaml
 
-Time = Annotated[dt.datetime, AfterValidator(china_time)]
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    """A China local time with its +08:00 offset (an explicit offset is converted), within the supported range."""
+    return china_time(_in_range(moment))
+
+
+Time = Annotated[dt.datetime, AfterValidator(_local)]
 
 
 def _duration(raw: Any) -> Any:
@@ -190,7 +198,12 @@ def policy_files(
     if case.policy is None:
         raise CaseError(tree.problem("policy", "no --policy given and the case file names no `policy:`"))
     base = Path(case_file).parent
-    return base / case.policy, [base / v for v in case.variants]
+    return _norm(base / case.policy), [_norm(base / v) for v in case.variants]
+
+
+def _norm(path: Path) -> Path:
+    """A path without ``..`` detours, as a user would write it (``policies/tmall.yaml``)."""
+    return Path(os.path.normpath(path))
 
 
 def check_case_against(policy: Policy, case: Case, tree: Located) -> None:

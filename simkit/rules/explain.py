@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from simkit.errors import CaseError, Problem, SimkitError
+from simkit.errors import CaseError, Problem, Reference, SimkitError
 from simkit.policy.loader import load_policy
 from simkit.policy.model import Policy
 from simkit.policy.tree import Located
@@ -143,8 +143,17 @@ def explain_file(
     try:
         loaded = load_policy(base, [*own, *(Path(v) for v in variants)])
     except SimkitError as exc:
-        raise type(exc)([_at_case(p, tree, base if policy is None else None, own) for p in exc.problems]) from None
+        refs = _references(case_file, tree, base, own) if policy is None else {}
+        raise type(exc)(
+            [_at_case(p, tree, base if policy is None else None, own).referenced_from(refs) for p in exc.problems]
+        ) from None
     return case, loaded, explain_case(loaded, case, tree)
+
+
+def _references(case_file: str | Path, tree: Located, base: Path, own: Sequence[Path]) -> dict[str, Reference]:
+    """Where the case file refers to its policy and variants (so a problem in them names that line)."""
+    named = [("policy", base), *((f"variants.{i}", v) for i, v in enumerate(own))]
+    return {str(path): (str(case_file), tree.where(where)[1], where) for where, path in named}
 
 
 def _at_case(problem: Problem, tree: Located, policy: Path | None, own: Sequence[Path]) -> Problem:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,8 +12,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simkit.errors import PolicyError, Problem, ScenarioError, SimkitError
+from simkit.errors import PolicyError, Problem, ScenarioError, SimkitError, referenced
 from simkit.policy.base import Names, suggest
+from simkit.policy.filekind import wrong_kind
 from simkit.policy.loader import build_policy, load_policy_tree
 from simkit.policy.model import Policy
 from simkit.policy.schema import NAMESPACES
@@ -22,7 +24,7 @@ from simkit.scenario import playbooks
 from simkit.scenario.overrides import Override, parse_overrides
 from simkit.scenario.schema import SECTIONS, PlaybookSpec, ScenarioSpec
 from simkit.scenario.written import as_written
-from simkit.yamlio import load_yaml
+from simkit.yamlio import is_file, load_yaml
 
 CLI = "<cli>"
 POLICY_SECTIONS = ("categories", *NAMESPACES)
@@ -94,6 +96,9 @@ def load_scenario(
     tree = located(data, lines, str(path))
     if not isinstance(data, dict):
         raise ScenarioError(tree.problem("", "a scenario file must be a mapping with a 'scenario' header"))
+    other = wrong_kind(data, lines, str(path), "scenario")
+    if other is not None:
+        raise ScenarioError(other)
     base_spec = _validate(tree)
     pending = parse_overrides(overrides)
     scenario_sets = [o for o in pending if o.path.split(".")[0] not in POLICY_SECTIONS]
@@ -168,25 +173,34 @@ def _force_set(data: dict[str, Any], path: str, value: Any, defaults: Any) -> No
 
 
 def _load_policy(path: Path, tree: Located, spec: ScenarioSpec, variants: list[str], sets: list[Override]) -> Policy:
+    """Load the scenario's policy with its variants and policy overrides.
+
+    Problems in the policy, the files it extends and the variants also name the line of the
+    scenario that refers to them.
+    """
     base = path.parent
-    policy_file = base / spec.scenario.policy
-    if not policy_file.exists():
+    policy_file = Path(os.path.normpath(base / spec.scenario.policy))
+    if not is_file(policy_file):
         raise ScenarioError(tree.problem("scenario.policy", f"policy file {spec.scenario.policy!r} not found"))
+    refs = {str(policy_file): (str(path), tree.where("scenario.policy")[1], "scenario.policy")}
     loaded: list[Variant] = []
     for index, name in enumerate(variants):
-        candidate = Path(name) if Path(name).exists() else base / name
-        if not candidate.exists():
-            where = f"scenario.variants.{index}" if index < len(spec.scenario.variants) else "scenario.variants"
+        candidate = Path(name) if is_file(name) else Path(os.path.normpath(base / name))
+        own = index < len(spec.scenario.variants)
+        where = f"scenario.variants.{index}" if own else "scenario.variants"
+        if not is_file(candidate):
             raise ScenarioError(tree.problem(where, f"variant file {name!r} not found"))
-        loaded.append(load_variant(candidate))
-    policy_tree = load_policy_tree(policy_file)
+        refs[str(candidate)] = (str(path), tree.where(where)[1], where) if own else (CLI, 0, "--variant")
+        loaded.append(referenced(refs, load_variant, candidate))
+    policy_tree = referenced(refs, load_policy_tree, policy_file)
+    policy_tree.referrers.update(refs)
     files = tuple(policy_tree.data.pop("_files", [str(policy_file)]))
     if sets:
         loaded.append(_cli_variant(sets, policy_tree))
     try:
         policy_tree = apply_variants(policy_tree, loaded)
     except PolicyError as exc:
-        raise ScenarioError([_cli_problem(p) for p in exc.problems]) from None
+        raise ScenarioError([_cli_problem(p).referenced_from(refs) for p in exc.problems]) from None
     try:
         return build_policy(policy_tree, files, loaded)
     except PolicyError as exc:
@@ -221,7 +235,8 @@ def cross_reference_problems(spec: ScenarioSpec, policy: Policy, tree: Located) 
             problems.append(
                 tree.problem(
                     f"orders.categories.{name}",
-                    f"unknown category {name!r} in policy {policy.id!r}{suggest(name, known)}",
+                    f"unknown category {name!r} in policy {policy.id!r}{suggest(name, known)}; "
+                    f"known: {', '.join(known)}",
                 )
             )
     ordered = sorted(spec.orders.categories)

@@ -6,9 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-from simkit.errors import Problem, ScenarioError
+from simkit.errors import Problem, ScenarioError, SimkitError
+from simkit.yamlio import load_yaml_text
 
 
 @dataclass(frozen=True)
@@ -20,10 +19,11 @@ class Override:
 
 
 def parse_override(text: str) -> Override:
-    """Parse ``"a.b.c=value"``; the value is read as a YAML scalar or list.
+    """Parse ``"a.b.c=value"``; the value is read as safe YAML (a scalar, list or mapping).
 
     Raises:
-        ScenarioError: When there is no ``=``, the path is empty or the value is not YAML.
+        ScenarioError: When there is no ``=``, the path is empty or the value is not YAML
+            (one line, whatever the YAML parser says).
     """
     path, sep, raw = text.partition("=")
     path = path.strip()
@@ -31,10 +31,15 @@ def parse_override(text: str) -> Override:
         raise ScenarioError(Problem("<cli>", 0, path, f"expected dotted.path=value, got {text!r}"))
     if any(not part for part in path.split(".")):
         raise ScenarioError(Problem("<cli>", 0, path, "empty part in the dotted path"))
+    if not raw.strip():
+        return Override(path, "")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError as exc:
-        raise ScenarioError(Problem("<cli>", 0, path, f"value is not valid YAML: {exc}")) from None
+        value, _ = load_yaml_text(raw, "<cli>")
+    except SimkitError as exc:
+        problem = exc.problems[0]
+        where = f" (line {problem.line})" if "\n" in raw.strip() else ""
+        message = problem.message.removeprefix("invalid YAML: ")
+        raise ScenarioError(Problem("<cli>", 0, path, f"value is not valid YAML: {message}{where}")) from None
     return Override(path, value)
 
 

@@ -3,7 +3,9 @@
 Durations are written with their unit (``"4 hours"``, ``"2 days"``) and held in hours;
 money is CNY (a number or ``"150 CNY"``); probabilities are plain numbers in [0, 1].
 A distribution is either a plain value (fixed) or a mapping such as
-``{dist: exponential, mean: 4 hours}``.
+``{dist: exponential, mean: 4 hours}``. Every number is finite and bounded (durations and money
+as in `simkit.policy.values.LIMITS`, counts and weights by their fields); times are China local
+time between 1970 and 2199.
 """
 
 from __future__ import annotations
@@ -11,10 +13,28 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, cast, get_args
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
-from simkit.policy.base import Names, Strict
-from simkit.policy.values import Kind, parse_quantity
+from simkit.policy import base
+from simkit.policy.base import Names
+from simkit.policy.values import Kind, check_range, china_time, parse_quantity
+
+
+class Strict(base.Strict):
+    """A strict scenario model: unknown keys refused, and no number may be infinite or NaN."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
 
 Reason = Literal[
     "changed_mind",
@@ -58,9 +78,7 @@ def _hours(raw: Any) -> float:
 
 def _cny(raw: Any) -> float:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if raw < 0:
-            raise ValueError(f"must be >= 0, got {raw}")
-        return float(raw)
+        return check_range(float(raw), Kind.MONEY, raw)
     return parse_quantity(raw, Kind.MONEY)
 
 
@@ -72,6 +90,9 @@ Hours = Annotated[float, BeforeValidator(_hours)]
 CNY = Annotated[float, BeforeValidator(_cny)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 PercentValue = Annotated[float, BeforeValidator(_percent)]
+Weight = Annotated[float, Field(ge=0, le=1_000_000)]
+"""A relative weight (category, channel and request mixes, the daily cycle)."""
+Moment = Annotated[dt.datetime, AfterValidator(china_time)]
 
 
 def _dist_before(kind: Kind) -> Any:
@@ -113,10 +134,10 @@ class DurationDist(_DistBase):
     value: Hours | None = None
     mean: Hours | None = None
     median: Hours | None = None
-    sigma: Annotated[float, Field(ge=0)] | None = None
+    sigma: Annotated[float, Field(ge=0, le=10)] | None = None
     low: Hours | None = None
     high: Hours | None = None
-    shape: Annotated[float, Field(gt=0)] | None = None
+    shape: Annotated[float, Field(gt=0, le=10_000)] | None = None
 
 
 class PriceDist(_DistBase):
@@ -125,10 +146,10 @@ class PriceDist(_DistBase):
     value: CNY | None = None
     mean: CNY | None = None
     median: CNY | None = None
-    sigma: Annotated[float, Field(ge=0)] | None = None
+    sigma: Annotated[float, Field(ge=0, le=10)] | None = None
     low: CNY | None = None
     high: CNY | None = None
-    shape: Annotated[float, Field(gt=0)] | None = None
+    shape: Annotated[float, Field(gt=0, le=10_000)] | None = None
 
 
 Duration = Annotated[DurationDist, _dist_before(Kind.DURATION)]
@@ -144,39 +165,41 @@ class Header(Strict):
     source: str = "assumption"
     policy: str
     variants: list[str] = Field(default_factory=list)
-    start: dt.datetime
+    start: Moment
     horizon: Hours = Field(gt=0)
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, lt=2**64)
     replications: int = Field(1, ge=1, le=10_000)
 
 
 class Surge(Strict):
     """A period with a multiplied arrival rate (a 双11-style day)."""
 
-    start: dt.datetime
+    start: Moment
     duration: Hours = Field(gt=0)
-    multiplier: float = Field(gt=0)
+    multiplier: float = Field(gt=0, le=1000)
     note: str | None = None
 
 
 class CategoryMix(Strict):
     """One category's share of orders and its price distribution."""
 
-    share: float = Field(gt=0)
+    share: float = Field(gt=0, le=1_000_000)
     price: Price
 
 
 class Orders(Strict):
     """Order volume, arrival pattern and mix."""
 
-    count: int = Field(0, ge=0, description="expected paid orders over the order window (a normal day's cycle)")
+    count: int = Field(
+        0, ge=0, le=10_000_000, description="expected paid orders over the order window (a normal day's cycle)"
+    )
     times: list[Hours] | None = Field(None, description="exact payment times instead of Poisson arrivals (tests)")
-    window: Hours | None = Field(None, description="orders arrive in [0, window); default the horizon")
-    daily_cycle: list[Annotated[float, Field(ge=0)]] = Field(default_factory=lambda: [1.0] * 24)
+    window: Hours | None = Field(None, gt=0, description="orders arrive in [0, window); default the horizon")
+    daily_cycle: list[Weight] = Field(default_factory=lambda: [1.0] * 24)
     surges: list[Surge] = Field(default_factory=list)
     categories: dict[str, CategoryMix] = Field(min_length=1)
     free_shipping: Share = 0.8
-    channels: dict[Channel, Annotated[float, Field(ge=0)]] = Field(default_factory=lambda: _one("normal"))
+    channels: dict[Channel, Weight] = Field(default_factory=lambda: _one("normal"))
     presale_ship_after: Hours = Field(default=cast(float, "10 days"))
 
     @field_validator("daily_cycle")
@@ -210,12 +233,10 @@ class Buyers(Strict):
 
     confirm_early: Share = 0.6
     confirm_delay: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="48.0 hours"))
-    quality_request: dict[RequestKind, Annotated[float, Field(ge=0)]] = Field(
-        default_factory=lambda: _one("return_refund")
-    )
+    quality_request: dict[RequestKind, Weight] = Field(default_factory=lambda: _one("return_refund"))
     evidence: Share = 0.7
     accept_offer_base: Share = 0.1
-    accept_offer_per_percent: Annotated[float, Field(ge=0)] = 0.03
+    accept_offer_per_percent: Share = 0.03
     escalate_after_refusal: Share = 0.5
     escalate_after_stall: Share = 0.0
     patience: Duration = Field(default_factory=lambda: DurationDist(dist="fixed", value="96.0 hours"))
@@ -244,6 +265,11 @@ class PlaybookSpec(Strict):
     reopen: bool = False
 
 
+def _playbook_form(value: Any) -> str:
+    """A playbook is written as a mapping (checked as a `PlaybookSpec`) or as a name."""
+    return "PlaybookSpec" if isinstance(value, (dict, PlaybookSpec)) else "Name"
+
+
 class Shift(Strict):
     """A daily working period, hours of the day ``[start, end)``."""
 
@@ -261,24 +287,24 @@ class Shift(Strict):
 class StoreExit(Strict):
     """Some stores close on a date; after-sale duty follows the mode."""
 
-    at: dt.datetime
+    at: Moment
     share: Share = 1.0
     mode: Literal["merchant", "third_party", "platform_deposit"] = "merchant"
-    provider_staff: int = Field(2, ge=1)
+    provider_staff: int = Field(2, ge=1, le=10_000)
 
 
 class Staff(Strict):
     """Service staff per merchant."""
 
-    per_merchant: int = Field(2, ge=1)
+    per_merchant: int = Field(2, ge=1, le=1000)
     scale_with_size: bool = False
 
 
 class Merchants(Strict):
     """Merchant population, staffing and strategy."""
 
-    count: int = Field(ge=1)
-    size_shape: float = Field(1.2, gt=0, description="Pareto shape of merchant sizes (lower: more skewed)")
+    count: int = Field(ge=1, le=100_000)
+    size_shape: float = Field(1.2, gt=0, le=100, description="Pareto shape of merchant sizes (lower: more skewed)")
     staff: Staff = Field(default_factory=Staff)
     shifts: list[Shift] | None = None
     response_time: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="4.0 hours"))
@@ -292,14 +318,17 @@ class Merchants(Strict):
     ship_time: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="20.0 hours"))
     late_extra: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="36.0 hours"))
     oos_notice: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="24.0 hours"))
-    playbook: str | PlaybookSpec = "by_the_rules"
+    playbook: Annotated[
+        Annotated[str, Tag("Name")] | Annotated[PlaybookSpec, Tag("PlaybookSpec")],
+        Discriminator(_playbook_form),
+    ] = "by_the_rules"
     exit: StoreExit | None = None
 
 
 class Arbiters(Strict):
     """The platform's intervention staff."""
 
-    staff: int = Field(5, ge=1)
+    staff: int = Field(5, ge=1, le=100_000)
     decision_time: Duration = Field(default_factory=lambda: DurationDist(dist="exponential", mean="24.0 hours"))
     shifts: list[Shift] | None = None
     misjudge: Share = Field(0.0, description="chance the arbiter misreads whether a buyer's claim holds")

@@ -251,6 +251,10 @@ def test_full_main_with_every_command(capsys: pytest.CaptureFixture[str]) -> Non
 # --- bad case files -------------------------------------------------------------------------
 
 BAD_CASES = {
+    "time_out_of_range.yaml": f"{BAD}/time_out_of_range.yaml:6: order.paid_at: must be between "
+    "1970-01-01T00:00:00 and 2199-12-31T23:59:59 China time, got 0001-01-01T00:00:00+14:00",
+    "policy_not_found.yaml": f"{BAD}/policy_not_found.yaml:2: policy: policy file '../../../policies/tmal.yaml' "
+    "not found",
     "unknown_key.yaml": f"{BAD}/unknown_key.yaml:6: request.reasn: unknown key 'reasn' (did you mean 'reason'?)",
     "bad_datetime.yaml": (
         f"{BAD}/bad_datetime.yaml:6: order.paid_at: Input should be a valid datetime or date, "

@@ -110,9 +110,18 @@ def test_bad_input_exits_2_without_traceback(capsys: pytest.CaptureFixture[str])
     )
 
 
-@pytest.mark.parametrize("argv", [["policy"], ["policy", "diff"], ["policy", "merge", TMALL]])
+@pytest.mark.parametrize("argv", [["policy", "diff"], ["policy", "merge", TMALL]])
 def test_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(argv)
     assert info.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_policy_without_a_subcommand_prints_its_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["policy"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: simkit policy [-h] SUBCOMMAND ...\n")
+    assert "    diff      every changed parameter" in err

@@ -100,9 +100,18 @@ def test_policy_override_changes_the_outcome(capsys):
     assert fast < slow
 
 
-def test_bad_reps(capsys):
-    assert main(["run", "scenarios/tmall_baseline.yaml", "--reps", "0"]) == 2
-    assert "--reps: must be >= 1" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--reps", "0", "<cli>: --reps: must be between 1 and 10000, got 0\n"),
+        ("--reps", "10001", "<cli>: --reps: must be between 1 and 10000, got 10001\n"),
+        ("--seed", "-1", "<cli>: --seed: must be between 0 and 18446744073709551615, got -1\n"),
+        ("--seed", str(2**64), "<cli>: --seed: must be between 0 and 18446744073709551615, got 18446744073709551616\n"),
+    ],
+)
+def test_bad_reps_and_seed(option, value, message, capsys):
+    assert main(["run", "scenarios/tmall_baseline.yaml", option, value]) == 2
+    assert capsys.readouterr() == ("", message)
 
 
 def test_missing_file(capsys):

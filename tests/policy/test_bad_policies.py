@@ -70,7 +70,11 @@ CASES = [
         "unable to interpret input",
         "used_goods_accepted: sometimes",
     ),
-    Case("negative_value", f"{F}:10: national.fraud.minimum: must be >= 0, got '-500 CNY'", "minimum: -500 CNY"),
+    Case(
+        "negative_value",
+        f"{F}:10: national.fraud.minimum: must be between 0 and 100000000 CNY, got '-500 CNY'",
+        "minimum: -500 CNY",
+    ),
     Case("missing_required", f"{F}:9: categories.toys.name: required key is missing", "toys:"),
     Case(
         "bad_source", f"{F}:10: national.fraud.source: unknown source 'wikipedia': {SOURCE_KEYS}", "source: wikipedia"
@@ -147,6 +151,45 @@ CASES = [
         ("variant_conflict_a", "variant_conflict_b"),
     ),
     Case(
+        "control_byte",
+        f"{F}:10: <root>: invalid YAML: control character U+0000 in column 12 is not allowed",
+        "note: t\x00mall",
+    ),
+    Case(
+        "not_utf8",
+        f"{F}:4: <root>: cannot read file: byte 0xbb in column 14 is not UTF-8 (a binary file, or text in "
+        "another encoding such as GBK or latin-1; save it as UTF-8)",
+        "  name: {zh: \ufffd",
+    ),
+    Case("utf16", f"{F}:1: <root>: cannot read file: the text is UTF-16; save it as UTF-8", "#\x00 \x00E\x00"),
+    Case(
+        "nested_too_deep",
+        f"{F}:10: <root>: invalid YAML: nested too deeply (over 100 levels)",
+        "note: [[[",
+    ),
+    Case(
+        "percent_over_100",
+        f"{F}:10: tmall.late_ship_comp.rate: must be between 0 and 100 percent, got '130 percent'",
+        "rate: 130 percent",
+    ),
+    Case(
+        "duration_too_long",
+        f"{F}:10: national.no_reason_return.window: must be between 0 and 3650 days, got '99999999999 days'",
+        "window: 99999999999 days",
+    ),
+    Case(
+        "category_typo",
+        f"{F}:9: categories.furnitures: a new category needs a name (did you mean 'furniture'?)",
+        "furnitures:",
+    ),
+    Case(
+        "variant_sets_extends",
+        f"{F}:8: set.policy.extends: a variant cannot set 'policy.extends': the policy's id, platform and extends "
+        "are fixed by its file",
+        "policy.extends: video_channel.yaml",
+        ("variant_sets_extends",),
+    ),
+    Case(
         "variant_wrong_policy",
         f"{F}:6: variant.applies_to: variant is for policy 'video_channel', not 'tmall'",
         "applies_to: video_channel",
@@ -174,7 +217,7 @@ def test_message_names_file_line_and_path(case: Case) -> None:
     assert [str(problem) for problem in info.value.problems] == [case.expected.format(file=case.file)]
     problem = info.value.problems[0]
     assert problem.file == case.file
-    line = (ROOT / case.file).read_text(encoding="utf-8").splitlines()[problem.line - 1]
+    line = (ROOT / case.file).read_bytes().decode("utf-8", errors="replace").splitlines()[problem.line - 1]
     assert case.on_line in line
 
 

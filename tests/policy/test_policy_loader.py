@@ -165,7 +165,9 @@ def test_circular_extends_through_two_files(tmp_path: Path) -> None:
     b = _write(tmp_path, "b.yaml", HEADER + "  extends: a.yaml\n")
     with pytest.raises(PolicyError) as info:
         load_policy(a)
-    assert str(info.value) == f"{b}:5: policy.extends: circular extends through 'a.yaml'"
+    assert str(info.value) == (
+        f"{b}:5: policy.extends: circular extends through 'a.yaml' (referenced from {a}:5 policy.extends)"
+    )
 
 
 def test_extends_must_be_a_file_name(tmp_path: Path) -> None:

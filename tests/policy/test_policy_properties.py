@@ -59,32 +59,32 @@ def _decimals(places: int, top: int) -> st.SearchStrategy[Decimal]:
 
 
 @FAST
-@given(st.one_of(_decimals(3, 10**6).map(float), st.integers(0, 10**5).map(lambda days: days * 24.0)))
+@given(st.one_of(_decimals(3, 87_600).map(float), st.integers(0, 3650).map(lambda days: days * 24.0)))
 def test_duration_round_trip(hours: float) -> None:
     assert parse_quantity(format_quantity(hours, Kind.DURATION), Kind.DURATION) == hours
 
 
 @FAST
-@given(_decimals(2, 10**9).map(float))
+@given(_decimals(2, 10**8).map(float))
 def test_money_round_trip(amount: float) -> None:
     assert parse_quantity(format_quantity(amount, Kind.MONEY), Kind.MONEY) == amount
 
 
 @FAST
-@given(_decimals(2, 1000))
+@given(_decimals(2, 100))
 def test_percent_round_trip(percent: Decimal) -> None:
     fraction = parse_quantity(f"{percent} percent", Kind.PERCENT)
     assert parse_quantity(format_quantity(fraction, Kind.PERCENT), Kind.PERCENT) == fraction
 
 
 @FAST
-@given(_decimals(3, 1000).map(float))
+@given(_decimals(3, 100).map(float))
 def test_factor_round_trip(factor: float) -> None:
     assert parse_quantity(format_quantity(factor, Kind.FACTOR), Kind.FACTOR) == factor
 
 
 @FAST
-@given(st.integers(0, 10**9))
+@given(st.integers(0, 1000))
 def test_count_round_trip(count: int) -> None:
     assert parse_quantity(int(format_quantity(count, Kind.COUNT)), Kind.COUNT) == count
 
@@ -124,7 +124,7 @@ def _value(kind: Kind, number: int, dated: bool) -> Any:
 def variants(draw: st.DrawFn, policy: str) -> dict[str, Any]:
     """A ``set:`` mapping of 1-3 numeric parameters of `policy`."""
     chosen = draw(st.lists(st.sampled_from(_numeric_paths(policy)), min_size=1, max_size=3, unique_by=lambda p: p[0]))
-    return {path: _value(kind, draw(st.integers(0, 400)), draw(st.booleans())) for path, kind in chosen}
+    return {path: _value(kind, draw(st.integers(0, 99)), draw(st.booleans())) for path, kind in chosen}
 
 
 def _write(directory: str, name: str, changes: dict[str, Any]) -> str:

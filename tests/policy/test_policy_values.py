@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from simkit.policy.values import Dated, Kind, format_quantity, parse_dated, parse_quantity
+from simkit.policy.values import Dated, Kind, china_time, format_quantity, parse_dated, parse_quantity
 
 D = dt.date
 
@@ -71,17 +71,77 @@ def test_wrong_units_and_types(raw: object, kind: Kind, message: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "kind", "message"),
     [
-        ("-3 days", Kind.DURATION, "must be >= 0, got '-3 days'"),
-        ("-500 CNY", Kind.MONEY, "must be >= 0, got '-500 CNY'"),
-        ("-1 percent", Kind.PERCENT, "must be >= 0, got '-1 percent'"),
-        ("-2x", Kind.FACTOR, "must be >= 0, got '-2x'"),
-        (-1, Kind.COUNT, "must be >= 0, got -1"),
+        ("-3 days", Kind.DURATION, "must be between 0 and 3650 days, got '-3 days'"),
+        ("-500 CNY", Kind.MONEY, "must be between 0 and 100000000 CNY, got '-500 CNY'"),
+        ("-1 percent", Kind.PERCENT, "must be between 0 and 100 percent, got '-1 percent'"),
+        ("-2x", Kind.FACTOR, "must be between 0 and 100x, got '-2x'"),
+        (-1, Kind.COUNT, "must be between 0 and 1000, got -1"),
     ],
 )
 def test_negatives_are_refused(raw: object, kind: Kind, message: str) -> None:
     with pytest.raises(ValueError) as info:
         parse_quantity(raw, kind)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "message"),
+    [
+        ("99999999999 days", Kind.DURATION, "must be between 0 and 3650 days, got '99999999999 days'"),
+        ("87601 hours", Kind.DURATION, "must be between 0 and 3650 days, got '87601 hours'"),
+        (
+            "1" + "0" * 400 + " hours",
+            Kind.DURATION,
+            "must be between 0 and 3650 days, got '1" + "0" * 53 + "…urs'",
+        ),
+        ("100000001 CNY", Kind.MONEY, "must be between 0 and 100000000 CNY, got '100000001 CNY'"),
+        ("130 percent", Kind.PERCENT, "must be between 0 and 100 percent, got '130 percent'"),
+        ("100000 %", Kind.PERCENT, "must be between 0 and 100 percent, got '100000 %'"),
+        ("101x", Kind.FACTOR, "must be between 0 and 100x, got '101x'"),
+        (1001, Kind.COUNT, "must be between 0 and 1000, got 1001"),
+    ],
+)
+def test_values_beyond_the_range_are_refused(raw: object, kind: Kind, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_quantity(raw, kind)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "value"),
+    [
+        ("3650 days", Kind.DURATION, 87600.0),
+        ("100000000 CNY", Kind.MONEY, 100_000_000.0),
+        ("100 percent", Kind.PERCENT, 1.0),
+        ("100x", Kind.FACTOR, 100.0),
+        (1000, Kind.COUNT, 1000),
+        ("0 hours", Kind.DURATION, 0.0),
+    ],
+)
+def test_the_ends_of_the_range_are_accepted(raw: object, kind: Kind, value: float) -> None:
+    assert parse_quantity(raw, kind) == value
+
+
+@pytest.mark.parametrize(
+    ("written", "local"),
+    [
+        ("2026-03-01T10:00:00+00:00", dt.datetime(2026, 3, 1, 18, 0)),
+        ("2026-03-01T10:00:00", dt.datetime(2026, 3, 1, 10, 0)),
+        ("1970-01-01T08:00:00+08:00", dt.datetime(1970, 1, 1, 8, 0)),
+    ],
+)
+def test_china_time_converts_an_offset(written: str, local: dt.datetime) -> None:
+    assert china_time(dt.datetime.fromisoformat(written)) == local
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "1969-12-31T23:59:59", "2200-01-01T00:00:00"],
+)
+def test_china_time_refuses_moments_outside_1970_to_2199(written: str) -> None:
+    with pytest.raises(ValueError) as info:
+        china_time(dt.datetime.fromisoformat(written))
+    assert str(info.value) == (f"must be between 1970-01-01T00:00:00 and 2199-12-31T23:59:59 China time, got {written}")
 
 
 @pytest.mark.parametrize(

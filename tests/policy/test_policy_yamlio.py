@@ -118,7 +118,94 @@ def test_missing_and_unreadable_files(tmp_path: Path) -> None:
     binary.write_bytes(b"a: \xff\xfe\n")
     with pytest.raises(SimkitError) as info:
         load_yaml(binary)
-    assert str(info.value).startswith(f"{binary}: <root>: cannot read file: 'utf-8' codec can't decode byte 0xff")
+    assert str(info.value) == f"{binary}:1: <root>: cannot read file: byte 0xff in column 4 {NOT_UTF8}"
+    with pytest.raises(SimkitError) as info:
+        load_yaml(tmp_path)
+    assert str(info.value) == f"{tmp_path}: <root>: cannot read file: is a directory"
+
+
+NOT_UTF8 = "is not UTF-8 (a binary file, or text in another encoding such as GBK or latin-1; save it as UTF-8)"
+NATIONAL = Path(__file__).resolve().parents[2] / "policies" / "national.yaml"
+
+
+@pytest.mark.parametrize(
+    ("encoded", "message"),
+    [
+        (
+            "policy:\n  id: x\n  name: {zh: café, en: x}\n".encode("latin-1"),
+            f"3: <root>: cannot read file: byte 0xe9 in column 17 {NOT_UTF8}",
+        ),
+        (
+            "# 国家\npolicy:\n  name: {zh: 天猫}\n".encode("gbk"),
+            f"1: <root>: cannot read file: byte 0xb9 in column 3 {NOT_UTF8}",
+        ),
+        ("policy: {}\n".encode("utf-16"), "1: <root>: cannot read file: the text is UTF-16; save it as UTF-8"),
+        (
+            "policy: {}\n".encode("utf-16-le"),
+            "1: <root>: cannot read file: the text looks like UTF-16; save it as UTF-8",
+        ),
+        ("policy: {}\n".encode("utf-32"), "1: <root>: cannot read file: the text is UTF-32; save it as UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", f"1: <root>: cannot read file: byte 0x89 in column 1 {NOT_UTF8}"),
+        (b"a: 1\nb: 2\nc: \x00\x01\n", "3: <root>: invalid YAML: control character U+0000 in column 4 is not allowed"),
+        (b"a: 1\nb: x\x1by\n", "2: <root>: invalid YAML: control character U+001B in column 5 is not allowed"),
+        (b"a: 1\nb: x\x7fy\n", "2: <root>: invalid YAML: control character U+007F in column 5 is not allowed"),
+        (
+            "a: 1\nb: x\u0085\u0090\n".encode(),
+            "2: <root>: invalid YAML: control character U+0090 in column 6 is not allowed",
+        ),
+    ],
+    ids=["latin-1", "gbk", "utf-16", "utf-16-no-bom", "utf-32", "binary", "nul", "escape", "delete", "c1-control"],
+)
+def test_unreadable_text_names_the_line_of_the_bad_byte(tmp_path: Path, encoded: bytes, message: str) -> None:
+    file = tmp_path / "f.yaml"
+    file.write_bytes(encoded)
+    with pytest.raises(SimkitError) as info:
+        load_yaml(file)
+    assert str(info.value) == f"{file}:{message}"
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    file = tmp_path / "bom.yaml"
+    file.write_bytes(b"\xef\xbb\xbfa: 1\n")
+    assert load_yaml(file) == ({"a": 1}, {"": 1, "a": 1})
+
+
+def test_a_control_byte_in_a_real_policy_names_its_line(tmp_path: Path) -> None:
+    lines = NATIONAL.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[11] = lines[11].replace(":", ":\x00", 1)
+    file = tmp_path / "national.yaml"
+    file.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(SimkitError) as info:
+        load_yaml(file)
+    column = lines[11].index("\x00") + 1
+    assert (
+        str(info.value)
+        == f"{file}:12: <root>: invalid YAML: control character U+0000 in column {column} is not allowed"
+    )
+
+
+def test_block_nesting_too_deep_names_the_line() -> None:
+    text = "a:\n" + "".join("  " * depth + "k:\n" for depth in range(1, 150))
+    assert _error(text) == "f.yaml:100: <root>: invalid YAML: nested too deeply (over 100 levels)"
+
+
+def test_flow_nesting_too_deep_names_the_line() -> None:
+    text = "a: 1\nb: 2\nc: " + "[" * 5000 + "]" * 5000 + "\n"
+    assert _error(text) == "f.yaml:3: <root>: invalid YAML: nested too deeply (over 100 levels)"
+
+
+def test_nesting_up_to_the_limit_is_fine() -> None:
+    data, _ = load_yaml_text("[" * 99 + "1" + "]" * 99 + "\n", "f.yaml")  # 99 lists and a scalar: 100 levels
+    for _ in range(99):
+        data = data[0]
+    assert data == 1
+    assert _error("[" * 100 + "1" + "]" * 100 + "\n") == (
+        "f.yaml:1: <root>: invalid YAML: nested too deeply (over 100 levels)"
+    )
+
+
+def test_an_integer_too_long_to_convert_is_a_value_error() -> None:
+    assert _error("a: " + "9" * 5000 + "\n") == "f.yaml:1: a: invalid value '" + "9" * 54 + "…999'"
 
 
 def test_load_yaml_reads_files(tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ EXPECTED = {
     "probabilities_over_one": "14: issues.apparel: probabilities add up to 1.2; "
     "an order has at most one problem (<= 1)",
     "share_out_of_range": "14: buyers.evidence: Input should be less than or equal to 1",
-    "unknown_category": "11: orders.categories.toyz: unknown category 'toyz' in policy 'tmall'",
+    "unknown_category": "11: orders.categories.toyz: unknown category 'toyz' in policy 'tmall'; known: apparel, "
+    "cosmetics, custom_made, digital, electronics, fresh, furniture, periodicals",
     "unknown_key": "13: merchants.staf: unknown key 'staf' (did you mean 'staff'?)",
     "unknown_playbook": "13: merchants.playbook: unknown playbook 'stal' (did you mean 'stall'?); known: agree_all, "
     "by_the_rules, compensation_first, refuse_all, stall",
@@ -36,6 +37,17 @@ EXPECTED = {
     "wrong_type": "8: orders.count: Input should be a valid integer, unable to parse string as an integer",
     "wrong_unit": "6: scenario.horizon: wrong unit 'CNY': expected a duration such as '72 hours' or '7 days', "
     "got '60 CNY'",
+    "window_zero": "10: orders.window: Input should be greater than 0",
+    "infinite_share": "11: orders.categories.apparel.share: Input should be a finite number",
+    "horizon_too_long": "7: scenario.horizon: must be between 0 and 3650 days, got '99999999 days'",
+    "offer_over_100": "16: playbooks.generous.compensation: must be between 0 and 100 percent, got '500 percent'",
+    "unknown_action": "14: merchants.playbook.default: Input should be 'agree', 'by_the_rules', 'refuse', 'offer' "
+    "or 'stall'",
+    "policy_file": "2: <root>: this is a policy file, not a scenario (a scenario has a 'scenario:' header)",
+    "category_typo": "11: orders.categories.furnitures: unknown category 'furnitures' in policy 'tmall' (did you "
+    "mean 'furniture'?); known: apparel, cosmetics, custom_made, digital, electronics, fresh, furniture, periodicals",
+    "start_out_of_range": "6: scenario.start: must be between 1970-01-01T00:00:00 and 2199-12-31T23:59:59 China "
+    "time, got 0001-01-01T00:00:00+14:00",
 }
 
 
