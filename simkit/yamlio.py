@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -228,7 +230,17 @@ def load_yaml(path: str | Path) -> tuple[Any, LineIndex]:
         raise SimkitError.at(path, 0, "", "cannot read file: is a directory") from None
     except OSError as exc:
         raise SimkitError.at(path, 0, "", f"cannot read file: {exc.strerror or exc}") from None
-    return load_yaml_text(decode_utf8(raw, path), path)
+    return copy.deepcopy(_parsed(decode_utf8(raw, path), str(path)))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str, file: str) -> tuple[Any, LineIndex]:
+    """`load_yaml_text`, remembered for the same text and file name (callers get deep copies).
+
+    Experiments load the same policy and scenario files once per task; parsing them is most
+    of that cost.
+    """
+    return load_yaml_text(text, file)
 
 
 def line_of(lines: LineIndex, path: str) -> int:
