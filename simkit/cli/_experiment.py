@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +83,25 @@ def clean(value: Any) -> Any:
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     return value
+
+
+def parse_metric_bounds(items: Sequence[str]) -> Mapping[str, float]:
+    """``METRIC=HALFWIDTH`` strings as a mapping (for --target-ci)."""
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not sep or name not in CATALOGUE or not math.isfinite(value) or value <= 0:
+            raise UsageError(
+                Problem(
+                    "<cli>",
+                    0,
+                    "--target-ci",
+                    f"expected METRIC=HALFWIDTH with a catalogue metric and a positive number, got {item!r}",
+                )
+            )
+        out[name] = value
+    return out

@@ -58,9 +58,9 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit compare``."""
+    from simkit.cli._experiment import parse_metric_bounds
     from simkit.experiment.compare import compare
     from simkit.experiment.figures import save
-    from simkit.experiment.sweep import parse_metric_bounds
 
     check_run_arguments(args)
     metrics = metric_list(args.metric, DEFAULT_METRICS)

@@ -38,6 +38,14 @@ def add_parser(subparsers: Any) -> None:
         help="write events.parquet, metrics.csv and run.json here, as a set: all or none (a new directory, "
         "or one an earlier run wrote, which is replaced)",
     )
+    p.add_argument(
+        "--target-ci",
+        action="append",
+        default=[],
+        metavar="METRIC=HALFWIDTH",
+        help="add replications until the metric's 95%% CI half-width is below this (stopping rule)",
+    )
+    p.add_argument("--max-reps", type=int, default=200, help="cap on replications for --target-ci")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=run)
@@ -53,11 +61,17 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError.at("<cli>", 0, "--reps", f"must be between 1 and {MAX_REPS}, got {args.reps}")
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         raise UsageError.at("<cli>", 0, "--seed", f"must be between 0 and {MAX_SEED}, got {args.seed}")
+    from simkit.cli._experiment import parse_metric_bounds
+
+    target = parse_metric_bounds(args.target_ci)
+    if not 1 <= args.max_reps <= MAX_REPS:
+        raise UsageError.at("<cli>", 0, "--max-reps", f"must be between 1 and {MAX_REPS}, got {args.max_reps}")
     scenario = load_scenario(args.scenario, args.overrides, args.variant)
     reps = args.reps or scenario.spec.scenario.replications
+    stop = {"target_ci": target, "max_reps": args.max_reps} if target else {}
     if args.out is None:
         with _progress(args.quiet or args.json, reps, scenario.id) as tick:
-            result = run_experiment(scenario, seed=args.seed, reps=reps, recorder="none", on_replication=tick)
+            result = run_experiment(scenario, seed=args.seed, reps=reps, recorder="none", on_replication=tick, **stop)
     else:
         with output_set(args.out, OUTPUTS) as staging:
             with _progress(args.quiet or args.json, reps, scenario.id) as tick:
@@ -68,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
                     recorder="parquet",
                     events_path=staging / "events.parquet",
                     on_replication=tick,
+                    **stop,
                 )
             write_file(staging / "metrics.csv", result.metrics.to_csv(index=False))
             write_file(staging / "run.json", dumps(_run_info(result, args)))

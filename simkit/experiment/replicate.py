@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from simkit.events import MemoryRecorder, NullRecorder, ParquetRecorder, Recorder, empty_frame
-from simkit.experiment.stats import mean_ci
+from simkit.experiment.stats import half_width, mean_ci
 from simkit.metrics import METRICS, compute
 from simkit.scenario.loader import Scenario, load_scenario
 from simkit.sim.model import Model
@@ -63,6 +63,8 @@ def run(
     recorder: RecorderName | Recorder = "memory",
     events_path: str | Path | None = None,
     on_replication: Callable[[int, int], None] | None = None,
+    target_ci: Mapping[str, float] | None = None,
+    max_reps: int = 200,
 ) -> RunResult:
     """Run a scenario's replications.
 
@@ -76,6 +78,10 @@ def run(
             `events_path`), ``"none"`` (counters only), or a recorder object.
         events_path: Where the Parquet recorder writes.
         on_replication: Called with ``(done, total)`` after each replication.
+        target_ci: ``{metric: half-width}``: a stopping rule. After `reps` replications (and at
+            least 5), add replications until the 95% CI half-width of every named metric is
+            below its target, or `max_reps` is reached.
+        max_reps: The cap for `target_ci`.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
@@ -84,8 +90,11 @@ def run(
     rec = _recorder(recorder, events_path)
     rows: list[dict[str, Any]] = []
     variant = "+".join(scenario.policy.variant_ids) or "base"
+    total = max(reps, max_reps) if target_ci else reps
     try:
-        for r in range(reps):
+        for r in range(total):
+            if target_ci and r >= max(reps, MIN_REPS_FOR_TARGET) and _precise(rows, target_ci):
+                break
             run_id = f"{scenario.id}-s{seed}-r{r}"
             counters = Model(scenario, seed, r, rec, run_id).run()
             for name, value in compute(counters).items():
@@ -102,13 +111,27 @@ def run(
                     }
                 )
             if on_replication is not None:
-                on_replication(r + 1, reps)
+                on_replication(r + 1, total)
     finally:
         if isinstance(rec, ParquetRecorder):
             rec.close()
     events = rec.frame() if isinstance(rec, MemoryRecorder) else empty_frame()
     path = rec.path if isinstance(rec, ParquetRecorder) else None
-    return RunResult(scenario, seed, reps, pd.DataFrame(rows), events, path)
+    done = len({row["replication"] for row in rows})
+    return RunResult(scenario, seed, done, pd.DataFrame(rows), events, path)
+
+
+MIN_REPS_FOR_TARGET = 5
+"""The stopping rule never trusts an interval from fewer replications than this."""
+
+
+def _precise(rows: list[dict[str, Any]], target: Mapping[str, float]) -> bool:
+    """Whether every named metric's 95% CI half-width is within its target."""
+    for metric, half in target.items():
+        values = [row["value"] for row in rows if row["metric"] == metric]
+        if half_width(values) > half:
+            return False
+    return True
 
 
 def _recorder(choice: RecorderName | Recorder, path: str | Path | None) -> Recorder:

@@ -9,8 +9,7 @@ Sobol designs give Sobol sensitivity indices (SALib): which assumptions a conclu
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,27 +226,3 @@ def sweep(
         store.finish(result.table)
         write_atomic(store.root / "summary.csv", result.summary().to_csv(index=False))
     return result
-
-
-def parse_metric_bounds(items: Sequence[str]) -> Mapping[str, float]:
-    """``METRIC=HALFWIDTH`` strings as a mapping (for --target-ci)."""
-    from simkit.errors import Problem, UsageError
-
-    out: dict[str, float] = {}
-    for item in items:
-        name, sep, raw = item.partition("=")
-        try:
-            value = float(raw)
-        except ValueError:
-            value = math.nan
-        if not sep or name not in CATALOGUE or not math.isfinite(value) or value <= 0:
-            raise UsageError(
-                Problem(
-                    "<cli>",
-                    0,
-                    "--target-ci",
-                    f"expected METRIC=HALFWIDTH with a catalogue metric and a positive number, got {item!r}",
-                )
-            )
-        out[name] = value
-    return out

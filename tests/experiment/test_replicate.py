@@ -95,3 +95,22 @@ def test_mean_ci():
     assert high - mean == pytest.approx(4.3026527 * 1.0 / math.sqrt(3))  # t(0.975, df=2)
     assert math.isnan(mean_ci([])[0])
     assert t_quantile(1000) == pytest.approx(1.9623, abs=1e-4) and t_quantile(35) >= t_quantile(40)  # t tables
+
+
+def test_stopping_rule_adds_replications_until_the_half_width_is_reached():
+    from simkit.experiment.stats import half_width
+
+    overrides = {"orders.count": 800, "merchants.count": 10}
+    result = run(
+        ROOT / "scenarios" / "tmall_baseline.yaml",
+        seed=3,
+        reps=2,
+        overrides=overrides,
+        recorder="none",
+        target_ci={"refund_rate": 0.004},
+        max_reps=40,
+    )
+    values = result.metrics.loc[result.metrics["metric"] == "refund_rate", "value"].to_numpy()
+    assert result.reps == len(values) >= 5  # never fewer than 5 replications behind a stopping decision
+    assert half_width(values) <= 0.004 or result.reps == 40
+    assert half_width(values[:-1]) > 0.004 or result.reps == 5  # it stopped as soon as it was precise
