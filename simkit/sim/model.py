@@ -22,7 +22,7 @@ from simkit.sim.plan import plan_cases
 from simkit.sim.pools import Pool
 from simkit.sim.rng import Streams
 from simkit.sim.rulecache import RuleCache
-from simkit.sim.statuses import model_for
+from simkit.sim.statuses import FAMILY, model_for
 
 HOUR = dt.timedelta(hours=1)
 _TD = dt.timedelta
@@ -114,6 +114,7 @@ class Model:
         self.policy = scenario.policy
         self.playbook = scenario.playbook
         self.status = model_for(self.policy.spec.policy.status_model)
+        self.kind_statuses = {kind: self.status.statuses_of(kind) for kind in FAMILY}
         self.start = scenario.start
         self.horizon = self.spec.scenario.horizon
         self.recorder = recorder or NullRecorder()

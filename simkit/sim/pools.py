@@ -26,7 +26,7 @@ class Pool:
         dropped: Tasks abandoned because a timer decided the case before an agent was free.
     """
 
-    __slots__ = ("_base", "_free", "_weekday", "busy", "capacity", "dropped", "shifts", "tasks", "wait")
+    __slots__ = ("_base", "_every_day", "_free", "_weekday", "busy", "capacity", "dropped", "shifts", "tasks", "wait")
 
     def __init__(self, capacity: int, shifts: list[Shift] | None, start_hour: float, start_weekday: int = 0) -> None:
         if capacity < 1:
@@ -35,6 +35,7 @@ class Pool:
         self.shifts = [(s.start, s.end, _days(s)) for s in shifts] if shifts else None
         self._base = start_hour
         self._weekday = start_weekday
+        self._every_day = self.shifts is not None and all(len(days) == 7 for _, _, days in self.shifts)
         self._free = [0.0] * capacity
         self.busy = 0.0
         self.wait = 0.0
@@ -67,6 +68,13 @@ class Pool:
             return 0.0
         clock = t + self._base
         hod = clock % 24.0
+        if self._every_day:
+            best = math.inf
+            for start, end, _ in self.shifts:
+                if start <= hod < end:
+                    return 0.0
+                best = min(best, (start - hod) % 24.0)
+            return best
         weekday = (int(clock // 24.0) + self._weekday) % 7
         best = math.inf
         for start, end, days in self.shifts:

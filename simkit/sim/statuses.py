@@ -92,6 +92,11 @@ class StatusModel:
             return self.refused_return
         return self.families[family][step]
 
+    def statuses_of(self, kind: str) -> dict[str, str]:
+        """Every step's status for a request of `kind` (a table the model looks steps up in)."""
+        family = self.families[FAMILY.get(kind, "refund")]
+        return {step: self.case_status(step, kind) for step in family}
+
 
 TAOBAO = StatusModel(
     name="taobao",
