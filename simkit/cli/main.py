@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from simkit.errors import SimkitError
 
-COMMANDS = ("validate", "explain", "policy_cmd", "params", "run")
+COMMANDS = ("validate", "explain", "policy_cmd", "params", "run", "check", "audit", "report")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -198,13 +198,20 @@ def _finish(
 ) -> AuditResult:
     result.rows = rows
     result.problems = sorted(problems, key=lambda p: (p.line, p.path))
-    result.findings = ctx.findings
+    result.findings = sorted(ctx.findings, key=_finding_order)
     result.coverage = ctx.coverage
     result.timelines = ctx.timelines
     result.per_run = ctx.per_run
     result.as_of = iso(as_of)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _finding_order(f: Finding) -> tuple[Any, ...]:
+    """Findings by run, order (numerically when the ids are numbers), case and line."""
+    order: tuple[int, int | str] = (0, int(f.order_id)) if f.order_id.isdigit() else (1, f.order_id)
+    line = f.evidence[0].line if f.evidence else 0
+    return (f.run_id, order, f.case_id, line, f.clause)
 
 
 def _us(delta: dt.timedelta) -> int:
