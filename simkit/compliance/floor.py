@@ -27,12 +27,9 @@ from simkit.policy.values import Dated, format_quantity
 
 _NO_REASON_RANK = {"excluded": 0, "confirm": 1, "eligible": 2}
 
-_LISTS = {
-    "national.no_reason_exclusions.kinds": "subset",
-    "national.no_reason_confirm.kinds": "subset",
-    "national.quality_return.later_remedies": "superset",
-}
-"""List parameters: exclusions may not grow beyond the law's; remedies may not shrink."""
+_LISTS = {"national.quality_return.later_remedies": "superset"}
+"""List parameters: the remedies after the return period may not shrink. (The exclusion kinds
+cannot grow beyond the law's: the schema admits only those.)"""
 
 _CHOICES = {
     "national.no_reason_return.counted_from": ("receipt", "day_after_receipt"),

@@ -1,7 +1,9 @@
 """Per-order limits and windows: attempts, extensions, reopenings, rule complaints, request windows.
 
 These count across all of an order's cases, so they walk the order's steps in time order and
-ask `simkit.rules` at each step with the counts so far.
+ask `simkit.rules` at each step with the counts so far. An extension, reopening or complaint
+the rules refuse is reported and not counted (it could not have taken effect); every request
+counts as an attempt.
 """
 
 from __future__ import annotations
@@ -125,14 +127,14 @@ def _extension(chk: OrderChecks, case: CaseLog, ev: Ev, state: _State) -> None:
         period_end=calls.at(end),  # type: ignore[arg-type]
         extensions=state.extensions,
     )
-    state.extensions += 1
     clause = d.rules[0] if d.rules else "channels.extend"
     if d.allowed:
+        state.extensions += 1
         state.extended_until = to_micros(d.deadline) if d.deadline is not None else None
         chk.ok(clause, "extension")
     else:
         chk.found(
-            clause, "extension", d.reason_en, f"extension number {state.extensions} at {iso(ev.time)}", [ev], case
+            clause, "extension", d.reason_en, f"extension number {state.extensions + 1} at {iso(ev.time)}", [ev], case
         )
 
 
@@ -156,9 +158,9 @@ def _reopen(chk: OrderChecks, case: CaseLog, ev: Ev, state: _State) -> None:
         after_sales=earlier,
         reopened=state.reopens,
     )
-    state.reopens += 1
     clause = d.rules[0] if d.rules else "tmall.reopen_entry"
     if d.allowed:
+        state.reopens += 1
         state.reopened_until = to_micros(d.deadline) if d.deadline is not None else None
         chk.ok(clause, "reopen")
     else:
@@ -187,10 +189,10 @@ def _complaint(chk: OrderChecks, case: CaseLog, ev: Ev, state: _State) -> None:
         withdrawn=state.withdrawn,
         paid_at=calls.at(f.paid),
     )
-    state.complaints += 1
     if not d.rules:
         return
     if d.allowed:
+        state.complaints += 1
         chk.ok(d.rules[0], "complaint")
     else:
         chk.found(d.rules[0], "complaint", d.reason_en, f"complaint filed at {iso(ev.time)}", [ev], case)

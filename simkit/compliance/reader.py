@@ -54,6 +54,7 @@ class LogReader:
         self.batch_rows = batch_rows
         self.problems: list[Problem] = []
         self.rows = 0
+        """Data rows read, malformed ones included."""
         if not self.path.is_file():
             raise LogError(Problem(self.file, 0, "", "no such file"))
         self.kind = _kind(self.path)
@@ -93,6 +94,9 @@ class LogReader:
         return []
 
     def _check_columns(self) -> None:
+        if self.kind == "jsonl":  # records may differ in their keys: any preset or mapped key may appear
+            self.header = list(dict.fromkeys([*self.header, *self.preset.columns, *self.maps]))
+            self.columns = resolve_columns(self.preset, self.header, self.maps)
         missing_maps = [column for column in self.maps if column not in self.header]
         if missing_maps:
             raise LogError(
@@ -133,12 +137,13 @@ class LogReader:
         def invalid(row: Any) -> str:
             number = int(row.number) if row.number is not None else 0
             skipped.append(number)
+            self.rows += 1
             what = (
                 "empty line"
                 if not (row.text or "").strip()
                 else f"expected {row.expected_columns} fields, found {row.actual_columns}"
             )
-            self.problems.append(Problem(self.file, number, "", f"malformed row: {what}"))
+            self.problems.append(Problem(self.file, number, "row", f"malformed row: {what}"))
             return "skip"
 
         names = [c for c in self.header if c in self.columns]
@@ -177,15 +182,18 @@ class LogReader:
         with _text(self.path) as handle:
             for number, text in enumerate(handle, start=1):
                 if not text.strip():
-                    self.problems.append(Problem(self.file, number, "", "malformed row: empty line"))
+                    self.rows += 1
+                    self.problems.append(Problem(self.file, number, "row", "malformed row: empty line"))
                     continue
                 try:
                     record = json.loads(text)
                 except json.JSONDecodeError as exc:
-                    self.problems.append(Problem(self.file, number, "", f"malformed row: not JSON ({exc.msg})"))
+                    self.rows += 1
+                    self.problems.append(Problem(self.file, number, "row", f"malformed row: not JSON ({exc.msg})"))
                     continue
                 if not isinstance(record, dict):
-                    self.problems.append(Problem(self.file, number, "", "malformed row: not a JSON object"))
+                    self.rows += 1
+                    self.problems.append(Problem(self.file, number, "row", "malformed row: not a JSON object"))
                     continue
                 records.append(record)
                 lines.append(number)
