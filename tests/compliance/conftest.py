@@ -29,7 +29,10 @@ COLUMNS = [
 
 
 def frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    """Rows of (case, time, actor, activity, status, cs_status, kind, reason, amount[, rule]); the order id is the case's."""
+    """Rows of (case, time, actor, activity, status, cs_status, kind, reason, amount[, rule]).
+
+    The order id is the number in the case id.
+    """
     out = []
     for row in rows:
         case, time, actor, activity, status, cs, kind, reason, amount, *rule = row
