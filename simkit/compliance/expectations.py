@@ -116,12 +116,13 @@ def parse_expect(scenario: Scenario) -> list[Bound]:
         if not isinstance(raw, Mapping) or not raw or set(raw) - {"min", "max"}:
             problems.append(Problem(file, line, path, "a bound is {min: NUMBER, max: NUMBER} (either or both)"))
             continue
-        values = {}
+        values: dict[str, float | None] = {}
         for key in ("min", "max"):
             value = raw.get(key)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            number = not isinstance(value, bool) and isinstance(value, (int, float))
+            if value is not None and not number:
                 problems.append(Problem(file, line, f"{path}.{key}", f"must be a number, got {value!r}"))
-            values[key] = None if value is None or isinstance(value, bool) else float(value)
+            values[key] = float(value) if number else None
         low, high = values["min"], values["max"]
         if low is not None and high is not None and low > high:
             problems.append(Problem(file, line, path, f"min {low:g} is above max {high:g}"))

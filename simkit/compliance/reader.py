@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -164,9 +165,25 @@ class LogReader:
                 for line in sorted(skipped):
                     lines[lines >= line] += 1
                 seen += batch.num_rows
-                yield from _slices(pa.Table.from_batches([batch]), lines, self.batch_rows)
+                table, lines = self._drop_empty(pa.Table.from_batches([batch]), lines)
+                yield from _slices(table, lines, self.batch_rows)
         except pa.ArrowInvalid as exc:
             raise LogError(Problem(self.file, 0, "", f"cannot read the CSV log: {exc}")) from None
+
+    def _drop_empty(self, table: pa.Table, lines: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+        """Report and leave out empty lines (every field blank)."""
+        if table.num_columns == 0 or table.num_rows == 0:
+            return table, lines
+        empty = np.ones(table.num_rows, dtype=bool)
+        for column in table.columns:
+            blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), ""), True)
+            empty &= np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
+        if not empty.any():
+            return table, lines
+        self.rows += int(empty.sum())
+        for line in lines[empty]:
+            self.problems.append(Problem(self.file, int(line), "row", "malformed row: empty line"))
+        return table.filter(pa.array(~empty)), lines[~empty]
 
     def _parquet(self) -> Iterator[tuple[pa.Table, np.ndarray]]:
         names = [c for c in self.header if c in self.columns]
