@@ -119,10 +119,12 @@ def parse_expect(scenario: Scenario) -> list[Bound]:
         values: dict[str, float | None] = {}
         for key in ("min", "max"):
             value = raw.get(key)
-            number = not isinstance(value, bool) and isinstance(value, (int, float))
-            if value is not None and not number:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                values[key] = float(value)
+                continue
+            if value is not None:
                 problems.append(Problem(file, line, f"{path}.{key}", f"must be a number, got {value!r}"))
-            values[key] = float(value) if number else None
+            values[key] = None
         low, high = values["min"], values["max"]
         if low is not None and high is not None and low > high:
             problems.append(Problem(file, line, path, f"min {low:g} is above max {high:g}"))

@@ -79,6 +79,7 @@ def test_a_stalling_channel_merchant_breaks_the_refund_deadline_and_the_playbook
 
 
 def test_a_variant_below_the_floor_fails_the_check(tmp_path):
+    variant = ROOT / "tests" / "fixtures" / "compliance" / "variants" / "no_reason_5_days.yaml"
     path = _copy(
         tmp_path,
         "tmall_baseline",
@@ -86,7 +87,7 @@ def test_a_variant_below_the_floor_fails_the_check(tmp_path):
         replace=[
             (
                 "  replications: 3\n",
-                f"  replications: 1\n  variants: [{ROOT / 'tests/fixtures/compliance/variants/no_reason_5_days.yaml'}]\n",
+                f"  replications: 1\n  variants: [{variant}]\n",
             )
         ],
     )
