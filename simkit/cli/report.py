@@ -51,8 +51,10 @@ def load_results(folder: Path) -> Any:
     if saved.is_file():
         try:
             return Report.from_dict(json.loads(saved.read_text(encoding="utf-8")))
-        except (ValueError, json.JSONDecodeError) as exc:
-            raise SimkitError(Problem(str(saved), 0, "", f"not a simkit report: {exc}")) from None
+        except json.JSONDecodeError as exc:
+            raise SimkitError(Problem(str(saved), exc.lineno, "", f"not JSON: {exc.msg}")) from None
+        except ValueError as exc:
+            raise SimkitError(Problem(str(saved), 0, "", str(exc))) from None
     run_file, metrics_file = folder / "run.json", folder / "metrics.csv"
     if run_file.is_file() and metrics_file.is_file():
         try:

@@ -106,9 +106,9 @@ def dossiers(policy: Policy | None, audit: AuditResult, limit: int = 50) -> list
     for f in audit.findings:
         by_case[f.case_id].append(f)
     out = []
-    for case_id, steps in audit.timelines.items():
-        found = by_case.get(case_id, [])
-        if not found:
+    for case_id, found in by_case.items():
+        steps = audit.timelines.get(case_id)
+        if steps is None:
             continue
         flags: dict[int, Finding] = {}
         for f in found:

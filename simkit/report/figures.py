@@ -84,7 +84,7 @@ def bounds_chart(title: str, judged: Sequence[Mapping[str, Any]], *, caption: st
     """One small panel per bound: the mean with its 95% CI, and the bound as a line."""
     plt = _pyplot()
     n = max(1, len(judged))
-    fig, axes = plt.subplots(n, 1, figsize=(8, 0.9 * n + 0.6), squeeze=False)
+    fig, axes = plt.subplots(n, 1, figsize=(8, 1.15 * n + 0.6), squeeze=False)
     for ax, item in zip(axes[:, 0], judged or [{}], strict=False):
         if not item:
             ax.text(0.5, 0.5, "no bounds", ha="center", va="center", transform=ax.transAxes)

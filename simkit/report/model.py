@@ -129,5 +129,7 @@ class Report:
                 sections=sections,
                 data=dict(data.get("data", {})),
             )
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"not a simkit report: {exc}") from None
+        except KeyError as exc:
+            raise ValueError(f"not a simkit report (missing {exc})") from None
+        except TypeError as exc:
+            raise ValueError(f"not a simkit report ({exc})") from None
