@@ -51,8 +51,8 @@ def test_merchant_files_and_quiet(capsys):
     assert len(out) == 1 + 8 + 1
     assert out[1] == (
         f"  {MERCHANTS / 'bad_channels.yaml'}:5: violation of channels.principle (Communicate first, never refuse "
-        "outright / 沟通优先不得直接拒绝): expected communicate first: offer a small compensation, then other remedies; "
-        "never a bare refusal; found the playbook refuses outright: quality, not_as_described"
+        "outright / 沟通优先不得直接拒绝): expected communicate first: offer a small compensation, then other "
+        "remedies; never a bare refusal; found the playbook refuses outright: quality, not_as_described"
     )
     assert out[-1] == "1 passed, 1 failed"
 
