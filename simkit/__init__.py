@@ -3,6 +3,16 @@
 The public API is re-exported here; everything else is private to its module.
 """
 
+from simkit.compliance import (
+    AuditResult,
+    CheckResult,
+    Finding,
+    audit_events,
+    audit_log,
+    check_floor,
+    check_playbook,
+    check_scenario,
+)
 from simkit.errors import CaseError, LogError, PolicyError, Problem, ScenarioError, SimkitError, UsageError
 from simkit.experiment import RunResult, run
 from simkit.policy.diff import ParameterChange, diff_policies
@@ -10,6 +20,7 @@ from simkit.policy.loader import load_policy
 from simkit.policy.model import Policy
 from simkit.policy.overrides import with_overrides
 from simkit.policy.variants import Variant, load_variant
+from simkit.report import Report, write_report
 from simkit.rules.case import Case, load_case
 from simkit.rules.decision import Decision
 from simkit.rules.explain import decide, explain_case
@@ -18,14 +29,18 @@ from simkit.scenario import Scenario, load_scenario
 __version__ = "0.1.0"
 
 __all__ = [
+    "AuditResult",
     "Case",
     "CaseError",
+    "CheckResult",
     "Decision",
+    "Finding",
     "LogError",
     "ParameterChange",
     "Policy",
     "PolicyError",
     "Problem",
+    "Report",
     "RunResult",
     "Scenario",
     "ScenarioError",
@@ -33,6 +48,11 @@ __all__ = [
     "UsageError",
     "Variant",
     "__version__",
+    "audit_events",
+    "audit_log",
+    "check_floor",
+    "check_playbook",
+    "check_scenario",
     "decide",
     "diff_policies",
     "explain_case",
@@ -42,4 +62,5 @@ __all__ = [
     "load_variant",
     "run",
     "with_overrides",
+    "write_report",
 ]
