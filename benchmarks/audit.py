@@ -86,6 +86,40 @@ def audit_once(path: str) -> dict[str, float]:
     }
 
 
+def measure(rows: int = TARGET_ROWS, fmt: str = "parquet") -> tuple[dict[str, float | str], bool]:
+    """Build a log of `rows` rows, audit it in a child process; the figures and whether the target is met."""
+    with tempfile.TemporaryDirectory(prefix="simkit-bench-") as tmp:
+        path = Path(tmp) / f"events.{fmt}"
+        started = time.perf_counter()
+        written = build_log(path, rows, fmt)
+        build_seconds = time.perf_counter() - started
+        size_mb = path.stat().st_size / 1e6
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.audit", "--child", str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+    figures: dict[str, float | str] = json.loads(done.stdout.strip().splitlines()[-1])
+    figures.update({"log_rows": written, "log_mb": size_mb, "build_seconds": build_seconds, "format": fmt})
+    ok = float(figures["peak_mb"]) < TARGET_PEAK_MB and figures["rows"] == written
+    return figures, ok
+
+
+def describe(figures: dict[str, float | str], ok: bool) -> str:
+    """The figures as text, with the target and whether it is met."""
+    f = {k: v for k, v in figures.items() if not isinstance(v, str)}
+    return (
+        f"audit benchmark: {f['rows']:,.0f} rows ({figures['format']}, {f['log_mb']:,.0f} MB), "
+        f"{f['orders']:,.0f} orders, {f['cases']:,.0f} after-sale cases\n"
+        f"  audit        : {f['seconds']:.1f} s -> {f['rows'] / f['seconds']:,.0f} rows/s, "
+        f"{f['violations']:,.0f} violations, peak {f['peak_mb']:,.0f} MB\n"
+        f"targets:\n  {'ok  ' if ok else 'MISS'} peak MB (audit of {f['rows']:,.0f} rows): "
+        f"{f['peak_mb']:,.0f} (< {TARGET_PEAK_MB:,})"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the log, audit it in a child process, print the figures; exit 1 when the target is missed."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.audit", description=__doc__.splitlines()[0])
@@ -97,33 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(audit_once(args.child)))
         return 0
-    with tempfile.TemporaryDirectory(prefix="simkit-bench-") as tmp:
-        path = Path(tmp) / f"events.{args.fmt}"
-        started = time.perf_counter()
-        rows = build_log(path, args.rows, args.fmt)
-        build_seconds = time.perf_counter() - started
-        size_mb = path.stat().st_size / 1e6
-        done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.audit", "--child", str(path)],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    figures.update({"log_rows": rows, "log_mb": size_mb, "build_seconds": build_seconds, "format": args.fmt})
-    ok = figures["peak_mb"] < TARGET_PEAK_MB and figures["rows"] == rows
+    figures, ok = measure(args.rows, args.fmt)
     if args.json:
         print(json.dumps({"audit": figures, "targets_met": {"peak MB (audit)": ok}}, indent=2))
     else:
-        print(
-            f"audit benchmark: {figures['rows']:,.0f} rows ({args.fmt}, {size_mb:,.0f} MB), "
-            f"{figures['orders']:,.0f} orders, {figures['cases']:,.0f} after-sale cases\n"
-            f"  audit        : {figures['seconds']:.1f} s -> {figures['rows'] / figures['seconds']:,.0f} rows/s, "
-            f"{figures['violations']:,.0f} violations, peak {figures['peak_mb']:,.0f} MB\n"
-            f"targets:\n  {'ok  ' if ok else 'MISS'} peak MB (audit of {TARGET_ROWS:,} rows): "
-            f"{figures['peak_mb']:,.0f} (< {TARGET_PEAK_MB:,})"
-        )
+        print(describe(figures, ok))
     return 0 if ok else 1
 
 
