@@ -73,6 +73,8 @@ def _print(result: Any) -> None:
     )
     for clause, n in result.by_clause().items():
         print(f"  {clause}: {n}")
+    for (clause, check, why), n in sorted(result.coverage.skipped.items()):
+        print(f"  not checkable: {clause} {check} × {n:,} ({why})")
     shown = result.findings[:20]
     for finding in shown:
         print(f"  {finding.line()}")
