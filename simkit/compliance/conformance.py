@@ -17,17 +17,17 @@ it with what the log shows, within a tolerance for the platforms' own processing
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from simkit import rules
-from simkit.compliance.calls import HOUR_US, RuleCalls, iso, to_micros
+from simkit.compliance import disputes
+from simkit.compliance.calls import HOUR_US, RuleCalls, iso
 from simkit.compliance.coverage import Coverage
 from simkit.compliance.findings import Finding, Severity, Step, make_finding
-from simkit.compliance.orderlog import CaseLog, Ev, OrderLog
+from simkit.compliance.orderlog import ENDING, CaseLog, Ev, OrderLog
 from simkit.compliance.transitions import TAOBAO_CS_STATUS, bad_transitions, machine_for, order_machine
 from simkit.policy.model import Policy
 
@@ -51,28 +51,6 @@ ANSWERS = frozenset(
 
 APPROVALS = frozenset({"agree", "auto_agree", "approve", "buyer_wins"})
 RETURN_KINDS = frozenset({"return_refund", "exchange", "repair"})
-TERMINAL = frozenset(
-    {
-        "refund",
-        "pay_compensation",
-        "close_return",
-        "close",
-        "cancel",
-        "merchant_wins",
-        "deliver_replacement",
-        "deliver_repaired",
-        "accept_offer",
-        "decline_over_period",
-        "duty_ended",
-        "reject_claim",
-        "uphold_complaint",
-        "dismiss_complaint",
-        "not_refiled",
-    }
-)
-"""Steps after which a case has ended."""
-
-_SEVERITIES = (None, "severe", "serious", "minor")
 
 
 @dataclass
@@ -192,9 +170,9 @@ class OrderChecks:
             self.response(case)
             self.return_leg(case)
             self.receipt(case)
-            self.intervention(case)
-            self.bare_refusal(case)
-            self.compensation(case)
+            disputes.intervention(self, case)
+            disputes.bare_refusal(self, case)
+            disputes.compensation(self, case)
         self.limits()
 
     def shipping(self, ev: Ev) -> None:
@@ -280,7 +258,7 @@ class OrderChecks:
     # --- after-sale timers -----------------------------------------------------------------
 
     def closed_after(self, case: CaseLog, index: int) -> bool:
-        return any(ev.activity in TERMINAL for ev in case.events[index + 1 :])
+        return any(ev.activity in ENDING for ev in case.events[index + 1 :])
 
     def response(self, case: CaseLog) -> None:
         paid = self.f.paid
@@ -455,150 +433,6 @@ class OrderChecks:
             else:
                 self.ok(rule, "refund_amount")
 
-    # --- intervention, refusals, money ----------------------------------------------------------
-
-    def intervention(self, case: CaseLog) -> None:
-        calls = self.calls
-        first = case.first("request")
-        for i, ev in enumerate(case.events):
-            if ev.activity != "request_intervention":
-                continue
-            if first is None:
-                self.skip("tmall.intervention_wait", "intervention", "needs the request")
-                continue
-            refusals = [e for e in case.events[:i] if e.activity == "refuse"]
-            d = rules.intervention(
-                self.ctx.policy,
-                refund_requested_at=calls.at(first[1].time),  # type: ignore[arg-type]
-                at=calls.at(ev.time),  # type: ignore[arg-type]
-                paid_at=calls.at(self.f.paid),
-                in_progress=not any(e.activity in TERMINAL for e in case.events[:i]),
-                merchant_refused=bool(refusals),
-                refused_at=calls.at(refusals[-1].time) if refusals else None,
-            )
-            if not d.rules:
-                continue
-            near = d.outcome == "too_early" and d.deadline is not None and ev.time >= _micros(d.deadline) - self.tol
-            if d.allowed or near:
-                self.ok(d.rules[0], "intervention")
-            else:
-                opens = f" (it opens at {iso(_micros(d.deadline))})" if d.deadline is not None else ""
-                self.found(
-                    d.rules[0],
-                    "intervention",
-                    f"intervention only as the rules allow: {d.reason_en}{opens}",
-                    f"intervention requested at {iso(ev.time)}",
-                    [first[1], *refusals[-1:], ev],
-                    case,
-                )
-
-    def bare_refusal(self, case: CaseLog) -> None:
-        channels = self.ctx.policy.spec.channels
-        if channels is None or not channels.principle.never_refuse_over_period:
-            return
-        for i, ev in enumerate(case.events):
-            if ev.activity not in ("refuse", "decline_over_period") or ev.actor not in ("merchant", ""):
-                continue
-            offer = case.first("offer_compensation")
-            if offer is not None and offer[0] < i:
-                self.ok("channels.principle", "bare_refusal")
-            else:
-                self.found(
-                    "channels.principle",
-                    "bare_refusal",
-                    "a small compensation or another remedy offered before any refusal",
-                    f"{ev.activity} at {iso(ev.time)} with no offer before it",
-                    [ev],
-                    case,
-                )
-
-    def compensation(self, case: CaseLog) -> None:
-        for ev in case.events:
-            if ev.activity in ("pay_compensation", "reject_claim"):
-                self._compensation(case, ev)
-            elif ev.activity in ("penalty_points", "uphold_complaint") and ev.amount is not None:
-                self._points(case, ev)
-
-    def _compensation(self, case: CaseLog, ev: Ev) -> None:
-        f, calls, policy = self.f, self.calls, self.ctx.policy
-        reason = "late_shipment" if case.kind == "late_shipment_compensation" else case.reason
-        if reason not in ("late_shipment", "out_of_stock", "counterfeit"):
-            return
-        if reason == "counterfeit" and ev.activity == "reject_claim":
-            return
-        if f.price is None or f.paid is None or (reason == "late_shipment" and f.channel is None):
-            self.skip("tmall.late_ship_comp", "compensation", "needs the price, the payment time and the channel")
-            return
-        if reason == "counterfeit":
-            d = rules.counterfeit_compensation(policy, price=f.price, paid_at=calls.at(f.paid))
-        else:
-            shipped = f.shipped if f.shipped is not None and f.shipped <= ev.time else None
-            d = rules.late_shipment_compensation(
-                policy,
-                price=f.price,
-                paid_at=calls.at(f.paid),  # type: ignore[arg-type]
-                at=calls.at(ev.time),  # type: ignore[arg-type]
-                reason=reason,
-                shipped_at=calls.at(shipped),
-                channel=f.channel or "normal",
-                presale_ship_by=calls.at(f.presale_ship_by),
-            )
-        if not d.rules:
-            return
-        clause = d.rules[0]
-        if ev.activity == "reject_claim":
-            if d.allowed:
-                self.found(
-                    clause,
-                    "compensation",
-                    f"compensation of {d.amount:.2f} CNY ({d.amount_form})",
-                    "claim rejected",
-                    [ev],
-                    case,
-                )
-            else:
-                self.ok(clause, "compensation")
-            return
-        if not d.allowed:
-            self.found(
-                clause, "compensation", f"no compensation: {d.reason_en}", f"{ev.amount or 0:.2f} CNY paid", [ev], case
-            )
-        elif ev.amount is None or d.amount is None or abs(ev.amount - d.amount) > 0.005:
-            paid = "no amount" if ev.amount is None else f"{ev.amount:.2f} CNY"
-            self.found(clause, "compensation", f"{d.amount:.2f} CNY ({d.amount_form})", f"{paid} paid", [ev], case)
-        elif case.amount_form and case.amount_form != d.amount_form:
-            self.found(
-                clause, "compensation_form", f"paid as {d.amount_form}", f"paid as {case.amount_form}", [ev], case
-            )
-        else:
-            self.ok(clause, "compensation")
-
-    def _points(self, case: CaseLog, ev: Ev) -> None:
-        violation = (
-            case.reason if case.reason in ("unkept_promise", "invoice", "campaign_breach") else "not_as_described"
-        )
-        levels = set()
-        for severity in _SEVERITIES:
-            d = rules.penalty_points(
-                self.ctx.policy, violation=violation, severity=severity, paid_at=self.calls.at(self.f.paid)
-            )
-            if d.allowed:
-                levels.add(d.points)
-        if not levels:
-            return
-        if round(ev.amount or 0) in levels and float(ev.amount or 0).is_integer():
-            self.ok("tmall.penalty_points", "points")
-        else:
-            allowed = " / ".join(str(p) for p in sorted(levels, reverse=True))
-            self.found(
-                "tmall.penalty_points",
-                "points",
-                f"{allowed} points for {violation}",
-                f"{ev.amount:g} points",
-                [ev],
-                case,
-            )
-
     # --- per order: limits and windows ------------------------------------------------------------
 
     def limits(self) -> None:
@@ -606,7 +440,3 @@ class OrderChecks:
         from simkit.compliance.limits import order_limits
 
         order_limits(self)
-
-
-def _micros(moment: dt.datetime) -> int:
-    return to_micros(moment)

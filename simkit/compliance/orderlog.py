@@ -16,6 +16,27 @@ from typing import Any
 
 from simkit.compliance.logformat import LIFECYCLE
 
+ENDING = frozenset(
+    {
+        "refund",
+        "pay_compensation",
+        "close_return",
+        "close",
+        "cancel",
+        "merchant_wins",
+        "deliver_replacement",
+        "deliver_repaired",
+        "accept_offer",
+        "decline_over_period",
+        "duty_ended",
+        "reject_claim",
+        "uphold_complaint",
+        "dismiss_complaint",
+        "not_refiled",
+    }
+)
+"""Steps after which a case has ended."""
+
 
 @dataclass(slots=True)
 class Ev:
