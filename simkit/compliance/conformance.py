@@ -13,6 +13,9 @@ it with what the log shows, within a tolerance for the platforms' own processing
 * limits per order: extensions, reopenings, rule complaints, after-sale attempts; requests
   within the after-sale window (or a reopening or extension);
 * status transitions that exist on the platform (`simkit.compliance.transitions`).
+
+The checks inside a case on intervention, refusals and money live in `disputes`, the per-order
+limits and windows in `limits`; both are run from `OrderChecks.run`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from simkit import rules
-from simkit.compliance import disputes
+from simkit.compliance import disputes, limits
 from simkit.compliance.calls import HOUR_US, RuleCalls, iso
 from simkit.compliance.coverage import Coverage
 from simkit.compliance.findings import Finding, Severity, Step, make_finding
@@ -437,6 +440,4 @@ class OrderChecks:
 
     def limits(self) -> None:
         """Attempts, extensions, reopenings, complaints and windows, in time order over the order's cases."""
-        from simkit.compliance.limits import order_limits
-
-        order_limits(self)
+        limits.order_limits(self)
