@@ -23,6 +23,8 @@ demo: $(STAMP)
 	  --variant policies/variants/channels_counterfeit_4x.yaml --compare
 	@echo; echo "== Tmall baseline: 3 replications"
 	$(BIN)/simkit run scenarios/tmall_baseline.yaml
+	@echo; echo "== Tmall baseline: compliance check (floor, playbook, expectations, conformance) and report"
+	$(BIN)/simkit check scenarios/tmall_baseline.yaml --report out/demo-report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider

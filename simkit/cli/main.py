@@ -18,7 +18,7 @@ from typing import NoReturn
 
 from simkit.errors import SimkitError
 
-COMMANDS = ("validate", "explain", "policy_cmd", "params", "run", "compare", "sweep")
+COMMANDS = ("validate", "explain", "policy_cmd", "params", "run", "compare", "sweep", "check", "audit", "report")
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
 

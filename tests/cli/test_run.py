@@ -20,7 +20,8 @@ def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
 
 
-def test_run_prints_metrics_table(capsys):
+def test_run_prints_metrics_table(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")  # without a terminal rich draws 80 columns and cuts the metric names
     assert main(["run", "scenarios/tmall_baseline.yaml", "--reps", "2", "--quiet", *SMALL]) == 0
     out = capsys.readouterr().out
     for metric in ("refund_rate", "dispute_rate", "auto_approval_share", "cost_total", "open_cases"):
