@@ -44,7 +44,10 @@ def test_shipped_policies_break_no_floor_rule():
     assert national == []
     receipt, minimum = tmall
     assert receipt.actual == "10 days"
-    assert receipt.where == f"{POLICIES / 'tmall.yaml'}:135"
+    line = 1 + (POLICIES / "tmall.yaml").read_text(encoding="utf-8").splitlines().index(
+        "    merchant_confirm_within: 10 days"
+    )
+    assert receipt.where == f"{POLICIES / 'tmall.yaml'}:{line}"
     assert minimum.actual == "tmall.counterfeit.multiple 10x without a minimum pays less for prices under 50.00 CNY"
     assert channel[1].actual.endswith("pays less for prices under 166.67 CNY")
 
