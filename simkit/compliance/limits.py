@@ -182,7 +182,7 @@ def _complaint(chk: OrderChecks, case: CaseLog, ev: Ev, state: _State) -> None:
         return
     d = rules.rule_complaint(
         policy,
-        closed_at=calls.at(closed),  # type: ignore[arg-type]
+        closed_at=calls.at(closed),
         at=calls.at(ev.time),  # type: ignore[arg-type]
         reason=case.reason or "not_as_described",
         complaints_filed=state.complaints,
