@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 from simkit.cli._experiment import add_run_arguments, check_run_arguments, clean, fmt, metric_list, progress
@@ -52,6 +53,7 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("--max-reps", type=int, default=200, help="cap on replications for --target-ci")
     p.add_argument("--metric", action="append", default=None, help="metrics to print (default: a short list)")
+    p.add_argument("--report", type=Path, default=None, metavar="DIR", help="write HTML, Markdown and JSON reports")
     add_run_arguments(p)
     p.set_defaults(func=run)
 
@@ -85,6 +87,13 @@ def run(args: argparse.Namespace) -> int:
     summary = result.summary()
     if args.out is not None:
         save({"forest": result.forest(metrics)}, args.out)
+    if args.report is not None:
+        from simkit.report import write_report
+        from simkit.report.experiments import compare_report
+
+        paths = write_report(compare_report(result, metrics), args.report / "report.html")
+        if not args.json:
+            print(f"report: {paths['html']}")
     shown = summary[summary["metric"].isin(metrics)]
     if args.json:
         payload = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from simkit.cli._experiment import add_run_arguments, check_run_arguments, clean, fmt, metric_list, progress
@@ -41,6 +42,7 @@ def add_parser(subparsers: Any) -> None:
         default="platform",
         help="whose direction of 'better' the robustness view uses",
     )
+    p.add_argument("--report", type=Path, default=None, metavar="DIR", help="write HTML, Markdown and JSON reports")
     add_run_arguments(p)
     p.set_defaults(func=run)
 
@@ -80,6 +82,13 @@ def run(args: argparse.Namespace) -> int:
             figures["tradeoff"] = result.tradeoff(metrics[0], metrics[-1])
         figures.update({f"sensitivity_{m}": result.sensitivity_bars(m) for m in indices})
         save(figures, args.out)
+    if args.report is not None:
+        from simkit.report import write_report
+        from simkit.report.experiments import sweep_report
+
+        paths = write_report(sweep_report(result, metrics, args.audience), args.report / "report.html")
+        if not args.json:
+            print(f"report: {paths['html']}")
     if args.json:
         payload = {
             "points": len(result.points),
