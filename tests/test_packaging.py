@@ -16,6 +16,7 @@ USED_BY = {
     "ruff": ("Makefile", r"\bruff check"),
     "types-PyYAML": ("simkit", r"^import yaml"),  # type stubs, for mypy
     "pandas-stubs": ("simkit", r"^import pandas"),
+    "ipykernel": ("tests/test_notebooks.py", r"kernel_name=\"python3\"|NotebookClient"),  # runs the notebooks
 }
 """Development tools and stubs: where each is used."""
 
