@@ -91,6 +91,7 @@ AFTER_SALE = frozenset(
         "uphold_complaint",
         "dismiss_complaint",
         "duty_ended",
+        "handle_after_exit",
         "status_change",
     }
 )

@@ -13,7 +13,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -25,7 +24,7 @@ def forest(summary: pd.DataFrame, metrics: Sequence[str] | None = None) -> Figur
     """Relative differences (variant vs baseline) with their 95% CIs, one row per metric and variant."""
     data = summary if metrics is None else summary[summary["metric"].isin(metrics)]
     data = data[np.isfinite(data["relative"].to_numpy(dtype=float))]
-    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.35 * len(data) + 1)))
+    fig, ax = _subplots(8, max(2.5, 0.35 * len(data) + 1))
     labels = [f"{CATALOGUE[m].label_en} · {v}" for m, v in zip(data["metric"], data["variant"], strict=True)]
     base = data["base"].to_numpy(dtype=float)
     rel = data["relative"].to_numpy(dtype=float) * 100
@@ -47,7 +46,7 @@ def forest(summary: pd.DataFrame, metrics: Sequence[str] | None = None) -> Figur
 def response(summary: pd.DataFrame, metric: str, lever: str) -> Figure:
     """A metric against a lever's values: mean and 95% CI band (one line per other-parameter setting)."""
     data = summary[summary["metric"] == metric].copy()
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = _subplots(7, 4)
     others = [c for c in data.columns if c.startswith("param:") and c != f"param:{lever}"]
     groups = data.groupby(others, sort=True) if others else [((), data)]
     for key, group in groups:
@@ -72,7 +71,7 @@ def tradeoff(summary: pd.DataFrame, x: str, y: str, colour: str = "variant") -> 
     """One metric against another (means), coloured by `colour` (a column of the summary)."""
     xs = summary[summary["metric"] == x].reset_index(drop=True)
     ys = summary[summary["metric"] == y].reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = _subplots(6, 4.5)
     groups = xs[colour].astype(str) if colour in xs else pd.Series(["all"] * len(xs))
     for name in dict.fromkeys(groups):
         sel = (groups == name).to_numpy()
@@ -87,7 +86,7 @@ def tradeoff(summary: pd.DataFrame, x: str, y: str, colour: str = "variant") -> 
 
 def sensitivity_bars(indices: pd.DataFrame, metric: str) -> Figure:
     """First-order and total Sobol indices of each parameter, with their confidence half-widths."""
-    fig, ax = plt.subplots(figsize=(7, max(2.5, 0.5 * len(indices) + 1)))
+    fig, ax = _subplots(7, max(2.5, 0.5 * len(indices) + 1))
     y = np.arange(len(indices))[::-1]
     ax.barh(y + 0.2, indices["ST"], height=0.4, xerr=indices["ST_conf"], label="total (ST)")
     ax.barh(y - 0.2, indices["S1"], height=0.4, xerr=indices["S1_conf"], label="first order (S1)")
@@ -109,6 +108,5 @@ def save(figures: dict[str, Any], directory: Any) -> list[Any]:
     for name, fig in figures.items():
         path = folder / f"{name}.png"
         fig.savefig(path, dpi=110)
-        plt.close(fig)
         paths.append(path)
     return paths

@@ -27,11 +27,8 @@ COMPARE_COLUMNS = [
 
 def embed(title: str, fig: Any, caption: str = "") -> Figure:
     """A matplotlib figure as a report `Figure` (PNG, base64); the figure is closed."""
-    import matplotlib.pyplot as plt
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
     return Figure(title, base64.b64encode(buffer.getvalue()).decode("ascii"), caption)
 
 

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = ["case_process", "emit_lifecycle", "request"]
 
+HANDLER_ACTOR = {"merchant": "merchant", "third_party": "provider", "platform_deposit": "platform"}
+"""Who handles an exited store's after-sales, by follow-up mode (seed:000)."""
+
 
 def case_process(m: Model, c: Case) -> Proc:
     """The whole life of one case (launched at the whole hour before its start)."""
@@ -61,6 +64,8 @@ def case_process(m: Model, c: Case) -> Proc:
             finish(m, c, False)
             return
         c.handler = mode
+        # who answers for the exited store (merchant, provider or platform), under the store-exit duty
+        ev(m, c, HANDLER_ACTOR[mode], "handle_after_exit", "", rule=duty.rules[0] if duty.rules else "")
     if c.reason in POST_DELIVERY and received_at is not None:
         win = rules.after_sale_window(
             P, category=c.category, completed_at=completed, at=m.at(now), received_at=received_at, paid_at=paid_at

@@ -12,6 +12,9 @@ from simkit import rules
 from simkit.sim.judgement import merchant_finds_for_buyer
 from simkit.sim.record import ESCALATE, TIMEOUT, Proc
 
+REOPENED = frozenset({"channels.extend", "tmall.reopen_entry"})
+"""Rules under which a request was filed in an extended or reopened after-sale period."""
+
 if TYPE_CHECKING:
     from simkit.sim.model import Case, Model
     from simkit.sim.pools import Pool
@@ -100,6 +103,9 @@ def obliged(m: Model, c: Case) -> tuple[bool, str]:
     if c.reason == "changed_mind":
         if math.isnan(c.deliver):
             return True, ""
+        if c.window_rule in REOPENED:
+            # filed inside an extended or reopened period: handled as within the window
+            return not c.used, c.window_rule
         d = rules.no_reason_return(
             P,
             category=c.category,
@@ -122,5 +128,11 @@ def obliged(m: Model, c: Case) -> tuple[bool, str]:
         q = rules.quality_remedy(
             P, category=c.category, kind=c.kind, paid_at=paid_at, received_at=m.at(c.deliver), at=m.at(c.requested_at)
         )
-        return q.allowed, q.rules[0] if q.rules else rule
+        if q.allowed:
+            return True, q.rules[0] if q.rules else rule
+        if c.window_rule:
+            # beyond the legal 7 days, but inside the platform's after-sale period (e.g. the video
+            # channel's 15-day quality period) or an extension of it: the platform standard applies
+            return True, c.window_rule
+        return False, q.rules[0] if q.rules else rule
     return ok, rule

@@ -102,7 +102,8 @@ def return_leg(m: Model, c: Case) -> Proc:
     yield env.timeout(c.d[D_TRANSIT])
     ev(m, c, "logistics", "return_delivered", status(m, c, st.WAIT_RECEIPT))
     receipt_due, receipt_rule = m.cache.merchant_receipt(env.now, c.paid)
-    action = "stall" if m.playbook.confirm_returns == "late" else "agree"
+    late = m.playbook.confirm_returns == "late" and c.handler == "merchant"  # a provider or the platform is on time
+    action = "stall" if late else "agree"
     verb, _, _ = yield from answer(m, c, receipt_due, action, 0.0, c.d[D_HANDLE2])
     service = c.kind in ("exchange", "repair")
     next_status = status(m, c, st.RESHIP if service else st.REFUNDING)

@@ -100,13 +100,26 @@ def over_period(m: Model, c: Case, win: Any, completed: Any) -> Proc:
         reopened = yield from extensions(m, c, op.deadline or at)
         if reopened:
             return True
-    amount = float(op.amount or 0.0)
+    amount, offer_rule = float(op.amount or 0.0), op.rules[-1] if op.rules else ""
+    if amount <= 0:
+        # never a bare refusal on the video channel: once no extension is possible, the
+        # merchant offers the small compensation (channels.principle)
+        alt = rules.channel_alternative(
+            P,
+            price=c.price,
+            paid_at=paid_at,
+            at=m.at(env.now),
+            why_en="The after-sale period cannot be extended further.",
+            why_zh="售后期无法再延长。",
+            rules=op.rules,
+        )
+        amount, offer_rule = float(alt.amount or 0.0), alt.rules[-1]
     if amount <= 0:
         ev(m, c, "merchant", "decline_over_period", "", rule=op.rules[0] if op.rules else "")
         finish(m, c, False)
         return False
     m.n.offers += 1
-    ev(m, c, "merchant", "offer_compensation", "", amount, op.rules[-1])
+    ev(m, c, "merchant", "offer_compensation", "", amount, offer_rule)
     yield env.timeout(c.d[D_ESCALATE] * 0.25)
     b = m.spec.buyers
     if c.u[U_ACCEPT] < min(1.0, b.accept_offer_base + b.accept_offer_per_percent * 100.0 * amount / c.price):

@@ -119,6 +119,7 @@ def test_merchant_files_get_the_static_checks():
 def test_expand_finds_scenarios_and_merchants_in_a_directory(tmp_path):
     assert [p.name for p in expand([ROOT / "scenarios"])] == [
         "channels_baseline.yaml",
+        "channels_late_quality.yaml",
         "double11_surge.yaml",
         "fresh_produce.yaml",
         "store_exit.yaml",

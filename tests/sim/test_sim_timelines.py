@@ -247,7 +247,9 @@ def test_store_exit_third_party_handles_within_duty(sim):
     }
     df, model = sim.log(patch)
     # after transaction success (264 h), inside the 15-day window: the provider follows the rules
-    assert sim.timeline(df, "O0-1")[:2] == [(312.0, "request"), (315.0, "agree")]
+    assert sim.timeline(df, "O0-1")[:3] == [(312.0, "handle_after_exit"), (312.0, "request"), (315.0, "agree")]
+    first = sim.rows(df, "O0-1").iloc[0]
+    assert (first["actor"], first["rule"]) == ("provider", "tmall.store_exit")  # who answers, under which duty
     assert model.n.cost_refunds == 100.0
 
 
