@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from simkit.metrics import CATALOGUE
+
+
+def _subplots(width: float, height: float) -> tuple[Figure, Any]:
+    """A figure and its axes, without pyplot: no backend is chosen or changed (notebooks keep theirs)."""
+    fig = Figure(figsize=(width, height))
+    return fig, fig.subplots()
 
 
 def forest(summary: pd.DataFrame, metrics: Sequence[str] | None = None) -> Figure:
