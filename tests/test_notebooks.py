@@ -22,6 +22,7 @@ EXPECTED = [
     "03_compensation_strategies",
     "04_double11_staffing",
     "05_store_exit",
+    "06_audit_a_log",
     "07_what_drives_disputes",
 ]
 PRIVATE_IMPORT = re.compile(r"^\s*(?:from|import)\s+simkit\.(?!metrics\b)\w+", re.MULTILINE)
