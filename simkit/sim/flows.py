@@ -34,9 +34,7 @@ HANDLER_ACTOR = {"merchant": "merchant", "third_party": "provider", "platform_de
 
 
 def case_process(m: Model, c: Case) -> Proc:
-    """The whole life of one case (launched at the whole hour before its start)."""
-    if c.start > m.env.now:
-        yield m.env.timeout(c.start - m.env.now)
+    """The whole life of one case."""
     m.n.cases += 1
     if c.kind == "late_shipment_compensation":
         yield from late_claim(m, c)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -224,20 +223,14 @@ class Model:
         return list(rows)
 
     def _launch(self, rows: list[tuple[Any, ...]]) -> Any:
-        """Start each case at its exact start time, whatever other cases exist.
-
-        The launcher steps over whole hours (exact in floating point) and a case waits the
-        rest itself, so its clock never depends on when an earlier case was launched: a
-        variant that adds or removes cases leaves every other case's times bit for bit.
-        """
+        """Start each case at its start time (a multiple of `plan.QUANTUM`, so reached exactly)."""
         env = self.env
         counter = self._case_counter
         process, case_process = env.process, flows.case_process
         for row in rows:
-            start = row[-1]
-            hour = math.floor(start)
-            if hour > env.now:
-                yield env.timeout(hour - env.now)
+            wait = row[-1] - env.now
+            if wait > 0:
+                yield env.timeout(wait)
             if row[1] > counter.get(row[0], 0):
                 counter[row[0]] = row[1]
             process(case_process(self, Case(*row)))

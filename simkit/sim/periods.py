@@ -4,19 +4,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from typing import TYPE_CHECKING, Any
 
 from simkit import rules
 from simkit.sim.judgement import merchant_finds_for_buyer
 from simkit.sim.plan import (
-    COMEBACKS,
-    D_COMEBACK,
     D_ESCALATE,
     U_ACCEPT,
     U_REFILE,
 )
 from simkit.sim.record import Proc, ev, finish
+from simkit.sim.rng import quantile
 
 if TYPE_CHECKING:
     from simkit.sim.model import Case, Model
@@ -143,7 +143,8 @@ def extensions(m: Model, c: Case, period_end: dt.datetime) -> Proc:
     """
     env, P = m.env, m.policy
     paid_at = m.at(c.paid)
-    for done in range(COMEBACKS):
+    comebacks = m.streams.case_generator("buyer", c.order, c.no)
+    for done in itertools.count():
         at = m.at(env.now)
         settled = m.at(c.settle) if not math.isnan(c.settle) and c.settle <= env.now else None
         ext = rules.extend_after_sale(
@@ -155,7 +156,7 @@ def extensions(m: Model, c: Case, period_end: dt.datetime) -> Proc:
         m.n.extensions += 1
         period_end = ext.deadline or at
         ev(m, c, "merchant", "extend_after_sale", "", rule=ext.rules[0])
-        comeback = c.d[D_COMEBACK + done]
+        comeback = float(quantile(m.spec.buyers.file_after_extension, comebacks.random(1))[0])
         ends = m.hours(period_end)
         if env.now + comeback < ends:
             yield env.timeout(comeback)

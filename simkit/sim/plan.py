@@ -43,13 +43,13 @@ D_HANDLE3, D_TRANSIT2 = 8, 9
 CLAIM_CASE_NO = 2
 """Case numbers are fixed by kind, so that one case's id never depends on another's existence:
 1 the buyer's request, 2 a late-shipment claim, 3 and up rule complaints."""
-COMEBACKS = 8
-"""Pre-drawn come-back delays after an extension (a buyer late that many times gives up)."""
-D_COMEBACK = 10
+QUANTUM = 2.0**-20
+"""Case start times are multiples of this many hours (about 3.4 ms), so that the launcher reaches each
+start exactly in floating point, whatever other cases were launched before."""
 
 # Columns of each source's order row.
 _BUYER = ("claim", "claim_delay", "kind", "evidence", "accept", "escalate", "complaint", "return", "refile", "stall")
-_BUYER_D = ("return_delay", "escalate_delay", "patience", *(f"comeback{i}" for i in range(COMEBACKS)))
+_BUYER_D = ("return_delay", "escalate_delay", "patience")
 _MERCHANT = ("response", "handle1", "handle2", "handle3", "reads")
 _ARBITER = ("decision", "reads", "severity")
 _LOGISTICS = ("return_transit", "transit2")
@@ -119,6 +119,7 @@ def plan_cases(spec: ScenarioSpec, book: OrderBook, streams: Streams, claims_app
     lost = np.array([name == "not_received" for name in names], dtype=bool)
     start = np.where(lost, start + d[:, D_PATIENCE], start)
 
+    start = np.round(start / QUANTUM) * QUANTUM
     sel = np.flatnonzero(start < horizon)
     sel = sel[np.argsort(start[sel], kind="stable")]
     return CasePlan(
@@ -153,7 +154,7 @@ def _case_numbers(
     u[:, U_MERCHANT_READS] = merchant[:, 4]
     u[:, U_ARBITER_READS] = arbiter[:, 1]
     u[:, U_SEVERITY] = arbiter[:, 2]
-    d = np.empty((n, D_COMEBACK + COMEBACKS))
+    d = np.empty((n, 10))
     mer, b = spec.merchants, spec.buyers
     is_slow = slow[book.merchant[order]] if slow.size else np.zeros(n, dtype=bool)
     d[:, D_RESPONSE] = np.where(
@@ -166,8 +167,6 @@ def _case_numbers(
     d[:, D_RETURN] = quantile(b.return_delay, buyer[:, base])
     d[:, D_ESCALATE] = quantile(b.escalate_delay, buyer[:, base + 1])
     d[:, D_PATIENCE] = quantile(b.patience, buyer[:, base + 2])
-    for i in range(COMEBACKS):
-        d[:, D_COMEBACK + i] = quantile(b.file_after_extension, buyer[:, base + 3 + i])
     d[:, D_ARBITER] = quantile(spec.arbiters.decision_time, arbiter[:, 0])
     d[:, D_TRANSIT] = quantile(spec.logistics.return_transit, logistics[:, 0])
     d[:, D_TRANSIT2] = quantile(spec.logistics.transit, logistics[:, 1])

@@ -23,6 +23,8 @@ from simkit.scenario.schema import DurationDist, PriceDist
 SOURCES = ("arrivals", "issues", "buyer", "merchant", "arbiter", "logistics")
 _ROWS_KEY = 1
 """Spawn-key tag of the order-row streams (apart from the bulk streams, tag 0)."""
+_CASE_KEY = 2
+"""Spawn-key tag of a case's own generator (numbers only some cases need, drawn when needed)."""
 _CHUNK = 65_536
 """Orders per block when drawing order rows (bounds memory; the numbers do not depend on it)."""
 
@@ -74,6 +76,13 @@ class Streams:
             if hi > lo:
                 out[lo:hi] = rows[select[lo:hi] - first]
         return out
+
+    def case_generator(self, source: str, order: int, case_no: int) -> np.random.Generator:
+        """A generator of one case's own, for numbers only rare paths need (e.g. each come-back
+        after an extension); it depends only on the seed, replication, source and case."""
+        index = SOURCES.index(source)
+        sequence = np.random.SeedSequence(self.seed, spawn_key=(self.replication, _CASE_KEY, index, order, case_no))
+        return np.random.Generator(np.random.PCG64(sequence))
 
 
 def sample(dist: DurationDist | PriceDist, rng: np.random.Generator, n: int) -> np.ndarray:
