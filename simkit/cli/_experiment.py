@@ -60,7 +60,7 @@ def progress(quiet: bool, title: str) -> Iterator[Any]:
 def fmt(value: float) -> str:
     """A number for a table: thousands separators for large values, 4 decimals for small."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
+        return "—"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     if abs(value) >= 10:

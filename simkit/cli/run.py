@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from simkit.cli._args import add_scenario_arguments
+from simkit.cli._experiment import fmt
 from simkit.cli._io import dumps
 from simkit.cli._outdir import output_set, write_file
 from simkit.metrics import CATALOGUE
@@ -131,16 +132,6 @@ def _console(stderr: bool = False) -> Any:
     return Console(stderr=stderr)
 
 
-def _fmt(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.4f}"
-
-
 def _print_table(result: Any, summary: Any) -> None:
     from rich.table import Table
 
@@ -155,8 +146,8 @@ def _print_table(result: Any, summary: Any) -> None:
     table.add_column("label", style="dim")
     for row in summary.itertuples():
         entry = CATALOGUE[row.metric]
-        ci = "" if row.n < 2 else f"[{_fmt(row.ci_low)}, {_fmt(row.ci_high)}]"
-        table.add_row(row.metric, _fmt(row.mean), ci, entry.unit, entry.label)
+        ci = "" if row.n < 2 else f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
+        table.add_row(row.metric, fmt(row.mean), ci, entry.unit, entry.label)
     _console().print(table)
 
 
