@@ -20,8 +20,7 @@ import pandas as pd
 
 from simkit.compliance.audit import AuditResult, audit_events
 from simkit.events import TIME_ZONE, MemoryRecorder, NullRecorder
-from simkit.experiment.replicate import RunResult
-from simkit.metrics import compute
+from simkit.experiment.replicate import RunResult, metric_rows
 from simkit.scenario.loader import Scenario
 from simkit.sim.model import Model
 from simkit.sim.orders import CHANNELS
@@ -105,7 +104,6 @@ def run_audited(
     """
     seed = scenario.spec.scenario.seed if seed is None else seed
     reps = scenario.spec.scenario.replications if reps is None else reps
-    variant = "+".join(scenario.policy.variant_ids) or "base"
     rows: list[dict[str, Any]] = []
     audits: list[AuditResult] = []
     counts: list[Counter[str]] = []
@@ -115,19 +113,7 @@ def run_audited(
         recorder = MemoryRecorder() if audit else NullRecorder()
         model = Model(scenario, seed, r, recorder, run_id)
         counters = model.run()
-        for name, value in compute(counters).items():
-            rows.append(
-                {
-                    "run_id": run_id,
-                    "scenario": scenario.id,
-                    "policy": scenario.policy.id,
-                    "variant": variant,
-                    "replication": r,
-                    "seed": seed,
-                    "metric": name,
-                    "value": value,
-                }
-            )
+        rows.extend(metric_rows(scenario, run_id, r, seed, counters))
         if isinstance(recorder, MemoryRecorder):
             left = max(0, max_dossiers - sum(len(a.timelines) for a in audits))
             checked = audit_events(

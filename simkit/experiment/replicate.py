@@ -11,7 +11,7 @@ import pandas as pd
 
 from simkit.events import MemoryRecorder, NullRecorder, ParquetRecorder, Recorder, empty_frame
 from simkit.experiment.stats import half_width, mean_ci
-from simkit.metrics import METRICS, compute
+from simkit.metrics import METRICS, Counters, compute
 from simkit.scenario.loader import Scenario, load_scenario
 from simkit.sim.model import Model
 
@@ -89,7 +89,6 @@ def run(
     reps = scenario.spec.scenario.replications if reps is None else reps
     rec = _recorder(recorder, events_path)
     rows: list[dict[str, Any]] = []
-    variant = "+".join(scenario.policy.variant_ids) or "base"
     total = max(reps, max_reps) if target_ci else reps
     try:
         for r in range(total):
@@ -97,19 +96,7 @@ def run(
                 break
             run_id = f"{scenario.id}-s{seed}-r{r}"
             counters = Model(scenario, seed, r, rec, run_id).run()
-            for name, value in compute(counters).items():
-                rows.append(
-                    {
-                        "run_id": run_id,
-                        "scenario": scenario.id,
-                        "policy": scenario.policy.id,
-                        "variant": variant,
-                        "replication": r,
-                        "seed": seed,
-                        "metric": name,
-                        "value": value,
-                    }
-                )
+            rows.extend(metric_rows(scenario, run_id, r, seed, counters))
             if on_replication is not None:
                 on_replication(r + 1, total)
     finally:
@@ -119,6 +106,26 @@ def run(
     path = rec.path if isinstance(rec, ParquetRecorder) else None
     done = len({row["replication"] for row in rows})
     return RunResult(scenario, seed, done, pd.DataFrame(rows), events, path)
+
+
+def metric_rows(
+    scenario: Scenario, run_id: str, replication: int, seed: int, counters: Counters
+) -> list[dict[str, Any]]:
+    """One replication's metrics in long form (run_id, scenario, policy, variant, replication, seed, metric, value)."""
+    variant = "+".join(scenario.policy.variant_ids) or "base"
+    return [
+        {
+            "run_id": run_id,
+            "scenario": scenario.id,
+            "policy": scenario.policy.id,
+            "variant": variant,
+            "replication": replication,
+            "seed": seed,
+            "metric": name,
+            "value": value,
+        }
+        for name, value in compute(counters).items()
+    ]
 
 
 MIN_REPS_FOR_TARGET = 5
