@@ -4,7 +4,6 @@ compensation, triage, shipping, 先行赔付, the merchant's timer and the retur
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from simkit.policy.model import Policy
@@ -50,8 +49,7 @@ class _Notes:
 
     def merged(self, decision: Decision) -> Decision:
         """`decision` citing its own rules first, then those noted so far."""
-        return dataclasses.replace(
-            decision,
+        return decision._replace(
             rules=tuple(dict.fromkeys([*decision.rules, *self.rules])),
             versions=tuple(dict.fromkeys([*decision.versions, *self.versions])),
         )
@@ -140,7 +138,7 @@ def after_sale(policy: Policy, case: Case) -> Decision:
         step = flow
     else:
         step = merchant_response(policy, kind=request.kind, requested_at=request.at, paid_at=paid(case))
-        step = dataclasses.replace(step, outcome="await_merchant", allowed=True)
+        step = step._replace(outcome="await_merchant", allowed=True)
     notes.add(step, say=True)
     en, zh = _advance_text(advance)
     decision = Decision(
@@ -261,8 +259,7 @@ def _handled(decision: Decision, handler: Decision | None) -> Decision:
     if platform and decision.payer == "buyer":
         en += " The platform steps in for the merchant only: the buyer still pays the return shipping."
         zh += "平台仅代商家承担责任,退货运费仍由买家承担。"
-    return dataclasses.replace(
-        decision,
+    return decision._replace(
         payer=payer,
         reason_en=f"{decision.reason_en} {en}",
         reason_zh=f"{decision.reason_zh}{zh}",
@@ -298,7 +295,7 @@ def _window(policy: Policy, case: Case) -> Decision:
         )
         if reopened.outcome in ("within_reopened_window", "already_filed_after_reopen"):
             return reopened
-        return dataclasses.replace(window, rules=(*window.rules, "tmall.reopen_entry"))
+        return window._replace(rules=(*window.rules, "tmall.reopen_entry"))
     if channels(policy) is not None and _received(case) is not None:
         return _over_period(policy, case)
     return window
@@ -392,8 +389,7 @@ def _statutory_remedy(policy: Policy, case: Case, window: Decision) -> Decision 
     if not remedy.allowed:
         return None
     order_rule = ("channels.period_order",) if channels(policy) is not None else ()
-    return dataclasses.replace(
-        remedy,
+    return remedy._replace(
         outcome="statutory_remedy",
         rules=tuple(dict.fromkeys((*remedy.rules, *order_rule, *window.rules))),
         amount=None,
@@ -407,7 +403,7 @@ def _never_refuse(policy: Policy, case: Case, refusal: Decision) -> Decision:
     """Video channel: a request the rules do not oblige is answered with an alternative, never refused."""
     over = _over_period(policy, case)
     if over.outcome in OVER_PERIOD_OUTCOMES:
-        return dataclasses.replace(over, rules=tuple(dict.fromkeys((*over.rules, *refusal.rules))))
+        return over._replace(rules=tuple(dict.fromkeys((*over.rules, *refusal.rules))))
     return channel_alternative(
         policy,
         price=case.order.price,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 Payer = Literal["buyer", "merchant", "platform"]
 Party = Literal["buyer", "merchant"]
@@ -56,29 +55,7 @@ def iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else china_time(moment).isoformat()
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """What a rule decides for one request.
-
-    Attributes:
-        allowed: Whether the request (or action) is allowed.
-        outcome: A short machine-readable verdict, e.g. ``"auto_agree"``, ``"refuse"``.
-        deadline: The next time limit that applies, or None.
-        deadline_kind: What `deadline` is (one of `DEADLINE_KINDS`); set exactly when there is a deadline.
-        amount: Money in CNY, or None.
-        amount_form: ``"cash"`` or ``"points"`` when there is an amount.
-        payer: Who pays the return shipping, or None.
-        advance_payer: Who advances the money to the buyer before liability is settled
-            (Tmall's 先行赔付: ``"platform"``), or None.
-        burden_of_proof: Who must prove their side (e.g. a refused delivery), or None.
-        points: Penalty points for the merchant.
-        rules: Rule ids the decision rests on, most specific first.
-        reason_en: One short sentence in English.
-        reason_zh: The same in Chinese.
-        versions: ``(parameter path, effective date)`` for every dated value used.
-        timeline: Further time limits that apply besides `deadline`, as ``(kind, moment)``.
-    """
-
+class _Fields(NamedTuple):
     allowed: bool
     outcome: str
     rules: tuple[str, ...]
@@ -89,20 +66,95 @@ class Decision:
     amount_form: AmountForm | None = None
     payer: Payer | None = None
     points: int = 0
-    versions: tuple[tuple[str, str], ...] = field(default=())
+    versions: tuple[tuple[str, str], ...] = ()
     deadline_kind: DeadlineKind | None = None
     advance_payer: Payer | None = None
     burden_of_proof: Party | None = None
-    timeline: tuple[tuple[DeadlineKind, dt.datetime], ...] = field(default=())
+    timeline: tuple[tuple[DeadlineKind, dt.datetime], ...] = ()
 
-    def __post_init__(self) -> None:
-        if (self.deadline is None) != (self.deadline_kind is None):
+
+_KINDS = frozenset(DEADLINE_KINDS)
+
+
+class Decision(_Fields):
+    """What a rule decides for one request (immutable; ``_replace`` gives a changed copy).
+
+    A named tuple rather than a frozen dataclass: the simulation builds a few hundred
+    thousand of them per million orders, and a tuple is built three times faster.
+
+    Attributes:
+        allowed: Whether the request (or action) is allowed.
+        outcome: A short machine-readable verdict, e.g. ``"auto_agree"``, ``"refuse"``.
+        rules: Rule ids the decision rests on, most specific first.
+        reason_en: One short sentence in English.
+        reason_zh: The same in Chinese.
+        deadline: The next time limit that applies, or None.
+        amount: Money in CNY, or None.
+        amount_form: ``"cash"`` or ``"points"`` when there is an amount.
+        payer: Who pays the return shipping, or None.
+        points: Penalty points for the merchant.
+        versions: ``(parameter path, effective date)`` for every dated value used.
+        deadline_kind: What `deadline` is (one of `DEADLINE_KINDS`); set exactly when there is a deadline.
+        advance_payer: Who advances the money to the buyer before liability is settled
+            (Tmall's 先行赔付: ``"platform"``), or None.
+        burden_of_proof: Who must prove their side (e.g. a refused delivery), or None.
+        timeline: Further time limits that apply besides `deadline`, as ``(kind, moment)``.
+
+    Raises:
+        ValueError: When `deadline` and `deadline_kind` do not go together, or the kind is unknown.
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        allowed: bool,
+        outcome: str,
+        rules: tuple[str, ...],
+        reason_en: str,
+        reason_zh: str,
+        deadline: dt.datetime | None = None,
+        amount: float | None = None,
+        amount_form: AmountForm | None = None,
+        payer: Payer | None = None,
+        points: int = 0,
+        versions: tuple[tuple[str, str], ...] = (),
+        deadline_kind: DeadlineKind | None = None,
+        advance_payer: Payer | None = None,
+        burden_of_proof: Party | None = None,
+        timeline: tuple[tuple[DeadlineKind, dt.datetime], ...] = (),
+    ) -> Decision:
+        if (deadline is None) != (deadline_kind is None):
             raise ValueError(
                 f"a decision's deadline and deadline_kind go together "
-                f"(deadline={self.deadline!r}, deadline_kind={self.deadline_kind!r}, outcome={self.outcome!r})"
+                f"(deadline={deadline!r}, deadline_kind={deadline_kind!r}, outcome={outcome!r})"
             )
-        if self.deadline_kind is not None and self.deadline_kind not in DEADLINE_KINDS:
-            raise ValueError(f"unknown deadline_kind {self.deadline_kind!r}")
+        if deadline_kind is not None and deadline_kind not in _KINDS:
+            raise ValueError(f"unknown deadline_kind {deadline_kind!r}")
+        return tuple.__new__(
+            cls,
+            (
+                allowed,
+                outcome,
+                rules,
+                reason_en,
+                reason_zh,
+                deadline,
+                amount,
+                amount_form,
+                payer,
+                points,
+                versions,
+                deadline_kind,
+                advance_payer,
+                burden_of_proof,
+                timeline,
+            ),
+        )
+
+    def _replace(self, **changes: Any) -> Decision:
+        """A copy with `changes` (checked like a new decision)."""
+        return Decision(**{**self._asdict(), **changes})
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, as printed by ``simkit explain --json``; times carry their +08:00 offset."""

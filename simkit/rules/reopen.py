@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from simkit.policy.model import Policy
@@ -132,26 +131,24 @@ def reopened_window(
     """
     reopened = reopen_entry(policy, category=category, paid_at=paid_at, completed_at=completed_at, at=reopened_at)
     if not reopened.allowed or reopened.deadline is None:
-        return dataclasses.replace(reopened, outcome=f"reopening_invalid_{reopened.outcome}")
+        return reopened._replace(outcome=f"reopening_invalid_{reopened.outcome}")
     t = tmall(policy)
     assert t is not None
     read = Reader(policy, paid_at, at)
     allowed_filings = int(read("tmall.reopen_entry.buyer_filings", t.reopen_entry.buyer_filings))
     if at >= reopened.deadline:
-        return dataclasses.replace(
-            reopened,
+        return reopened._replace(
             allowed=False,
             outcome="reopened_window_closed",
             reason_en=f"The buyer's window after the reopening has ended. {reopened.reason_en}",
             reason_zh=f"入口开启后的申请期限已过。{reopened.reason_zh}",
         )
     if filed >= allowed_filings:
-        return dataclasses.replace(
-            reopened,
+        return reopened._replace(
             allowed=False,
             outcome="already_filed_after_reopen",
             reason_en=f"After the reopening the buyer may file only {times(allowed_filings)}; {filed} already filed.",
             reason_zh=f"入口开启后,买家只能申请{allowed_filings}次维权,已申请{filed}次。",
             versions=tuple(dict.fromkeys((*reopened.versions, *read.frozen()))),
         )
-    return dataclasses.replace(reopened, outcome="within_reopened_window")
+    return reopened._replace(outcome="within_reopened_window")

@@ -11,7 +11,6 @@ The stages and their time limits (law:7day §13, §31 and the platform timers):
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from simkit.policy.model import Policy
@@ -94,7 +93,7 @@ def return_flow(
         en, zh = "The merchant agreed; the buyer ships the return.", "商家已同意,等待买家退货。"
         return decided(True, "await_return", buyer, en, zh)
     if arrived_at is None:
-        quiet = dataclasses.replace(buyer, deadline=None, deadline_kind=None)
+        quiet = buyer._replace(deadline=None, deadline_kind=None)
         return decided(True, "return_in_transit", quiet, "The return is on its way.", "退货运输中。")
     receipt = merchant_receipt_deadline(policy, delivered_at=arrived_at, paid_at=paid_at)
     if kind != "return_refund":
@@ -102,8 +101,7 @@ def return_flow(
         return decided(True, "await_confirmation", receipt, en, zh)
     legal = refund_deadline(policy, received_return_at=arrived_at, paid_at=paid_at, at=refunded_at or as_of)
     if receipt.deadline is not None and receipt.deadline_kind == "confirm_receipt_by":
-        legal = dataclasses.replace(
-            legal,
+        legal = legal._replace(
             rules=tuple(dict.fromkeys((*legal.rules, *receipt.rules))),
             reason_en=f"{legal.reason_en} {receipt.reason_en}",
             reason_zh=f"{legal.reason_zh}{receipt.reason_zh}",

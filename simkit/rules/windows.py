@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -300,9 +299,7 @@ def over_period_request(
         why_zh=f"{scenario_zh}({used_zh})。",
         rules=("channels.over_period_scenarios",),
     )
-    return dataclasses.replace(
-        alternative, deadline=end, deadline_kind="window_end", versions=read.frozen() + alternative.versions
-    )
+    return alternative._replace(deadline=end, deadline_kind="window_end", versions=read.frozen() + alternative.versions)
 
 
 def channel_alternative(
