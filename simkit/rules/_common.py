@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from simkit.policy.model import Policy
 from simkit.policy.schema import Category, Channels, Tmall
 from simkit.policy.values import Dated
 
 HOUR = dt.timedelta(hours=1)
+T = TypeVar("T")
+_TERMS: dict[int, dict[Hashable, Any]] = {}
 
 
 class Reader:
@@ -20,7 +25,7 @@ class Reader:
 
     __slots__ = ("policy", "versions", "when")
 
-    def __init__(self, policy: Policy, paid_at: dt.datetime | None, at: dt.datetime | None) -> None:
+    def __init__(self, policy: Policy, paid_at: dt.date | None, at: dt.date | None) -> None:
         self.policy = policy
         self.when = paid_at if policy.spec.policy.version_date == "paid_at" else at
         self.versions: list[tuple[str, str]] = []
@@ -48,6 +53,30 @@ class Reader:
     def frozen(self) -> tuple[tuple[str, str], ...]:
         """The versions noted so far."""
         return tuple(self.versions)
+
+
+def decision_day(policy: Policy, paid_at: dt.datetime | None, at: dt.datetime | None) -> dt.date | None:
+    """The date whose parameter values are in force for a decision (see `Reader`)."""
+    when = paid_at if policy.spec.policy.version_date == "paid_at" else at
+    return None if when is None else when.date()
+
+
+def terms(policy: Policy, key: Hashable, build: Callable[[], T]) -> T:
+    """What `build` derives from `policy` alone, built once per policy and `key`.
+
+    Rule functions keep the parts of a decision that depend only on the policy and the
+    decision date (spans read from dated values, reason texts, versions) here, keyed by that
+    date, and add the request's own times; a simulation asks the same questions of one
+    policy a million times. The store goes when the policy does.
+    """
+    store = _TERMS.get(id(policy))
+    if store is None:
+        store = _TERMS[id(policy)] = {}
+        weakref.finalize(policy, _TERMS.pop, id(policy), None)
+    hit = store.get(key)
+    if hit is None:
+        hit = store[key] = build()
+    return hit
 
 
 def platform_span(read: Reader, *, tmall_path: str, channels_path: str) -> tuple[dt.timedelta, str] | None:

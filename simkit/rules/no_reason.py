@@ -6,7 +6,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, channels, days, get_category, start_of_next_day
+from simkit.rules._common import Reader, channels, days, decision_day, get_category, start_of_next_day, terms
 from simkit.rules.decision import Decision
 
 
@@ -35,20 +35,38 @@ class Window(NamedTuple):
 
 def legal_window(policy: Policy, received_at: dt.datetime, paid_at: dt.datetime | None) -> tuple[Window, dt.timedelta]:
     """The legal no-reason window and its length."""
+    day = decision_day(policy, paid_at or received_at, received_at)
+    span, after, en, zh, versions = legal_terms(policy, day)
+    start = start_of_next_day(received_at) if after else received_at
+    return Window(start + span, _LEGAL_RULES, en, zh, versions), span
+
+
+_LEGAL_RULES = ("national.no_reason_return",)
+
+
+def legal_terms(
+    policy: Policy, day: dt.date | None
+) -> tuple[dt.timedelta, bool, str, str, tuple[tuple[str, str], ...]]:
+    """The legal window's length, whether it counts from the day after receipt, its texts and
+    versions, on decision date `day` (built once per policy and date)."""
+    return terms(policy, ("legal_window", day), lambda: _legal_terms(policy, day))
+
+
+def _legal_terms(
+    policy: Policy, day: dt.date | None
+) -> tuple[dt.timedelta, bool, str, str, tuple[tuple[str, str], ...]]:
     rule = policy.spec.national.no_reason_return
-    read = Reader(policy, paid_at or received_at, received_at)
+    read = Reader(policy, day, day)
     span = read.hours("national.no_reason_return.window", rule.window)
     after = rule.counted_from == "day_after_receipt"
-    start = start_of_next_day(received_at) if after else received_at
     n = days(span)
-    window = Window(
-        start + span,
-        ("national.no_reason_return",),
+    return (
+        span,
+        after,
         f"No-reason window: {n} days from {'the day after receipt' if after else 'receipt'}.",
         f"{n}日无理由退货期限(自{'签收次日' if after else '签收'}起算)。",
         read.frozen(),
     )
-    return window, span
 
 
 def no_reason_deadline(policy: Policy, *, received_at: dt.datetime, paid_at: dt.datetime | None = None) -> Decision:

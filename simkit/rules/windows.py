@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from simkit.policy.model import Policy
-from simkit.rules._common import NO_REASON_REASONS, Reader, channels, days, get_category, times, tmall
+from simkit.rules._common import (
+    NO_REASON_REASONS,
+    Reader,
+    channels,
+    days,
+    decision_day,
+    get_category,
+    terms,
+    times,
+    tmall,
+)
 from simkit.rules.decision import Decision
-from simkit.rules.no_reason import Window, applied_window, legal_window
+from simkit.rules.no_reason import Window, applied_window, legal_terms, legal_window
 
 
 def after_sale_window(
@@ -30,7 +41,7 @@ def after_sale_window(
     extensions. Before completion it is an in-sale refund. A merchant's promised after-sale
     period (counted from receipt) binds when it ends later, and is void when it ends earlier.
     """
-    cat = get_category(policy, category)
+    get_category(policy, category)  # an unknown category raises KeyError whatever the path
     t, c = tmall(policy), channels(policy)
     if t is not None:
         if completed_at is None:
@@ -41,18 +52,11 @@ def after_sale_window(
                 "Refund before transaction success.",
                 "交易成功前申请退款(售中)。",
             )
-        read = Reader(policy, paid_at or completed_at or at, at)
-        if cat.rights_period is not None:
-            span = read.hours(f"categories.{category}.rights_period", cat.rights_period)
-        else:
-            span = read.hours("tmall.after_sale_window.window", t.after_sale_window.window)
-        period = Window(
-            completed_at + span,
-            ("tmall.after_sale_window",),
-            f"The after-sale period is {days(span)} days after transaction success.",
-            f"售后期为交易成功后{days(span)}天。",
-            read.frozen(),
+        day = decision_day(policy, paid_at or completed_at or at, at)
+        span, en, zh, versions = terms(
+            policy, ("tmall_after_sale", category, day), lambda: _tmall_terms(policy, category, day)
         )
+        period = Window(completed_at + span, ("tmall.after_sale_window",), en, zh, versions)
         if promised is not None:
             period = _with_promise(policy, period, (received_at or completed_at) + promised, promised)
     elif c is not None:
@@ -68,6 +72,26 @@ def after_sale_window(
     if at < period.end:
         return period.decision("within_window", True, "Within the after-sale period. ", "在售后期内。")
     return period.decision("window_closed", False, "After the after-sale period. ", "已超过售后期。")
+
+
+def _tmall_terms(
+    policy: Policy, category: str, day: dt.date | None
+) -> tuple[dt.timedelta, str, str, tuple[tuple[str, str], ...]]:
+    """Tmall's after-sale period after transaction success for `category`: length, texts, versions."""
+    cat = get_category(policy, category)
+    read = Reader(policy, day, day)
+    if cat.rights_period is not None:
+        span = read.hours(f"categories.{category}.rights_period", cat.rights_period)
+    else:
+        t = tmall(policy)
+        assert t is not None
+        span = read.hours("tmall.after_sale_window.window", t.after_sale_window.window)
+    return (
+        span,
+        f"The after-sale period is {days(span)} days after transaction success.",
+        f"售后期为交易成功后{days(span)}天。",
+        read.frozen(),
+    )
 
 
 def _with_promise(policy: Policy, standard: Window, promised_end: dt.datetime, promised: dt.timedelta) -> Window:
@@ -126,35 +150,73 @@ def _channel_period(
     extended_at: Sequence[dt.datetime],
 ) -> Window:
     """See `applicable_period`."""
-    c = channels(policy)
-    if c is None:
+    if channels(policy) is None:
         raise ValueError("period_end applies to video-channel policies only")
-    cat = get_category(policy, category)
-    read = Reader(policy, paid_at or received_at, received_at)
-    quality = read.hours("channels.over_period_scenarios.quality_period", c.over_period_scenarios.quality_period)
-    end = received_at + quality
-    if cat.no_reason != "excluded" and not (cat.fresh and not c.fresh.no_reason):
-        window, _ = legal_window(policy, received_at, paid_at)
-        end = max(end, window.end)
-        read.versions += window.versions
-    period = Window(
-        end,
-        ("channels.period_order", "channels.over_period_scenarios"),
-        f"Platform standard: quality period {days(quality)} days after receipt.",
-        f"平台标准:签收后品质售后期{days(quality)}天。",
-        read.frozen(),
-    )
-    for rule, label_en, label_zh, span in _candidates(policy, category, read):
+    day = decision_day(policy, paid_at or received_at, received_at)
+    base = terms(policy, ("channel_period", category, day), lambda: _channel_terms(policy, category, day))
+    end = received_at + base.quality
+    if base.no_reason:
+        end = max(end, legal_window(policy, received_at, paid_at)[0].end)
+    period = Window(end, _CHANNEL_RULES, base.en, base.zh, base.versions)
+    for rule, more_en, more_zh, span in base.candidates:
         if received_at + span > period.end:
-            period = period._replace(
-                end=received_at + span,
-                rules=(*period.rules, rule),
-                en=f"{period.en} {label_en} {days(span)} days, more favourable: it applies.",
-                zh=f"{period.zh}{label_zh}{days(span)}天,更有利于消费者,适用。",
+            period = Window(
+                received_at + span, (*period.rules, rule), period.en + more_en, period.zh + more_zh, period.versions
             )
     if promised is not None:
         period = _with_promise(policy, period, received_at + promised, promised)
+    if not extended_at and not extensions:
+        return period
+    read = Reader(policy, day, day)
+    read.versions.extend(base.read_versions)
     return _extended(policy, read, period, extensions, extended_at)
+
+
+_CHANNEL_RULES = ("channels.period_order", "channels.over_period_scenarios")
+
+
+class _ChannelTerms(NamedTuple):
+    """The parts of a channel period that depend only on the policy, the category and the date."""
+
+    quality: dt.timedelta
+    no_reason: bool
+    en: str
+    zh: str
+    versions: tuple[tuple[str, str], ...]
+    candidates: tuple[tuple[str, str, str, dt.timedelta], ...]
+    """(rule, text en, text zh, span) of 三包 and category periods, appended when one ends later."""
+    read_versions: tuple[tuple[str, str], ...]
+
+
+def _channel_terms(policy: Policy, category: str, day: dt.date | None) -> _ChannelTerms:
+    """The quality period, whether the no-reason window counts, the candidates and their versions."""
+    c = channels(policy)
+    assert c is not None
+    cat = get_category(policy, category)
+    read = Reader(policy, day, day)
+    quality = read.hours("channels.over_period_scenarios.quality_period", c.over_period_scenarios.quality_period)
+    no_reason = cat.no_reason != "excluded" and not (cat.fresh and not c.fresh.no_reason)
+    if no_reason:
+        read.versions += legal_terms(policy, day)[4]
+    versions = read.frozen()
+    candidates = tuple(
+        (
+            rule,
+            f" {label_en} {days(span)} days, more favourable: it applies.",
+            f"{label_zh}{days(span)}天,更有利于消费者,适用。",
+            span,
+        )
+        for rule, label_en, label_zh, span in _candidates(policy, category, read)
+    )
+    return _ChannelTerms(
+        quality,
+        no_reason,
+        f"Platform standard: quality period {days(quality)} days after receipt.",
+        f"平台标准:签收后品质售后期{days(quality)}天。",
+        versions,
+        candidates,
+        read.frozen(),
+    )
 
 
 def _candidates(policy: Policy, category: str, read: Reader) -> list[tuple[str, str, str, dt.timedelta]]:

@@ -99,7 +99,6 @@ def decide(m: Model, c: Case, action: str) -> tuple[str, str, float]:
 def obliged(m: Model, c: Case) -> tuple[bool, str]:
     """Whether the rules oblige the merchant to grant the request now, and the rule id."""
     P = m.policy
-    paid_at = m.at(c.paid)
     if c.reason == "changed_mind":
         if math.isnan(c.deliver):
             return True, ""
@@ -112,7 +111,7 @@ def obliged(m: Model, c: Case) -> tuple[bool, str]:
             received_at=m.at(c.deliver),
             at=m.at(c.requested_at),
             goods_used=c.used,
-            paid_at=paid_at,
+            paid_at=m.at(c.paid),
         )
         return d.allowed, d.rules[0] if d.rules else ""
     tri = m.cache.pure(rules.refund_triage, reason=c.reason)
@@ -126,7 +125,12 @@ def obliged(m: Model, c: Case) -> tuple[bool, str]:
     ok = tri.outcome == "agree" or merchant_finds_for_buyer(m, c)
     if ok and c.reason == "quality" and not math.isnan(c.deliver):
         q = rules.quality_remedy(
-            P, category=c.category, kind=c.kind, paid_at=paid_at, received_at=m.at(c.deliver), at=m.at(c.requested_at)
+            P,
+            category=c.category,
+            kind=c.kind,
+            paid_at=m.at(c.paid),
+            received_at=m.at(c.deliver),
+            at=m.at(c.requested_at),
         )
         if q.allowed:
             return True, q.rules[0] if q.rules else rule

@@ -96,7 +96,7 @@ def return_leg(m: Model, c: Case) -> Proc:
     yield env.timeout(delay)
     ship = m.cache.pure(rules.return_shipping, reason=c.reason, kind=c.kind, free_shipping=c.free)
     fee = m.spec.logistics.return_fee
-    share = {"merchant": 1.0, "platform": 0.0}.get(ship.payer or "buyer", 0.0)
+    share = 1.0 if ship.payer == "merchant" else 0.0  # the merchant's share of the return fee
     ev(m, c, "buyer", "ship_return", status(m, c, st.WAIT_RECEIPT), fee, ship.rules[0] if ship.rules else "")
     m.n.cost_shipping += fee * share
     yield env.timeout(c.d[D_TRANSIT])

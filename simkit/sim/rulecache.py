@@ -83,8 +83,9 @@ class RuleCache:
         )
 
     def pure(self, fn: Callable[..., Decision], **kwargs: Any) -> Decision:
-        """`fn(policy, **kwargs)` memoised on its (hashable) arguments."""
-        key = (fn.__name__, *sorted(kwargs.items()))
+        """`fn(policy, **kwargs)` memoised on its (hashable) arguments (a call site that names
+        them in another order gets entries of its own, with the same answers)."""
+        key = (fn, *kwargs.items())
         hit = self._pure.get(key)
         if hit is None:
             hit = fn(self.policy, **kwargs)
