@@ -35,13 +35,11 @@ class RuleCache:
         self._timers: dict[tuple[Any, ...], tuple[float, str]] = {}
         self._pure: dict[tuple[Any, ...], Decision] = {}
 
-    def _day(self, h: float) -> int:
-        return int((h + self._base) // 24.0)
-
     def _timer(
         self, name: str, kind: str, start_h: float, paid_h: float, call: Callable[[dt.datetime, dt.datetime], Decision]
     ) -> tuple[float, str]:
-        key = (name, kind, self._day(paid_h), self._day(start_h))
+        base = self._base
+        key = (name, kind, int((paid_h + base) // 24.0), int((start_h + base) // 24.0))  # (payment day, start day)
         hit = self._timers.get(key)
         if hit is None:
             since = self._midnight + _TD(days=key[3])
