@@ -99,3 +99,16 @@ def test_output_closed_after_the_first_line() -> None:
     assert len(done.stdout.splitlines()) == 1
     assert done.stderr == ""
     assert done.returncode in (0, 141)  # 0 only when all of it fit in the pipe before head exited
+
+
+def test_python_dash_m_simkit_is_the_same_command() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "simkit", "validate", "policies/tmall.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    script = subprocess.run([_script(), "validate", "policies/tmall.yaml"], cwd=ROOT, capture_output=True, text=True)
+    assert (out.returncode, out.stdout, out.stderr) == (script.returncode, script.stdout, script.stderr)
+    assert out.returncode == 0
+    assert out.stdout == "ok: 1 file valid\n"
