@@ -199,12 +199,32 @@ class _Run:
             return np.concatenate(parts) if parts else np.empty(0, _NUMBERS.get(name, np.int32))
 
         order_id, case_no, time_h = joined("order_id"), joined("case_no"), joined("time_h")
-        index = np.lexsort((time_h, case_no, order_id))
+        index = sort_index(order_id, case_no, time_h)
         out = {"order_id": order_id[index], "case_no": case_no[index], "time_h": time_h[index]}
         del order_id, case_no, time_h
         for name in list(chunks):
             out[name] = joined(name)[index]
         return out
+
+
+def sort_index(order_id: np.ndarray, case_no: np.ndarray, time_h: np.ndarray) -> np.ndarray:
+    """Row order by (order, case number, time), ties in emission order.
+
+    Always equal to ``np.lexsort((time_h, case_no, order_id))``. A case emits its events in
+    time order, so one stable sort on an (order, case number) key usually settles it, about
+    five times faster than the three-key sort; when some case's times are not in order after
+    it, the full sort is done instead.
+    """
+    if order_id.size == 0:
+        return np.empty(0, np.intp)
+    if case_no.min() < 0 or case_no.max() >= 1 << 16 or order_id.min() < 0 or order_id.max() >= 1 << 46:
+        return np.lexsort((time_h, case_no, order_id))
+    key = (order_id.astype(np.int64) << 16) | case_no.astype(np.int64)
+    index = np.argsort(key, kind="stable")
+    key, time = key[index], time_h[index]
+    if np.any((key[1:] == key[:-1]) & (time[1:] < time[:-1])):
+        return np.lexsort((time_h, case_no, order_id))
+    return index
 
 
 def _epoch_micros(start: dt.datetime) -> int:

@@ -219,3 +219,30 @@ def _send(rec: Any, events: list[tuple[int, int, float]], cuts: list[int]) -> No
             )
     for step, (order, no, time) in enumerate(events[i:], start=i):
         rec.emit(event(order, no, time, "a", float(step)))
+
+
+# --- the fast sort agrees with the three-key sort -------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.one_of(st.integers(0, 20), st.just(2**50)),  # 2**50: beyond the packed key, the full sort
+            st.one_of(st.integers(0, 4), st.just(70_000)),
+            st.sampled_from([0.0, 0.5, 1.0, 2.0, 30.25]),
+        ),
+        max_size=60,
+    ),
+    in_time_order=st.booleans(),
+)
+def test_sort_index_equals_lexsort(rows: list[tuple[int, int, float]], in_time_order: bool) -> None:
+    from simkit.events import sort_index
+
+    if in_time_order:  # how a simulation emits: each case's events in time order (the fast path)
+        rows = sorted(rows, key=lambda row: row[2])
+    order_id = np.array([r[0] for r in rows], np.int64)
+    case_no = np.array([r[1] for r in rows], np.int32)
+    time_h = np.array([r[2] for r in rows], np.float64)
+    expected = sorted(range(len(rows)), key=lambda i: (rows[i][0], rows[i][1], rows[i][2], i))
+    assert sort_index(order_id, case_no, time_h).tolist() == expected
