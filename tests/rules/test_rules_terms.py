@@ -16,29 +16,29 @@ from pathlib import Path
 
 from simkit import rules
 from simkit.policy.loader import load_policy
+from simkit.policy.model import Policy
 from simkit.rules._common import _TERMS
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _variant(tmp_path: Path, name: str, applies_to: str, path: str, values: str) -> Path:
+def _policy_with(tmp_path: Path, base: str, path: str, values: str) -> Policy:
+    """Policy `base` (tmall or video_channel) with a variant that sets `path` to `values` (YAML lines)."""
+    name = path.replace(".", "_")
     file = tmp_path / f"{name}.yaml"
     file.write_text(
         f"variant:\n  id: {name}\n  name: {{zh: 测试, en: test}}\n  source: assumption test\n"
-        f"  applies_to: {applies_to}\nset:\n  {path}:\n{values}",
+        f"  applies_to: {base}\nset:\n  {path}:\n{values}",
         encoding="utf-8",
     )
-    return file
+    return load_policy(ROOT / f"policies/{base}.yaml", [file])
 
 
 DATED_WINDOW = '    "2015-01-01": 7 days\n    "2027-01-01": 15 days\n'
 
 
 def test_no_reason_window_follows_the_value_in_force_on_each_payment_date(tmp_path: Path) -> None:
-    policy = load_policy(
-        ROOT / "policies/tmall.yaml",
-        [_variant(tmp_path, "dated_window", "tmall", "national.no_reason_return.window", DATED_WINDOW)],
-    )
+    policy = _policy_with(tmp_path, "tmall", "national.no_reason_return.window", DATED_WINDOW)
 
     def ask(paid: str, received: str) -> rules.Decision:
         return rules.no_reason_return(
@@ -65,10 +65,7 @@ def test_no_reason_window_follows_the_value_in_force_on_each_payment_date(tmp_pa
 
 
 def test_two_policies_never_share_terms(tmall: object, tmp_path: Path) -> None:
-    fifteen = load_policy(
-        ROOT / "policies/tmall.yaml",
-        [_variant(tmp_path, "window_15", "tmall", "national.no_reason_return.window", '    "2015-01-01": 15 days\n')],
-    )
+    fifteen = _policy_with(tmp_path, "tmall", "national.no_reason_return.window", '    "2015-01-01": 15 days\n')
     received, paid = dt.datetime(2026, 3, 5, 12), dt.datetime(2026, 3, 2, 10)
     ends = []
     for policy in (tmall, fifteen, tmall, fifteen):
@@ -84,17 +81,11 @@ def test_two_policies_never_share_terms(tmall: object, tmp_path: Path) -> None:
 
 
 def test_channel_period_follows_a_dated_quality_period(tmp_path: Path) -> None:
-    policy = load_policy(
-        ROOT / "policies/video_channel.yaml",
-        [
-            _variant(
-                tmp_path,
-                "dated_quality",
-                "video_channel",
-                "channels.over_period_scenarios.quality_period",
-                '    "2015-01-01": 15 days\n    "2027-01-01": 30 days\n',
-            )
-        ],
+    policy = _policy_with(
+        tmp_path,
+        "video_channel",
+        "channels.over_period_scenarios.quality_period",
+        '    "2015-01-01": 15 days\n    "2027-01-01": 30 days\n',
     )
 
     def period(paid: str, received: str) -> rules.Decision:
@@ -127,17 +118,8 @@ def test_terms_go_with_their_policy() -> None:
 
 
 def test_tmall_after_sale_period_follows_a_dated_window_per_category(tmp_path: Path) -> None:
-    policy = load_policy(
-        ROOT / "policies/tmall.yaml",
-        [
-            _variant(
-                tmp_path,
-                "dated_after_sale",
-                "tmall",
-                "tmall.after_sale_window.window",
-                '    "2015-01-01": 15 days\n    "2027-01-01": 30 days\n',
-            )
-        ],
+    policy = _policy_with(
+        tmp_path, "tmall", "tmall.after_sale_window.window", '    "2015-01-01": 15 days\n    "2027-01-01": 30 days\n'
     )
 
     def window(category: str, paid: str, completed: str) -> rules.Decision:
