@@ -59,6 +59,28 @@ class Relation:
     why: str
 
 
+def _receipt_timer_relations(timer: str) -> tuple[Relation, Relation]:
+    """A platform's timer for confirming a returned item against the law's refund deadlines."""
+    return (
+        Relation(
+            timer,
+            "national.refund_deadline.violation_after",
+            "<=",
+            "national.refund_deadline",
+            "violation",
+            "the refund follows the receipt timer when the merchant does not confirm the return",
+        ),
+        Relation(
+            timer,
+            "national.refund_deadline.refund_within",
+            "<=",
+            "national.refund_deadline",
+            "warning",
+            "a merchant who waits for the receipt timer refunds later than the law's deadline",
+        ),
+    )
+
+
 RELATIONS: tuple[Relation, ...] = (
     Relation(
         "tmall.after_sale_window.window",
@@ -76,37 +98,10 @@ RELATIONS: tuple[Relation, ...] = (
         "violation",
         "the buyer returns a defective item within the quality period",
     ),
-    Relation(
-        "tmall.return_deadlines.merchant_confirm_within",
-        "national.refund_deadline.violation_after",
-        "<=",
-        "national.refund_deadline",
-        "violation",
-        "the refund follows the receipt timer when the merchant does not confirm the return",
-    ),
-    Relation(
-        "tmall.return_deadlines.merchant_confirm_within",
-        "national.refund_deadline.refund_within",
-        "<=",
-        "national.refund_deadline",
-        "warning",
-        "a merchant who waits for the receipt timer refunds later than the law's deadline",
-    ),
-    Relation(
-        "channels.review_deadlines.merchant_receipt",
-        "national.refund_deadline.violation_after",
-        "<=",
-        "national.refund_deadline",
-        "violation",
-        "the refund follows the receipt timer when the merchant does not confirm the return",
-    ),
-    Relation(
-        "channels.review_deadlines.merchant_receipt",
-        "national.refund_deadline.refund_within",
-        "<=",
-        "national.refund_deadline",
-        "warning",
-        "a merchant who waits for the receipt timer refunds later than the law's deadline",
+    *(
+        relation
+        for timer in ("tmall.return_deadlines.merchant_confirm_within", "channels.review_deadlines.merchant_receipt")
+        for relation in _receipt_timer_relations(timer)
     ),
     Relation(
         "tmall.counterfeit.multiple",
