@@ -87,6 +87,7 @@ _SUBPACKAGES = frozenset(
         "errors",
         "events",
         "experiment",
+        "logs",
         "metrics",
         "policy",
         "report",

@@ -72,6 +72,7 @@ def test_no_private_names_leak() -> None:
         "sim",
         "experiment",
         "compliance",
+        "logs",
         "report",
         "testing",
     }

@@ -41,7 +41,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit audit``."""
     from simkit.compliance.audit import audit_log
-    from simkit.compliance.logformat import parse_maps
+    from simkit.logs.format import parse_maps
     from simkit.policy.loader import load_policy
 
     maps = parse_maps(args.map)

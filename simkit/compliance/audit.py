@@ -1,43 +1,32 @@
-"""The log audit: read a log in chunks, group it by order, check every order against the policy.
+"""The log audit: check every order of a log (read by `simkit.logs`) against the policy.
 
-Memory stays bounded whatever the log's size: the log is read in chunks of canonical rows
-and, when large, spilled to temporary Parquet partitions by a hash of the order id, so that
-each partition holds whole orders; partitions are then audited one at a time. A small log
-(or a simulated run) is audited in memory.
+The log is read as whole orders in bounded memory (`simkit.logs.LogOrders`); each order is
+checked on its own, and the findings, coverage and malformed rows are gathered here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from simkit.compliance.calls import RuleCalls, iso, to_micros
 from simkit.compliance.conformance import Context, OrderChecks
 from simkit.compliance.coverage import Coverage
 from simkit.compliance.findings import Finding, Step
-from simkit.compliance.logformat import SIMKIT, resolve_columns
-from simkit.compliance.normalise import CANONICAL, Normaliser
-from simkit.compliance.orderlog import build_order
-from simkit.compliance.reader import LogReader
 from simkit.errors import Problem
+from simkit.logs.orders import LogOrders, canonical_events, max_time, orders_in
 from simkit.policy.model import Policy
 
 DEFAULT_TOLERANCE = dt.timedelta(minutes=5)
 """How far a platform timer may be off before it counts (processing delays)."""
-
-_SORT = [(name, "ascending", "at_start") for name in ("run_id", "order_id", "case_id", "time", "_line")]
 
 
 @dataclass
@@ -144,17 +133,14 @@ def audit_log(
         LogError: When the log cannot be read at all or lacks a required column.
     """
     started = time.perf_counter()
-    reader = LogReader(path, fmt, maps, batch_rows=batch_rows)
-    parts = max(1, -(-reader.estimated_rows // partition_rows))
     result = AuditResult(str(path), policy, fmt)
-    with tempfile.TemporaryDirectory(prefix="simkit-audit-") as tmp:
-        tables, as_of = _spill(reader.chunks(), parts, Path(tmp))
-        ctx = Context(policy, RuleCalls(policy), _us(tolerance), as_of, max_dossiers=max_dossiers)
-        for table in tables:
-            orders, cases = _audit_table(table() if callable(table) else table, ctx, fmt)
+    with LogOrders(path, fmt, maps, partition_rows=partition_rows, batch_rows=batch_rows) as log:
+        ctx = Context(policy, RuleCalls(policy), _us(tolerance), log.as_of, max_dossiers=max_dossiers)
+        for table in log.tables():
+            orders, cases = _audit_table(table, ctx, fmt)
             result.orders += orders
             result.cases += cases
-    return _finish(result, ctx, reader.rows, reader.problems, as_of, started)
+    return _finish(result, ctx, log.rows, log.problems, log.as_of, started)
 
 
 def audit_events(
@@ -181,16 +167,12 @@ def audit_events(
         max_dossiers: Case timelines kept.
     """
     started = time.perf_counter()
-    table = events if isinstance(events, pa.Table) else pa.Table.from_pandas(events, preserve_index=False)
-    if facts is not None and len(facts):
-        table = _join_facts(table, facts)
-    normalise = Normaliser(source, SIMKIT, resolve_columns(SIMKIT, table.column_names, {}))
-    canonical, problems = normalise(table, np.arange(1, table.num_rows + 1, dtype=np.int64))
-    end = to_micros(as_of) if as_of is not None else _max_time(canonical)
+    canonical, problems, rows = canonical_events(events, facts=facts, source=source)
+    end = to_micros(as_of) if as_of is not None else max_time(canonical)
     ctx = Context(policy, RuleCalls(policy), _us(tolerance), end, max_dossiers=max_dossiers)
     result = AuditResult(source, policy, "simkit")
     result.orders, result.cases = _audit_table(canonical, ctx, "simkit")
-    return _finish(result, ctx, table.num_rows, problems, end, started)
+    return _finish(result, ctx, rows, problems, end, started)
 
 
 def _finish(
@@ -218,104 +200,11 @@ def _us(delta: dt.timedelta) -> int:
     return delta // dt.timedelta(microseconds=1)
 
 
-def _max_time(table: pa.Table) -> int | None:
-    if table.num_rows == 0:
-        return None
-    value = pc.max(table.column("time")).as_py()
-    return int(value) if value is not None else None
-
-
-def _join_facts(table: pa.Table, facts: pd.DataFrame) -> pa.Table:
-    """Add the fact columns to every event of each order."""
-    known = [c for c in ("category", "price", "free_shipping", "channel", "paid_at", "presale_ship_by") if c in facts]
-    keyed = facts.set_index(facts["order_id"].astype("int64"))[known]
-    order_ids = pd.Index(table.column("order_id").to_numpy(zero_copy_only=False).astype("int64"))
-    rows = keyed.reindex(order_ids)
-    for name in known:
-        if name in table.column_names:
-            continue
-        table = table.append_column(name, pa.array(rows[name].to_numpy(), from_pandas=True))
-    return table
-
-
-def _spill(chunks: Iterable[pa.Table], parts: int, tmp: Path) -> tuple[list[Any], int | None]:
-    """Partitions of whole orders: in memory when one, else Parquet files read back one at a time."""
-    as_of: int | None = None
-    if parts == 1:
-        kept = []
-        for chunk in chunks:
-            as_of = _later(as_of, _max_time(chunk))
-            kept.append(chunk)
-        return [pa.concat_tables(kept) if kept else CANONICAL.empty_table()], as_of
-    writers: dict[int, pq.ParquetWriter] = {}
-    try:
-        for chunk in chunks:
-            as_of = _later(as_of, _max_time(chunk))
-            if chunk.num_rows == 0:
-                continue
-            ids = chunk.column("order_id").to_numpy(zero_copy_only=False)
-            part = (pd.util.hash_array(np.asarray(ids, dtype=object)) % np.uint64(parts)).astype(np.int64)
-            for p in np.unique(part):
-                writer = writers.get(int(p))
-                if writer is None:
-                    writer = writers[int(p)] = pq.ParquetWriter(tmp / f"part-{int(p):04d}.parquet", CANONICAL)
-                writer.write_table(chunk.filter(pa.array(part == p)))
-    finally:
-        for writer in writers.values():
-            writer.close()
-    files = sorted(tmp.glob("part-*.parquet"))
-    return [_loader(file) for file in files], as_of
-
-
-def _loader(file: Path) -> Any:
-    return lambda: pq.read_table(file)
-
-
-def _later(a: int | None, b: int | None) -> int | None:
-    if a is None:
-        return b
-    return a if b is None else max(a, b)
-
-
-_COLUMNS = [f.name for f in CANONICAL]
-
-
-def _column(table: pa.Table, name: str) -> list[Any]:
-    """A column as a Python list; repeated strings share one object."""
-    array = table.column(name).combine_chunks()
-    if pa.types.is_string(array.type):
-        encoded = pc.dictionary_encode(array)
-        words = encoded.dictionary.to_pylist()
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        if encoded.indices.null_count:
-            valid = pc.is_valid(encoded.indices).to_numpy(zero_copy_only=False)
-            return [words[int(c)] if ok else None for c, ok in zip(codes, valid, strict=True)]
-        return [words[c] for c in codes.tolist()]
-    values: list[Any] = array.to_pylist()
-    return values
-
-
 def _audit_table(table: pa.Table, ctx: Context, shape: str) -> tuple[int, int]:
     """Audit every order in a table of whole orders; returns (orders, cases)."""
-    if table.num_rows == 0:
-        return 0, 0
-    table = table.take(pc.sort_indices(table, sort_keys=_SORT))
-    cols = {name: _column(table, name) for name in _COLUMNS}
-    runs, orders_col = cols["run_id"], cols["order_id"]
-    n = table.num_rows
-    del table
     orders = cases = 0
-    for start, stop in _groups(runs, orders_col, n):
-        order = build_order(cols, start, stop, shape)
+    for order in orders_in(table, shape):
         OrderChecks(ctx, order).run()
         orders += 1
         cases += len(order.cases)
     return orders, cases
-
-
-def _groups(runs: list[Any], orders: list[Any], n: int) -> Iterator[tuple[int, int]]:
-    start = 0
-    for i in range(1, n + 1):
-        if i == n or orders[i] != orders[start] or runs[i] != runs[start]:
-            yield start, i
-            start = i

@@ -30,8 +30,8 @@ from simkit.compliance import disputes, limits
 from simkit.compliance.calls import HOUR_US, RuleCalls, iso
 from simkit.compliance.coverage import Coverage
 from simkit.compliance.findings import Finding, Severity, Step, make_finding
-from simkit.compliance.orderlog import ENDING, CaseLog, Ev, OrderLog
 from simkit.compliance.transitions import TAOBAO_CS_STATUS, bad_transitions, machine_for, order_machine
+from simkit.logs.orderlog import ENDING, CaseLog, Ev, OrderLog
 from simkit.policy.model import Policy
 
 ANSWERS = frozenset(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from simkit import rules
 from simkit.compliance.calls import iso, to_micros
-from simkit.compliance.orderlog import ENDING, CaseLog, Ev
+from simkit.logs.orderlog import ENDING, CaseLog, Ev
 
 if TYPE_CHECKING:
     from simkit.compliance.conformance import OrderChecks

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from simkit import rules
 from simkit.compliance.calls import iso, to_micros
-from simkit.compliance.orderlog import CaseLog, Ev
+from simkit.logs.orderlog import CaseLog, Ev
 
 if TYPE_CHECKING:
     from simkit.compliance.conformance import OrderChecks

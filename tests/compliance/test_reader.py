@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from simkit.compliance.audit import audit_log
-from simkit.compliance.logformat import parse_maps
-from simkit.compliance.reader import LogReader
 from simkit.errors import LogError, UsageError
+from simkit.logs.format import parse_maps
+from simkit.logs.reader import LogReader
 from simkit.policy.loader import load_policy
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from simkit.compliance.logformat import LIFECYCLE
+from simkit.logs.format import LIFECYCLE
 
 ENDING = frozenset(
     {

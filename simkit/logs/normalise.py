@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simkit.compliance.logformat import ACTIVITIES, FIELDS, KINDS, Preset
 from simkit.errors import Problem
+from simkit.logs.format import ACTIVITIES, FIELDS, KINDS, Preset
 
 ZONE = "Asia/Shanghai"
 _TYPES = {"text": pa.string(), "int": pa.int64(), "number": pa.float64(), "bool": pa.bool_(), "time": pa.int64()}

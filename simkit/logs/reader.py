@@ -22,9 +22,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from simkit.compliance.logformat import PRESETS, Preset, resolve_columns
-from simkit.compliance.normalise import Normaliser
 from simkit.errors import LogError, Problem, UsageError
+from simkit.logs.format import PRESETS, Preset, resolve_columns
+from simkit.logs.normalise import Normaliser
 
 SUFFIXES = {".csv": "csv", ".gz": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 

@@ -1,0 +1,214 @@
+"""A log as a stream of whole orders (`OrderLog`): the one reading the audit and calibration share.
+
+Memory stays bounded whatever the log's size: the log is read in chunks of canonical rows and,
+when large, spilled to temporary Parquet partitions by a hash of the order id, so that each
+partition holds whole orders; partitions are then read back one at a time. A small log (or a
+simulated run held in memory) stays in memory.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from simkit.errors import Problem
+from simkit.logs.format import SIMKIT, resolve_columns
+from simkit.logs.normalise import CANONICAL, Normaliser
+from simkit.logs.orderlog import OrderLog, build_order
+from simkit.logs.reader import LogReader
+
+FACT_COLUMNS = ("category", "price", "free_shipping", "channel", "paid_at", "presale_ship_by")
+"""Order facts a simulated run keeps beside its events (joined onto the events by order id)."""
+
+_SORT = [(name, "ascending", "at_start") for name in ("run_id", "order_id", "case_id", "time", "_line")]
+_COLUMNS = [f.name for f in CANONICAL]
+
+
+class LogOrders:
+    """A log file read as whole orders, in bounded memory; use it as a context manager.
+
+    Attributes:
+        path: The log file.
+        fmt: The shape (``simkit``, ``taobao``, ``wechat``).
+        rows: Rows read (known once the log has been read, on entering).
+        problems: Malformed rows, each with its line.
+        as_of: The log's last time (microseconds since the epoch, UTC), or None when empty.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        fmt: str = "simkit",
+        maps: Mapping[str, str] | None = None,
+        *,
+        partition_rows: int = 250_000,
+        batch_rows: int = 100_000,
+    ) -> None:
+        self.path = Path(path)
+        self.fmt = fmt
+        self._reader = LogReader(path, fmt, maps, batch_rows=batch_rows)
+        self._parts = max(1, -(-self._reader.estimated_rows // partition_rows))
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._tables: list[Any] = []
+        self.as_of: int | None = None
+
+    @property
+    def rows(self) -> int:
+        """Rows read so far."""
+        return self._reader.rows
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Malformed rows reported so far."""
+        return self._reader.problems
+
+    def __enter__(self) -> LogOrders:
+        self._tmp = tempfile.TemporaryDirectory(prefix="simkit-log-")
+        self._tables, self.as_of = _spill(self._reader.chunks(), self._parts, Path(self._tmp.name))
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._tables = []
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def tables(self) -> Iterator[pa.Table]:
+        """The canonical rows, one partition of whole orders at a time."""
+        if self._tmp is None:
+            raise RuntimeError("LogOrders must be entered (`with LogOrders(...) as log:`) before reading")
+        for table in self._tables:
+            yield table() if callable(table) else table
+
+    def __iter__(self) -> Iterator[OrderLog]:
+        for table in self.tables():
+            yield from orders_in(table, self.fmt)
+
+
+def canonical_events(
+    events: pd.DataFrame | pa.Table, *, facts: pd.DataFrame | None = None, source: str = "<events>"
+) -> tuple[pa.Table, list[Problem], int]:
+    """An event log held in memory (``simkit`` shape) as canonical rows.
+
+    Args:
+        events: One row per event, with the simkit log columns (e.g. `simkit.run(...).events`).
+        facts: Order facts (``order_id`` and any of `FACT_COLUMNS`), joined onto the events.
+        source: Named in problems.
+
+    Returns:
+        The canonical rows, the malformed rows (each with its line) and the number of rows read.
+    """
+
+    table = events if isinstance(events, pa.Table) else pa.Table.from_pandas(events, preserve_index=False)
+    if facts is not None and len(facts):
+        table = _join_facts(table, facts)
+    normalise = Normaliser(source, SIMKIT, resolve_columns(SIMKIT, table.column_names, {}))
+    canonical, problems = normalise(table, np.arange(1, table.num_rows + 1, dtype=np.int64))
+    return canonical, problems, table.num_rows
+
+
+def orders_in(table: pa.Table, shape: str) -> Iterator[OrderLog]:
+    """Every order in a table of canonical rows holding whole orders, in (run, order) order."""
+    if table.num_rows == 0:
+        return
+    table = table.take(pc.sort_indices(table, sort_keys=_SORT))
+    cols = {name: _column(table, name) for name in _COLUMNS}
+    runs, orders_col = cols["run_id"], cols["order_id"]
+    n = table.num_rows
+    del table
+    for start, stop in _groups(runs, orders_col, n):
+        yield build_order(cols, start, stop, shape)
+
+
+def max_time(table: pa.Table) -> int | None:
+    """The latest time in canonical rows (microseconds since the epoch), or None."""
+    if table.num_rows == 0:
+        return None
+    value = pc.max(table.column("time")).as_py()
+    return int(value) if value is not None else None
+
+
+def _join_facts(table: pa.Table, facts: pd.DataFrame) -> pa.Table:
+    """Add the fact columns to every event of each order."""
+    known = [c for c in FACT_COLUMNS if c in facts]
+    keyed = facts.set_index(facts["order_id"].astype("int64"))[known]
+    order_ids = pd.Index(table.column("order_id").to_numpy(zero_copy_only=False).astype("int64"))
+    rows = keyed.reindex(order_ids)
+    for name in known:
+        if name in table.column_names:
+            continue
+        table = table.append_column(name, pa.array(rows[name].to_numpy(), from_pandas=True))
+    return table
+
+
+def _spill(chunks: Iterable[pa.Table], parts: int, tmp: Path) -> tuple[list[Any], int | None]:
+    """Partitions of whole orders: in memory when one, else Parquet files read back one at a time."""
+    as_of: int | None = None
+    if parts == 1:
+        kept = []
+        for chunk in chunks:
+            as_of = _later(as_of, max_time(chunk))
+            kept.append(chunk)
+        return [pa.concat_tables(kept) if kept else CANONICAL.empty_table()], as_of
+    writers: dict[int, pq.ParquetWriter] = {}
+    try:
+        for chunk in chunks:
+            as_of = _later(as_of, max_time(chunk))
+            if chunk.num_rows == 0:
+                continue
+            ids = chunk.column("order_id").to_numpy(zero_copy_only=False)
+            part = (pd.util.hash_array(np.asarray(ids, dtype=object)) % np.uint64(parts)).astype(np.int64)
+            for p in np.unique(part):
+                writer = writers.get(int(p))
+                if writer is None:
+                    writer = writers[int(p)] = pq.ParquetWriter(tmp / f"part-{int(p):04d}.parquet", CANONICAL)
+                writer.write_table(chunk.filter(pa.array(part == p)))
+    finally:
+        for writer in writers.values():
+            writer.close()
+    files = sorted(tmp.glob("part-*.parquet"))
+    return [_loader(file) for file in files], as_of
+
+
+def _loader(file: Path) -> Any:
+    return lambda: pq.read_table(file)
+
+
+def _later(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    return a if b is None else max(a, b)
+
+
+def _column(table: pa.Table, name: str) -> list[Any]:
+    """A column as a Python list; repeated strings share one object."""
+    array = table.column(name).combine_chunks()
+    if pa.types.is_string(array.type):
+        encoded = pc.dictionary_encode(array)
+        words = encoded.dictionary.to_pylist()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        if encoded.indices.null_count:
+            valid = pc.is_valid(encoded.indices).to_numpy(zero_copy_only=False)
+            return [words[int(c)] if ok else None for c, ok in zip(codes, valid, strict=True)]
+        return [words[c] for c in codes.tolist()]
+    values: list[Any] = array.to_pylist()
+    return values
+
+
+def _groups(runs: list[Any], orders: list[Any], n: int) -> Iterator[tuple[int, int]]:
+    start = 0
+    for i in range(1, n + 1):
+        if i == n or orders[i] != orders[start] or runs[i] != runs[start]:
+            yield start, i
+            start = i
