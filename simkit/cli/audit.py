@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
+
 
 def add_parser(subparsers: Any) -> None:
     """Register ``simkit audit``."""
@@ -35,22 +37,27 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--report", type=Path, default=None, metavar="DIR", help="write report.html, report.md, report.json here"
     )
+    add_floor_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit audit``."""
     from simkit.compliance.audit import audit_log
+    from simkit.compliance.floor import floor_of
     from simkit.compliance.logformat import parse_maps
     from simkit.policy.loader import load_policy
 
     maps = parse_maps(args.map)
     policy = load_policy(args.policy, args.variant)
+    floor = floor_of(policy)
+    refuse(floor, args)
     result = audit_log(args.log, policy, fmt=args.fmt, maps=maps)
     for problem in result.problems:
         print(problem, file=sys.stderr)
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        payload = {**result.to_dict(), "floor": floor_json(floor)}
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
         _print(result)
     if args.report is not None:
@@ -61,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
             f"report: {paths['html']} (also {paths['md'].name}, {paths['json'].name})",
             file=sys.stderr if args.json else sys.stdout,
         )
+    warn(floor, args, policy.files)
     return 0 if result.passed else 1
 
 

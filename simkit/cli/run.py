@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from simkit.cli._args import add_scenario_arguments
-from simkit.cli._experiment import fmt
+from simkit.cli._experiment import MAX_REPS, MAX_SEED, check_count, fmt, parse_metric_bounds
+from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
 from simkit.cli._io import dumps
 from simkit.cli._outdir import output_set, write_file
 from simkit.metrics import CATALOGUE
 
 OUTPUTS = ("events.parquet", "metrics.csv", "run.json")
-MAX_SEED = 2**64 - 1
-MAX_REPS = 10_000
 
 
 def add_parser(subparsers: Any) -> None:
@@ -49,25 +48,23 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--max-reps", type=int, default=200, help="cap on replications for --target-ci")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    add_floor_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit run``."""
-    from simkit.errors import UsageError
+    from simkit.compliance.floor import floor_of
     from simkit.experiment import run as run_experiment
     from simkit.scenario import load_scenario
 
-    if args.reps is not None and not 1 <= args.reps <= MAX_REPS:
-        raise UsageError.at("<cli>", 0, "--reps", f"must be between 1 and {MAX_REPS}, got {args.reps}")
-    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
-        raise UsageError.at("<cli>", 0, "--seed", f"must be between 0 and {MAX_SEED}, got {args.seed}")
-    from simkit.cli._experiment import parse_metric_bounds
-
+    check_count("--reps", args.reps, 1, MAX_REPS)
+    check_count("--seed", args.seed, 0, MAX_SEED)
     target = parse_metric_bounds(args.target_ci)
-    if not 1 <= args.max_reps <= MAX_REPS:
-        raise UsageError.at("<cli>", 0, "--max-reps", f"must be between 1 and {MAX_REPS}, got {args.max_reps}")
+    check_count("--max-reps", args.max_reps, 1, MAX_REPS)
     scenario = load_scenario(args.scenario, args.overrides, args.variant)
+    floor = floor_of(scenario.policy)
+    refuse(floor, args)
     reps = args.reps or scenario.spec.scenario.replications
     stop = {"target_ci": target, "max_reps": args.max_reps} if target else {}
     if args.out is None:
@@ -94,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         _print_table(result, summary)
         if args.out is not None:
             print(f"wrote {args.out / 'events.parquet'}, metrics.csv, run.json")
+    warn(floor, args, scenario.policy.files)
     return 0
 
 
@@ -191,6 +189,7 @@ def _run_info(result: Any, args: argparse.Namespace) -> dict[str, Any]:
         "overrides": {path: value for path, value in sc.overrides},
         "versions": {"python": platform.python_version(), **packages},
         "metrics": _as_json(result)["metrics"],
+        "floor": floor_json(result.floor),
     }
 
 

@@ -26,22 +26,33 @@ from simkit.errors import Problem, UsageError
 _QUANTITY = re.compile(r"^\s*(-?[0-9.]+(?:e-?[0-9]+)?)\s*([A-Za-z%]+)?\s*$")
 
 
+_UNITS = {"h": "hours", "hour": "hours", "hours": "hours", "d": "days", "day": "days", "days": "days", "%": "percent"}
+"""Spellings of one unit (as the policy files accept them), by their canonical name."""
+_IN_HOURS = {"hours": 1.0, "days": 24.0}
+"""Durations: the one pair of units that converts (a range ``24 hours:4 days`` samples in hours)."""
+EXTRA_DECIMALS = 2
+"""A sampled value keeps this many decimals more than the finest written in its range or parameter."""
+MAX_POINTS = 100_000
+"""The most points a design may have (the grid crossed with the samples)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Range:
-    """A sampled parameter: ``lo`` to ``hi`` in `unit` (whole numbers when `integer`)."""
+    """A sampled parameter: ``lo`` to ``hi`` in `unit` (whole numbers when `integer`), `decimals` kept."""
 
     path: str
     lo: float
     hi: float
     unit: str = ""
     integer: bool = False
+    decimals: int = 6
 
     def value(self, fraction: float) -> str:
-        """The parameter value at `fraction` of the way from lo to hi, as override text."""
+        """The parameter value at `fraction` of the way from lo to hi, as override text, rounded to `decimals`."""
         x = self.lo + fraction * (self.hi - self.lo)
         if self.integer:
             return str(round(x))
-        text = f"{x:.6g}"
+        text = f"{round(x, self.decimals):.{self.decimals}f}".rstrip("0").rstrip(".") if self.decimals else f"{x:.0f}"
         return f"{text} {self.unit}" if self.unit else text
 
 
@@ -95,6 +106,11 @@ class Design:
             "bounds": [[0.0, 1.0] if unit else [r.lo, r.hi] for r in self.ranges],
         }
 
+    def count(self) -> int:
+        """How many points the design has (without drawing them)."""
+        samples = 1 if not self.ranges else self.samples * (len(self.ranges) + 2 if self.method == "sobol" else 1)
+        return math.prod(len(values) for _, values in self.grid) * samples
+
     def points(self) -> list[dict[str, str]]:
         """Every point: parameter path → override text (the grid crossed with the samples)."""
         grid_values = [values for _, values in self.grid]
@@ -113,7 +129,7 @@ class Design:
         """A plain description (for the experiment definition)."""
         return {
             "grid": {path: list(values) for path, values in self.grid},
-            "ranges": {r.path: [r.lo, r.hi, r.unit, r.integer] for r in self.ranges},
+            "ranges": {r.path: [r.lo, r.hi, r.unit, r.integer, r.decimals] for r in self.ranges},
             "method": self.method,
             "samples": self.samples,
             "levers": list(self.levers),
@@ -157,7 +173,12 @@ def build_design(
         if lever not in names:
             raise _usage(lever, f"--lever names a parameter the sweep does not vary; varied: {', '.join(names)}")
     method = "sobol" if sobol is not None else ("lhs" if lhs is not None else "grid")
-    return Design(grid_items, range_items, method, n or 0, tuple(levers), seed)
+    design = Design(grid_items, range_items, method, n or 0, tuple(levers), seed)
+    count = design.count()
+    if count > MAX_POINTS:
+        flag = "--grid" if not range_items else ("--sobol" if sobol is not None else "--lhs")
+        raise _usage(flag, f"the design has {count:,} points; at most {MAX_POINTS:,}")
+    return design
 
 
 def _known(parameters: Mapping[str, Any], path: str, flag: str) -> Any:
@@ -188,21 +209,40 @@ def _range(parameters: Mapping[str, Any], text: str) -> Range:
     lo_m, hi_m = _QUANTITY.match(lo_text), _QUANTITY.match(hi_text)
     if lo_m is None or hi_m is None:
         raise _usage(path, f"--range expects numbers lo:hi with an optional unit, got {raw!r}")
-    unit = hi_m.group(2) or lo_m.group(2) or _unit_of(current)
     lo, hi = float(lo_m.group(1)), float(hi_m.group(1))
+    lo_unit, hi_unit = _canonical(lo_m.group(2)), _canonical(hi_m.group(2))
+    unit = hi_unit or lo_unit or _unit_of(current)
+    if lo_unit and hi_unit and lo_unit != hi_unit:
+        if lo_unit not in _IN_HOURS or hi_unit not in _IN_HOURS:
+            raise _usage(path, f"--range: the two ends have different units ({lo_unit!r} and {hi_unit!r}), got {raw!r}")
+        lo, hi, unit = lo * _IN_HOURS[lo_unit], hi * _IN_HOURS[hi_unit], "hours"
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         raise _usage(path, f"--range needs lo < hi, got {raw!r}")
     integer = isinstance(current, int) and not isinstance(current, bool)
     if isinstance(current, bool) or not isinstance(current, (int, float, str)):
         raise _usage(path, f"--range needs a numeric parameter; its value is {current!r}")
-    return Range(path, lo, hi, unit, integer)
+    written = [_decimals(m.group(1)) for m in (lo_m, hi_m)]
+    current_m = _QUANTITY.match(str(current))
+    if current_m is not None:
+        written.append(_decimals(current_m.group(1)))
+    return Range(path, lo, hi, unit, integer, max(written) + EXTRA_DECIMALS)
+
+
+def _canonical(unit: str | None) -> str:
+    return _UNITS.get(unit, unit) if unit else ""
+
+
+def _decimals(number: str) -> int:
+    """Decimals written in `number` (``0.25`` → 2, ``96`` → 0)."""
+    mantissa = number.lower().partition("e")[0]
+    return len(mantissa.partition(".")[2])
 
 
 def _unit_of(value: Any) -> str:
     if isinstance(value, str):
         match = _QUANTITY.match(value)
         if match and match.group(2):
-            return str(match.group(2))
+            return _canonical(match.group(2))
     return ""
 
 
