@@ -134,7 +134,7 @@ def _missed_target(result: Any, target: Mapping[str, float], max_reps: int) -> s
     reached = []
     for metric, half in target.items():
         widest = float(summary.loc[summary["metric"] == metric, "paired_width"].max()) / 2
-        reached.append(f"{metric} ±{fmt(widest)} (target ±{fmt(half)})")
+        reached.append(f"{metric} ±{fmt(widest)} (target ±{half:g})")
     return f"--target-ci not reached: stopped at --max-reps {max_reps} with {'; '.join(reached)}"
 
 
