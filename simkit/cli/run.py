@@ -205,6 +205,7 @@ def _as_json(result: Any) -> dict[str, Any]:
             }
             for row in result.summary.itertuples()
         },
+        "floor": floor_json(result.floor),
     }
 
 
