@@ -143,7 +143,7 @@ def sweep_report(result: Any, metrics: list[str], audience: str = "platform") ->
 
 
 def floor_sections(floor: Mapping[Any, Sequence[Any]]) -> list[Section]:
-    """"The legal floor": every distinct floor finding of the arms or points, with those it holds for."""
+    """ "The legal floor": every distinct floor finding of the arms or points, with those it holds for."""
     holds: dict[Any, list[str]] = {}
     for arm, findings in floor.items():
         for finding in findings:

@@ -57,8 +57,8 @@ BELOW = {
     "counterfeit_2x": (
         "tmall.counterfeit.multiple: 2x",
         "national.fraud",
-        "(Fraud compensation / 欺诈三倍赔偿): expected tmall.counterfeit.multiple at least 3x (national.fraud.multiple): "
-        "selling counterfeits as genuine is fraud under the consumer law; found 2x",
+        "(Fraud compensation / 欺诈三倍赔偿): expected tmall.counterfeit.multiple at least 3x "
+        "(national.fraud.multiple): selling counterfeits as genuine is fraud under the consumer law; found 2x",
     ),
     "no_three_guarantees": (
         "categories.electronics.three_guarantees: false",
@@ -218,7 +218,7 @@ def test_a_set_value_below_the_law_is_named_by_the_command_line(capsys: pytest.C
     ]
     assert main(argv) == 0
     captured = capsys.readouterr()
-    setting, rule, text = BELOW["window_5_days"]
+    _, rule, text = BELOW["window_5_days"]
     assert captured.err.splitlines() == [f"<cli>: {rule}: warning: below the legal floor {text}", *TMALL_WARNINGS]
     floor = json.loads(captured.out)["floor"]
     assert [(f["clause"], f["severity"], f["where"]) for f in floor] == [
@@ -256,7 +256,7 @@ def test_a_sweep_names_the_points_a_finding_holds_at(capsys: pytest.CaptureFixtu
     grid = ["--grid", "tmall.after_sale_window.window=5 days,7 days,15 days"]
     argv = ["sweep", SCENARIO, *TINY, *grid, "--reps", "1", "--executor", "serial", "--quiet", "--no-floor-warnings"]
     assert main(argv) == 0
-    setting, rule, text = BELOW["window_5_days"]
+    _, rule, text = BELOW["window_5_days"]
     assert capsys.readouterr().err.splitlines() == [
         f"<cli>: {rule}: warning: below the legal floor {text} (at 1 of 3 points: 0)"
     ]
