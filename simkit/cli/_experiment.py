@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -64,14 +65,20 @@ def check_run_arguments(args: argparse.Namespace) -> None:
 
 @contextlib.contextmanager
 def progress(quiet: bool, title: str) -> Iterator[Any]:
-    """A rich progress bar over tasks; yields a ``(done, total)`` callback (or None when quiet)."""
-    if quiet:
+    """A progress bar over tasks on stderr; yields a ``(done, total)`` callback (None when quiet or not a tty)."""
+    if quiet or not sys.stderr.isatty():
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        console=Console(stderr=True),
     ) as bar:
         task = bar.add_task(title, total=None)
 

@@ -123,8 +123,8 @@ class DaskExecutor:
             self._cluster.close()
 
 
-SCHEMES = ("tcp", "tls", "ws", "wss", "inproc", "ucx")
-"""The address schemes a Dask scheduler listens on."""
+SCHEMES = ("tcp", "tls", "ws", "wss")
+"""The address schemes of a Dask scheduler reached over the network (HOST:PORT)."""
 
 
 def check_address(address: str) -> None:

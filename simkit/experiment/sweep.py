@@ -113,9 +113,10 @@ class SweepResult:
         means = self.summary([metric]).sort_values("point")["mean"].to_numpy(dtype=float)
         if np.isnan(means).any():
             means = np.nan_to_num(means, nan=float(np.nanmean(means)) if np.isfinite(means).any() else 0.0)
-        result = sobol.analyze(
-            self.design.salib_problem(), means, calc_second_order=False, print_to_console=False, seed=self.seed
-        )
+        with np.errstate(divide="ignore", invalid="ignore"):  # a metric the parameters never move: NaN indices
+            result = sobol.analyze(
+                self.design.salib_problem(), means, calc_second_order=False, print_to_console=False, seed=self.seed
+            )
         return pd.DataFrame(
             {
                 "parameter": [r.path for r in self.design.ranges],
