@@ -4,7 +4,10 @@ A parameter is any path `simkit params` lists. Values are written as on the comm
 ``--grid merchants.staff.per_merchant=1,2,4`` (a full grid), ``--range
 tmall.refund_auto_agree.timeout=24:96 hours`` (sampled by Latin hypercube or Sobol). A value
 keeps the kind of the parameter it replaces: a whole number stays whole, a quantity keeps its
-unit. Parameters named with ``--lever`` are levers (what a rule team or merchant decides);
+unit. A range written in hours at one end and days at the other (``24 hours:4 days``) is sampled
+in hours; ends that measure different things (hours and CNY) are refused. A sampled value keeps
+`EXTRA_DECIMALS` more decimals than the finest written in its range or in the parameter
+(``0.4:0.9`` gives ``0.634``, ``24:96 hours`` gives ``50.79 hours``). Parameters named with ``--lever`` are levers (what a rule team or merchant decides);
 the others are uncertainties (assumptions no one knows exactly).
 """
 
