@@ -7,8 +7,9 @@ keeps the kind of the parameter it replaces: a whole number stays whole, a quant
 unit. A range written in hours at one end and days at the other (``24 hours:4 days``) is sampled
 in hours; ends that measure different things (hours and CNY) are refused. A sampled value keeps
 `EXTRA_DECIMALS` more decimals than the finest written in its range or in the parameter
-(``0.4:0.9`` gives ``0.634``, ``24:96 hours`` gives ``50.79 hours``). Parameters named with ``--lever`` are levers (what a rule team or merchant decides);
-the others are uncertainties (assumptions no one knows exactly).
+(``0.4:0.9`` gives ``0.634``, ``24:96 hours`` gives ``50.79 hours``). Parameters named with
+``--lever`` are levers (what a rule team or merchant decides); the others are uncertainties
+(assumptions no one knows exactly).
 """
 
 from __future__ import annotations
