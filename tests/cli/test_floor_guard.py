@@ -1,6 +1,7 @@
 """The legal floor guards every command that loads a policy (issue 16).
 
-Every command (`explain`, `run`, `compare`, `sweep`, `check`, `audit`) checks the policy in force,
+Every command (`explain`, `run`, `compare`, `sweep`, `check`, `audit`, and `policy diff` for what
+the change adds) checks the policy in force,
 variants and --set values applied, against the national floor and names the value's FILE:LINE
 and the clause; `--strict` refuses a policy below the law with exit code 2. The legal values
 are those of docs/RULES.md:
@@ -136,10 +137,12 @@ def _argv(command: str, variant: Path, tmp_path: Path) -> list[str]:
         text = text.replace("  replications: 3\n", f"  replications: 1\n  variants: [{variant}]\n")
         scenario.write_text(text.replace("  count: 20000 ", "  count: 60 "), encoding="utf-8")
         return ["check", str(scenario)]
+    if command == "policy diff":
+        return ["policy", "diff", "policies/tmall.yaml", "--variant", str(variant)]
     return ["audit", "--policy", "policies/tmall.yaml", "--variant", str(variant), LOG]
 
 
-COMMANDS = ["explain", "run", "compare", "sweep", "check", "audit"]
+COMMANDS = ["explain", "run", "compare", "sweep", "check", "audit", "policy diff"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -290,3 +293,9 @@ def test_the_result_objects_carry_the_floor(tmp_path: Path) -> None:
     with pytest.raises(simkit.PolicyError) as refused:
         simkit.compare(SCENARIO, [str(variant)], common=["orders.count=60"], reps=2, executor="serial", strict=True)
     assert str(refused.value).startswith(f"{variant}:7: national.no_reason_return: below the legal floor")
+
+
+def test_policy_diff_names_only_what_the_change_adds_to_the_floor(capsys: pytest.CaptureFixture[str]) -> None:
+    # the 48 h shipping promise is more favourable to the buyer: the diff adds nothing below the law
+    assert main(["policy", "diff", "policies/tmall.yaml", "--variant", "policies/variants/tmall_ship_48h.yaml"]) == 0
+    assert capsys.readouterr().err == ""
