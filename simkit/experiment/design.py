@@ -36,7 +36,7 @@ _IN_HOURS = {"hours": 1.0, "days": 24.0}
 """Durations: the one pair of units that converts (a range ``24 hours:4 days`` samples in hours)."""
 EXTRA_DECIMALS = 2
 """A sampled value keeps this many decimals more than the finest written in its range or parameter."""
-MAX_POINTS = 100_000
+MAX_POINTS = 10_000
 """The most points a design may have (the grid crossed with the samples)."""
 
 
@@ -167,6 +167,12 @@ def build_design(
         raise _usage("--lhs" if lhs is not None else "--sobol", "sampling needs at least one --range path=lo:hi")
     if n is not None and n < 1:
         raise _usage("--lhs" if lhs is not None else "--sobol", f"the sample size must be >= 1, got {n}")
+    if sobol is not None and sobol & (sobol - 1):
+        lower = 1 << (sobol.bit_length() - 1)
+        raise _usage(
+            "--sobol",
+            f"N must be a power of 2 (the balance of Sobol' points needs it), got {sobol}: use {lower} or {lower * 2}",
+        )
     if not grid_items and not range_items:
         raise _usage("--grid", "a sweep needs --grid path=v1,v2,… or --range path=lo:hi with --lhs/--sobol")
     names = [p for p, _ in grid_items] + [r.path for r in range_items]

@@ -73,7 +73,7 @@ def test_a_design_with_too_many_points_is_refused(capsys: pytest.CaptureFixture[
     grid = [f"--grid={path}=" + ",".join(str(v) for v in range(1, 101)) for path in ("merchants.count", "orders.count")]
     grid.append("--grid=merchants.staff.per_merchant=1,2,3,4,5,6,7,8,9,10,11")
     assert _refused(capsys, ["sweep", SCENARIO, *grid]) == (
-        "<cli>: --grid: the design has 110,000 points; at most 100,000\n"
+        "<cli>: --grid: the design has 110,000 points; at most 10,000\n"
     )
 
 
@@ -382,3 +382,10 @@ def test_a_violations_bound_on_a_state_machine_clause_is_valid(
     scenario.write_text(text.rstrip("\n") + "\n" + extra, encoding="utf-8")
     assert main(["validate", str(scenario)]) == 0
     assert capsys.readouterr().out == "ok: 1 file valid\n"
+
+
+def test_a_sobol_size_that_is_not_a_power_of_two_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # SALib: "The balance properties of Sobol' points require n to be a power of 2."
+    assert _refused(capsys, [*SWEEP, "--sobol", "48"]) == (
+        "<cli>: --sobol: N must be a power of 2 (the balance of Sobol' points needs it), got 48: use 32 or 64\n"
+    )
