@@ -62,8 +62,11 @@ def run(args: argparse.Namespace) -> int:
         _print(result)
     if args.report is not None:
         from simkit.report import audit_report, write_report
+        from simkit.report.experiments import floor_sections
 
-        paths = write_report(audit_report(result), args.report)
+        report = audit_report(result)
+        report.sections[1:1] = floor_sections({policy.id: floor})  # the policy audited against, below the law?
+        paths = write_report(report, args.report)
         print(
             f"report: {paths['html']} (also {paths['md'].name}, {paths['json'].name})",
             file=sys.stderr if args.json else sys.stdout,

@@ -299,3 +299,17 @@ def test_policy_diff_names_only_what_the_change_adds_to_the_floor(capsys: pytest
     # the 48 h shipping promise is more favourable to the buyer: the diff adds nothing below the law
     assert main(["policy", "diff", "policies/tmall.yaml", "--variant", "policies/variants/tmall_ship_48h.yaml"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_the_audit_report_carries_the_floor(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    variant = _variant(tmp_path, "tmall.after_sale_window.window: 5 days")
+    argv = [*_argv("audit", variant, tmp_path), "--report", str(tmp_path / "report"), "--no-floor-warnings"]
+    assert main(argv) == 1  # the example log's own violations
+    capsys.readouterr()
+    data = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    floor = [s for s in data["sections"] if s["title"] == "The legal floor"]
+    assert [(f["clause"], f["where"], f["arms"]) for f in floor[0]["findings"]] == [
+        ("national.no_reason_return", f"{variant}:7", ["tmall+below"]),
+        ("national.refund_deadline", "policies/tmall.yaml:146", ["tmall+below"]),
+        ("national.fraud", "policies/tmall.yaml:119", ["tmall+below"]),
+    ]
