@@ -389,3 +389,13 @@ def test_a_sobol_size_that_is_not_a_power_of_two_is_refused(capsys: pytest.Captu
     assert _refused(capsys, [*SWEEP, "--sobol", "48"]) == (
         "<cli>: --sobol: N must be a power of 2 (the balance of Sobol' points needs it), got 48: use 32 or 64\n"
     )
+
+
+def test_a_sweep_checks_every_point_before_it_writes_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "g"
+    err = _refused(capsys, ["sweep", SCENARIO, "--grid", "orders.count=100,-5", "--out", str(out), "--quiet"])
+    assert err.startswith("<cli>: orders.count: ")
+    assert len(err.splitlines()) == 1
+    assert not out.exists()
