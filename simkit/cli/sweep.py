@@ -132,19 +132,22 @@ def _warn_points(result: Any, args: argparse.Namespace) -> None:
     from simkit.compliance.floor import floor_line
 
     grouped: dict[tuple[str, str, str, str], list[int]] = {}
-    first: dict[tuple[str, str, str, str], Any] = {}
+    found: dict[tuple[str, str, str, str], list[Any]] = {}
     for point, findings in result.floor.items():
         for finding in findings:
             key = (finding.where, finding.clause, finding.check, finding.severity)
             grouped.setdefault(key, []).append(point)
-            first.setdefault(key, finding)
+            found.setdefault(key, []).append(finding)
     total = len(result.points)
-    everywhere = [first[k] for k, points in grouped.items() if len(points) == total]
+    same = {k: len(set(found[k])) == 1 for k in grouped}
+    everywhere = [found[k][0] for k, points in grouped.items() if len(points) == total and same[k]]
     warn(everywhere, args, _policy_files(args.scenario, args.overrides, args.variant))
     for key, points in grouped.items():
-        if len(points) < total:
+        if len(points) < total or not same[key]:
             shown = ", ".join(str(p) for p in points[:10]) + (", …" if len(points) > 10 else "")
-            print(f"{floor_line(first[key])} (at {len(points)} of {total} points: {shown})", file=sys.stderr)
+            values = list(dict.fromkeys(f.actual for f in found[key]))
+            also = f"; found {', '.join(values[:5])}{', …' if len(values) > 5 else ''}" if len(values) > 1 else ""
+            print(f"{floor_line(found[key][0])} (at {len(points)} of {total} points: {shown}{also})", file=sys.stderr)
 
 
 def _policy_files(scenario: str, overrides: list[str], variants: list[str]) -> tuple[str, ...]:

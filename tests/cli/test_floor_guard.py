@@ -263,6 +263,12 @@ def test_a_sweep_names_the_points_a_finding_holds_at(capsys: pytest.CaptureFixtu
     assert capsys.readouterr().err.splitlines() == [
         f"<cli>: {rule}: warning: below the legal floor {text} (at 1 of 3 points: 0)"
     ]
+    argv[argv.index(grid[1])] = "tmall.after_sale_window.window=3 days,5 days,15 days"
+    assert main(argv) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"<cli>: {rule}: warning: below the legal floor {text.replace('5 days', '3 days')} "
+        "(at 2 of 3 points: 0, 1; found 3 days, 5 days)"
+    ]
 
 
 def test_the_result_objects_carry_the_floor(tmp_path: Path) -> None:
