@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,13 +13,33 @@ from typing import Any
 from simkit.errors import Problem, UsageError
 from simkit.metrics import CATALOGUE
 
+MAX_SEED = 2**64 - 1
+"""Seeds are 64-bit (`numpy.random.SeedSequence` takes more, the event log's seed column does not)."""
+MAX_REPS = 10_000
+"""Replications per arm or point, and the cap of ``--max-reps``."""
+MAX_SAMPLES = 10_000
+"""``--lhs N`` points, and the ``--sobol N`` base sample size."""
+MAX_WORKERS = 1_024
+"""Worker processes asked for with ``--workers`` (never more are started than there are tasks)."""
+
+
+def check_count(flag: str, value: int | None, low: int, high: int) -> None:
+    """Refuse `value` outside ``low..high`` with the message `simkit run` gives (``--reps``, ``--seed`` …)."""
+    if value is not None and not low <= value <= high:
+        raise UsageError.at("<cli>", 0, flag, f"must be between {low} and {high}, got {value}")
+
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """Replications, seed, executor, output and display options."""
     p.add_argument("--reps", type=int, default=None, help="replications per arm (default: the scenario's)")
     p.add_argument("--seed", type=int, default=None, help="base seed (default: the scenario's)")
     p.add_argument("--executor", choices=("local", "serial", "dask"), default="local", help="where tasks run")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: the CPU count)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: the CPU count; never more than there are tasks)",
+    )
     p.add_argument("--address", default=None, help="an existing Dask scheduler, tcp://HOST:PORT")
     p.add_argument("--out", type=Path, default=None, help="write results (resumable), summary and figures here")
     p.add_argument("--resume", action="store_true", help="complete an interrupted experiment in --out")
@@ -27,27 +48,37 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def check_run_arguments(args: argparse.Namespace) -> None:
-    """Reject impossible values with one line each."""
-    if args.reps is not None and args.reps < 1:
-        raise UsageError(Problem("<cli>", 0, "--reps", f"must be >= 1, got {args.reps}"))
-    if args.seed is not None and args.seed < 0:
-        raise UsageError(Problem("<cli>", 0, "--seed", f"must be >= 0, got {args.seed}"))
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(Problem("<cli>", 0, "--workers", f"must be >= 1, got {args.workers}"))
+    """Reject impossible values with one line each (the bounds and messages of `simkit run`)."""
+    from simkit.experiment.executors import check_address
+
+    check_count("--reps", args.reps, 1, MAX_REPS)
+    check_count("--seed", args.seed, 0, MAX_SEED)
+    check_count("--workers", args.workers, 1, MAX_WORKERS)
+    check_count("--max-reps", getattr(args, "max_reps", None), 1, MAX_REPS)
+    check_count("--lhs", getattr(args, "lhs", None), 1, MAX_SAMPLES)
+    check_count("--sobol", getattr(args, "sobol", None), 1, MAX_SAMPLES)
+    if args.address is not None:
+        check_address(args.address)
     if args.resume and args.out is None:
         raise UsageError(Problem("<cli>", 0, "--resume", "needs --out DIR (the experiment to complete)"))
 
 
 @contextlib.contextmanager
 def progress(quiet: bool, title: str) -> Iterator[Any]:
-    """A rich progress bar over tasks; yields a ``(done, total)`` callback (or None when quiet)."""
-    if quiet:
+    """A progress bar over tasks on stderr; yields a ``(done, total)`` callback (None when quiet or not a tty)."""
+    if quiet or not sys.stderr.isatty():
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        console=Console(stderr=True),
     ) as bar:
         task = bar.add_task(title, total=None)
 

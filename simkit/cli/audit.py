@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
+
 
 def add_parser(subparsers: Any) -> None:
     """Register ``simkit audit``."""
@@ -35,32 +37,41 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--report", type=Path, default=None, metavar="DIR", help="write report.html, report.md, report.json here"
     )
+    add_floor_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit audit``."""
     from simkit.compliance.audit import audit_log
+    from simkit.compliance.floor import floor_of
     from simkit.logs.format import parse_maps
     from simkit.policy.loader import load_policy
 
     maps = parse_maps(args.map)
     policy = load_policy(args.policy, args.variant)
+    floor = floor_of(policy)
+    refuse(floor, args)
     result = audit_log(args.log, policy, fmt=args.fmt, maps=maps)
     for problem in result.problems:
         print(problem, file=sys.stderr)
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        payload = {**result.to_dict(), "floor": floor_json(floor)}
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
         _print(result)
     if args.report is not None:
         from simkit.report import audit_report, write_report
+        from simkit.report.experiments import floor_sections
 
-        paths = write_report(audit_report(result), args.report)
+        report = audit_report(result)
+        report.sections[1:1] = floor_sections({policy.id: floor})  # the policy audited against, below the law?
+        paths = write_report(report, args.report)
         print(
             f"report: {paths['html']} (also {paths['md'].name}, {paths['json'].name})",
             file=sys.stderr if args.json else sys.stdout,
         )
+    warn(floor, args, policy.files)
     return 0 if result.passed else 1
 
 

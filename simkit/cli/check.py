@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from simkit.cli._experiment import MAX_REPS, MAX_SEED, check_count
 from simkit.cli._io import write_atomic
-from simkit.errors import Problem, SimkitError, UsageError
+from simkit.errors import Problem, SimkitError
 
 
 def add_parser(subparsers: Any) -> None:
@@ -23,7 +24,7 @@ def add_parser(subparsers: Any) -> None:
         "check",
         help="run scenarios and check floor, playbook, expectations and conformance",
         description="Check scenario (and merchant) files: the national floor of their policy, the playbook, "
-        "the expect: bounds on the 95%% CI, and the conformance of every simulated log. "
+        "the expect: bounds on the 95% CI, and the conformance of every simulated log. "
         "A directory stands for the scenario and merchant files directly in it.",
     )
     p.add_argument("paths", nargs="+", metavar="SCENARIO|DIR", help="scenario or merchant YAML files, or directories")
@@ -34,6 +35,11 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("--junit", type=Path, default=None, metavar="FILE", help="write a JUnit XML file for CI")
     p.add_argument("--quiet", action="store_true", help="print only failures")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse (exit 2), before running, a policy below the legal floor (a floor violation; docs/compliance.md)",
+    )
     p.set_defaults(func=run)
 
 
@@ -41,14 +47,14 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``simkit check``."""
     from simkit.compliance.check import check_file, expand
 
-    if args.reps is not None and args.reps < 1:
-        raise UsageError.at("<cli>", 0, "--reps", "must be >= 1")
+    check_count("--reps", args.reps, 1, MAX_REPS)
+    check_count("--seed", args.seed, 0, MAX_SEED)
     files = expand(args.paths)
     results = []
     problems: list[Problem] = []
     for file in files:
         try:
-            result = check_file(file, reps=args.reps, seed=args.seed)
+            result = check_file(file, reps=args.reps, seed=args.seed, strict=args.strict)
         except SimkitError as exc:
             problems += exc.problems
             continue
@@ -82,7 +88,24 @@ def _print(result: Any, quiet: bool) -> None:
     )
     for line in failures:
         print(f"  {line}")
+    if not quiet:
+        for line in warning_lines(result.warnings()):
+            print(f"  {line}")
     sys.stdout.flush()
+
+
+MAX_WARNINGS = 20
+"""Warnings listed per file; the report (--report) lists them all."""
+
+
+def warning_lines(warnings: list[Any]) -> list[str]:
+    """One line per warning (floor warnings as every command prints them), at most `MAX_WARNINGS`."""
+    from simkit.compliance.floor import floor_line
+
+    lines = [floor_line(f) if f.family == "floor" else f.line() for f in warnings[:MAX_WARNINGS]]
+    if len(warnings) > MAX_WARNINGS:
+        lines.append(f"… and {len(warnings) - MAX_WARNINGS} more warning(s) (see --report)")
+    return lines
 
 
 def junit(results: list[Any]) -> str:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from simkit.cli._experiment import add_run_arguments, check_run_arguments, clean, fmt, metric_list, progress
+from simkit.cli._floor import add_floor_arguments, floor_json, warn
 from simkit.metrics import CATALOGUE
 
 DEFAULT_METRICS = [
@@ -31,7 +34,7 @@ def add_parser(subparsers: Any) -> None:
         help="compare a baseline against variants on common random numbers",
         description=(
             "Run the scenario's baseline and each variant on the same seeds (paired), and again with "
-            "independent seeds; print per metric the mean difference, its 95%% CI, the relative change, "
+            "independent seeds; print per metric the mean difference, its 95% CI, the relative change, "
             "a verdict and what the pairing bought. Exit 0 ok, 2 bad input. Example: simkit compare "
             "scenarios/tmall_baseline.yaml --variant policies/variants/tmall_response_48h.yaml --reps 10"
         ),
@@ -55,6 +58,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--metric", action="append", default=None, help="metrics to print (default: a short list)")
     p.add_argument("--report", type=Path, default=None, metavar="DIR", help="write HTML, Markdown and JSON reports")
     add_run_arguments(p)
+    add_floor_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -83,7 +87,11 @@ def run(args: argparse.Namespace) -> int:
             out=args.out,
             resume=args.resume,
             progress=tick,
+            strict=args.strict,
         )
+    for note in result.notes:
+        print(f"simkit: {note}", file=sys.stderr)
+    missed = _missed_target(result, target, args.max_reps)
     summary = result.summary()
     if args.out is not None:
         save({"forest": result.forest(metrics)}, args.out)
@@ -100,14 +108,42 @@ def run(args: argparse.Namespace) -> int:
             "scenario": result.scenario,
             "seed": result.seed,
             "replications": result.reps,
+            "target_ci": dict(target) or None,
+            "target_reached": result.target_reached,
+            "notes": [*result.notes, *([missed] if missed else [])],
+            "floor": {arm: floor_json(findings) for arm, findings in result.floor.items()},
             "rows": [{k: clean(v) for k, v in row.items()} for row in shown.to_dict("records")],
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
+        _warn(result, args)
         return 0
     _print(result, shown)
+    if missed:
+        print(missed)
     if args.out is not None:
         print(f"wrote {args.out}/results.parquet, summary.csv, forest.png")
+    _warn(result, args)
     return 0
+
+
+def _missed_target(result: Any, target: Mapping[str, float], max_reps: int) -> str:
+    """What to say when ``--target-ci`` stopped at ``--max-reps`` short of its target ("" otherwise)."""
+    if not target or result.target_reached is not False:
+        return ""
+    summary = result.summary()
+    reached = []
+    for metric, half in target.items():
+        widest = float(summary.loc[summary["metric"] == metric, "paired_width"].max()) / 2
+        reached.append(f"{metric} ±{fmt(widest)} (target ±{half:g})")
+    return f"--target-ci not reached: stopped at --max-reps {max_reps} with {'; '.join(reached)}"
+
+
+def _warn(result: Any, args: argparse.Namespace) -> None:
+    """The floor findings of every arm, each once (the scenario's own policy files are the platform's)."""
+    from simkit.scenario import load_scenario
+
+    files = load_scenario(args.scenario, args.common).policy.files
+    warn((f for findings in result.floor.values() for f in findings), args, files)
 
 
 def _print(result: Any, summary: Any) -> None:

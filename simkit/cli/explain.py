@@ -7,7 +7,9 @@ import argparse
 import unicodedata
 from pathlib import Path
 
+from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
 from simkit.cli._io import dumps
+from simkit.compliance.floor import floor_of
 from simkit.errors import Problem, UsageError
 from simkit.policy.diff import ParameterChange
 from simkit.policy.loader import load_policy
@@ -37,6 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         action="store_true",
         help="compare the base decision with the decision under the --variant files",
     )
+    add_floor_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -45,10 +48,13 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "compare", False):
         return _compare(args)
     _, policy, decision = explain_file(args.case, args.policy, args.variant)
+    floor = floor_of(policy)
+    refuse(floor, args)
     if args.json:
-        print(dumps({"case": args.case, "policy": policy.id, **decision.to_dict()}), end="")
+        print(dumps({"case": args.case, "policy": policy.id, **decision.to_dict(), "floor": floor_json(floor)}), end="")
     else:
         print(render(decision, policy, args.case))
+    warn(floor, args, policy.files)
     return 0
 
 
@@ -59,11 +65,15 @@ def _compare(args: argparse.Namespace) -> int:
     base_file, own = policy_files(case, tree, args.case, args.policy)
     base = load_policy(base_file, own)
     variant = load_policy(base_file, [*own, *(Path(v) for v in args.variant)])
+    floor = {"base": floor_of(base), "variant": floor_of(variant)}
+    refuse(floor["variant"], args)
     comparison = compare_decision(base, variant, case, tree)
     if args.json:
-        print(dumps({"case": args.case, **comparison.to_dict()}), end="")
+        payload = {"case": args.case, **comparison.to_dict(), "floor": {k: floor_json(v) for k, v in floor.items()}}
+        print(dumps(payload), end="")
     else:
         print(render_comparison(comparison, base, variant, args.case))
+    warn([*floor["base"], *floor["variant"]], args, variant.files)
     return 0
 
 

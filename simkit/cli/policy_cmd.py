@@ -3,7 +3,9 @@
 A and B are policy files, each with its own variants: ``--base-variant`` patches A,
 ``--variant`` patches B. B defaults to A, so that
 ``simkit policy diff policies/tmall.yaml --variant policies/variants/tmall_response_48h.yaml``
-shows what a variant changes.
+shows what a variant changes. The floor findings B has and A has not (a change that takes the
+policy below the law) are printed on stderr, as every command prints them; ``--strict`` refuses
+a B below the law; ``--json`` carries the findings of both.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import sys
 from typing import Any
 
+from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
 from simkit.cli._io import dumps
 from simkit.policy.diff import ParameterChange, diff_policies
 from simkit.policy.loader import load_policy
@@ -42,6 +45,7 @@ def add_parser(subparsers: Any) -> None:
         "--variant", action="append", default=[], metavar="V", help="variant file applied to B (repeatable, in order)"
     )
     diff.add_argument("--json", action="store_true", help="print JSON instead of text")
+    add_floor_arguments(diff)
     diff.set_defaults(func=run)
 
 
@@ -54,13 +58,18 @@ def run(args: argparse.Namespace) -> int:
 
 def run_diff(args: argparse.Namespace) -> int:
     """Load both policies, print their differences; always exit 0 when both load."""
+    from simkit.compliance.floor import floor_of
+
     a = load_policy(args.a, args.base_variant)
     b = load_policy(args.b or args.a, args.variant)
+    floor = {"a": floor_of(a), "b": floor_of(b)}
+    refuse(floor["b"], args)
     changes = diff_policies(a, b)
     if args.json:
-        sys.stdout.write(dumps(_as_json(a, b, changes)))
+        sys.stdout.write(dumps({**_as_json(a, b, changes), "floor": {k: floor_json(v) for k, v in floor.items()}}))
     else:
         sys.stdout.write(_as_text(a, b, changes))
+    warn([f for f in floor["b"] if f not in floor["a"]], args)
     return 0
 
 

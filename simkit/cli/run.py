@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from simkit.cli._args import add_scenario_arguments
-from simkit.cli._experiment import fmt
+from simkit.cli._experiment import MAX_REPS, MAX_SEED, check_count, fmt, parse_metric_bounds
+from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
 from simkit.cli._io import dumps
 from simkit.cli._outdir import output_set, write_file
 from simkit.metrics import CATALOGUE
 
 OUTPUTS = ("events.parquet", "metrics.csv", "run.json")
-MAX_SEED = 2**64 - 1
-MAX_REPS = 10_000
 
 
 def add_parser(subparsers: Any) -> None:
@@ -49,25 +48,23 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--max-reps", type=int, default=200, help="cap on replications for --target-ci")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    add_floor_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit run``."""
-    from simkit.errors import UsageError
+    from simkit.compliance.floor import floor_of
     from simkit.experiment import run as run_experiment
     from simkit.scenario import load_scenario
 
-    if args.reps is not None and not 1 <= args.reps <= MAX_REPS:
-        raise UsageError.at("<cli>", 0, "--reps", f"must be between 1 and {MAX_REPS}, got {args.reps}")
-    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
-        raise UsageError.at("<cli>", 0, "--seed", f"must be between 0 and {MAX_SEED}, got {args.seed}")
-    from simkit.cli._experiment import parse_metric_bounds
-
+    check_count("--reps", args.reps, 1, MAX_REPS)
+    check_count("--seed", args.seed, 0, MAX_SEED)
     target = parse_metric_bounds(args.target_ci)
-    if not 1 <= args.max_reps <= MAX_REPS:
-        raise UsageError.at("<cli>", 0, "--max-reps", f"must be between 1 and {MAX_REPS}, got {args.max_reps}")
+    check_count("--max-reps", args.max_reps, 1, MAX_REPS)
     scenario = load_scenario(args.scenario, args.overrides, args.variant)
+    floor = floor_of(scenario.policy)
+    refuse(floor, args)
     reps = args.reps or scenario.spec.scenario.replications
     stop = {"target_ci": target, "max_reps": args.max_reps} if target else {}
     if args.out is None:
@@ -88,13 +85,27 @@ def run(args: argparse.Namespace) -> int:
             write_file(staging / "metrics.csv", result.metrics.to_csv(index=False))
             write_file(staging / "run.json", dumps(_run_info(result, args)))
     summary = result.summary
+    missed = _missed_target(summary, target, args.max_reps)
     if args.json:
-        print(json.dumps(_as_json(result), ensure_ascii=False, indent=2))
+        payload = _as_json(result)
+        if target:
+            payload |= {"target_ci": dict(target), "target_reached": not missed}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         _print_table(result, summary)
+        if missed:
+            print(missed)
         if args.out is not None:
             print(f"wrote {args.out / 'events.parquet'}, metrics.csv, run.json")
+    warn(floor, args, scenario.policy.files)
     return 0
+
+
+def _missed_target(summary: Any, target: Any, max_reps: int) -> str:
+    """What to say when ``--target-ci`` stopped at ``--max-reps`` short of its target ("" otherwise)."""
+    halves = {row.metric: (row.ci_high - row.ci_low) / 2 for row in summary.itertuples()}
+    short = [f"{m} ±{fmt(halves[m])} (target ±{h:g})" for m, h in target.items() if not halves[m] <= h]
+    return f"--target-ci not reached: stopped at --max-reps {max_reps} with {'; '.join(short)}" if short else ""
 
 
 class _progress:
@@ -126,6 +137,13 @@ class _progress:
             self._progress.stop()
 
 
+def escape(text: str) -> str:
+    """`text` with rich markup escaped."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
@@ -133,22 +151,37 @@ def _console(stderr: bool = False) -> Any:
 
 
 def _print_table(result: Any, summary: Any) -> None:
+    """The metrics table; on a terminal too narrow for a label column, each label goes under its metric."""
+    from rich.cells import cell_len
     from rich.table import Table
 
+    rows = []
+    for row in summary.itertuples():
+        entry = CATALOGUE[row.metric]
+        ci = "" if row.n < 2 else f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
+        rows.append((row.metric, fmt(row.mean), ci, entry.unit, entry.label))
+    console = _console()
+    columns = [max([cell_len(title), *(cell_len(r[i]) for r in rows)]) for i, title in enumerate(_COLUMNS)]
+    wide = sum(columns) + 3 * len(columns) + 1 <= console.width
     table = Table(
         title=f"{result.scenario.id} · policy {result.scenario.policy.id} · seed {result.seed} · "
         f"{result.reps} replication(s)"
     )
-    table.add_column("metric", no_wrap=True, min_width=max(len(name) for name in CATALOGUE))
+    table.add_column("metric" if wide else "metric / label", no_wrap=wide, min_width=columns[0])
     table.add_column("mean", justify="right", no_wrap=True)
     table.add_column("95% CI", justify="right", no_wrap=True)
     table.add_column("unit", style="dim", no_wrap=True)
-    table.add_column("label", style="dim")
-    for row in summary.itertuples():
-        entry = CATALOGUE[row.metric]
-        ci = "" if row.n < 2 else f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
-        table.add_row(row.metric, fmt(row.mean), ci, entry.unit, entry.label)
-    _console().print(table)
+    if wide:
+        table.add_column("label", style="dim")
+    for metric, mean, ci, unit, label in rows:
+        if wide:
+            table.add_row(metric, mean, ci, unit, label)
+        else:
+            table.add_row(f"{metric}\n[dim]{escape(label)}[/dim]", mean, ci, unit)
+    console.print(table)
+
+
+_COLUMNS = ("metric", "mean", "95% CI", "unit", "label")
 
 
 def _as_json(result: Any) -> dict[str, Any]:
@@ -172,6 +205,7 @@ def _as_json(result: Any) -> dict[str, Any]:
             }
             for row in result.summary.itertuples()
         },
+        "floor": floor_json(result.floor),
     }
 
 
@@ -191,6 +225,7 @@ def _run_info(result: Any, args: argparse.Namespace) -> dict[str, Any]:
         "overrides": {path: value for path, value in sc.overrides},
         "versions": {"python": platform.python_version(), **packages},
         "metrics": _as_json(result)["metrics"],
+        "floor": floor_json(result.floor),
     }
 
 

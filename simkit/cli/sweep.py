@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from simkit.cli._experiment import add_run_arguments, check_run_arguments, clean, fmt, metric_list, progress
+from simkit.cli._floor import add_floor_arguments, floor_json, warn
 from simkit.metrics import CATALOGUE
 
 DEFAULT_METRICS = ["refund_rate", "dispute_rate", "auto_approval_share", "cost_total"]
@@ -44,6 +46,7 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("--report", type=Path, default=None, metavar="DIR", help="write HTML, Markdown and JSON reports")
     add_run_arguments(p)
+    add_floor_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -72,7 +75,10 @@ def run(args: argparse.Namespace) -> int:
             out=args.out,
             resume=args.resume,
             progress=tick,
+            strict=args.strict,
         )
+    for note in result.notes:
+        print(f"simkit: {note}", file=sys.stderr)
     summary = result.summary(metrics)
     robust = {m: result.robustness(m, args.audience) for m in metrics if _has_direction(result, m, args.audience)}
     indices = {m: result.sensitivity(m) for m in metrics} if result.design.method == "sobol" else {}
@@ -100,12 +106,16 @@ def run(args: argparse.Namespace) -> int:
             "sensitivity": {
                 m: [{k: clean(v) for k, v in r.items()} for r in t.to_dict("records")] for m, t in indices.items()
             },
+            "notes": result.notes,
+            "floor": {str(point): floor_json(findings) for point, findings in result.floor.items() if findings},
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        _warn_points(result, args)
         return 0
     _print(result, summary, metrics, robust, indices)
     if args.out is not None:
         print(f"wrote {args.out}/results.parquet, summary.csv and figures")
+    _warn_points(result, args)
     return 0
 
 
@@ -113,27 +123,104 @@ def _has_direction(result: Any, metric: str, audience: str) -> bool:
     return bool(result.design.levers) and audience in CATALOGUE[metric].better
 
 
+MAX_POINT_ROWS = 20
+"""On a terminal, a sweep with more points than this is summarised (--json and --out keep every point)."""
+
+
+def _warn_points(result: Any, args: argparse.Namespace) -> None:
+    """The floor guard over the points: each finding once, with the points it holds at."""
+    from simkit.compliance.floor import floor_line
+
+    grouped: dict[tuple[str, str, str, str], list[int]] = {}
+    found: dict[tuple[str, str, str, str], list[Any]] = {}
+    for point, findings in result.floor.items():
+        for finding in findings:
+            key = (finding.where, finding.clause, finding.check, finding.severity)
+            grouped.setdefault(key, []).append(point)
+            found.setdefault(key, []).append(finding)
+    total = len(result.points)
+    same = {k: len(set(found[k])) == 1 for k in grouped}
+    everywhere = [found[k][0] for k, points in grouped.items() if len(points) == total and same[k]]
+    warn(everywhere, args, _policy_files(args.scenario, args.overrides, args.variant))
+    for key, points in grouped.items():
+        if len(points) < total or not same[key]:
+            shown = ", ".join(str(p) for p in points[:10]) + (", …" if len(points) > 10 else "")
+            values = list(dict.fromkeys(f.actual for f in found[key]))
+            also = f"; found {', '.join(values[:5])}{', …' if len(values) > 5 else ''}" if len(values) > 1 else ""
+            print(f"{floor_line(found[key][0])} (at {len(points)} of {total} points: {shown}{also})", file=sys.stderr)
+
+
+def _policy_files(scenario: str, overrides: list[str], variants: list[str]) -> tuple[str, ...]:
+    from simkit.scenario import load_scenario
+
+    return tuple(load_scenario(scenario, overrides, variants).policy.files)
+
+
 def _print(result: Any, summary: Any, metrics: list[str], robust: dict[str, Any], indices: dict[str, Any]) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     console = Console(width=max(Console().width, 150))
+    console.print(f"sweep · {len(result.points)} points × {result.reps} replications · seed {result.seed}")
+    for metric, frame in indices.items():
+        console.print(_frame_table(frame, f"Sobol indices of {CATALOGUE[metric].label}"))
+    for metric, frame in robust.items():
+        console.print(_frame_table(frame, f"robustness of {CATALOGUE[metric].label}: over the uncertainty samples"))
+    if len(result.points) <= MAX_POINT_ROWS:
+        console.print(_points_table(summary, metrics))
+    else:
+        console.print(_points_summary(summary, metrics, len(result.points)))
+
+
+def _points_table(summary: Any, metrics: list[str]) -> Any:
+    from rich.table import Table
+
     params = [c for c in summary.columns if c.startswith("param:")]
-    table = Table(title=f"sweep · {len(result.points)} points × {result.reps} replications · seed {result.seed}")
-    for column in [c[6:] for c in params] + [f"{CATALOGUE[m].label} ({CATALOGUE[m].unit})" for m in metrics]:
+    table = Table(title="points")
+    for column in (
+        ["point"] + [c[6:] for c in params] + [f"{CATALOGUE[m].label} ({CATALOGUE[m].unit})" for m in metrics]
+    ):
         table.add_column(column, justify="right")
     wide = summary.pivot_table(
         index=["point", *params], columns="metric", values=["mean", "ci_low", "ci_high"], aggfunc="first", sort=False
     )
     for key, row in wide.iterrows():
-        values = [str(v) for v in key[1:]]
+        values = [str(v) for v in key]
         cells = [f"{fmt(row[('mean', m)])} [{fmt(row[('ci_low', m)])}, {fmt(row[('ci_high', m)])}]" for m in metrics]
         table.add_row(*values, *cells)
-    console.print(table)
-    for metric, frame in robust.items():
-        console.print(_frame_table(frame, f"robustness of {CATALOGUE[metric].label}: over the uncertainty samples"))
-    for metric, frame in indices.items():
-        console.print(_frame_table(frame, f"Sobol indices of {CATALOGUE[metric].label}"))
+    return table
+
+
+def _points_summary(summary: Any, metrics: list[str], points: int) -> Any:
+    """Per metric: the lowest, median and highest mean over the points, with where the extremes are."""
+    from rich.table import Table
+
+    params = [c for c in summary.columns if c.startswith("param:")]
+    table = Table(
+        title=f"{points} points, summarised (--json or --out keep every point)",
+        caption="at: the point and its parameter values",
+    )
+    for column in ("metric", "unit", "lowest", "at", "median", "highest", "at"):
+        table.add_column(column, justify="left" if column in ("metric", "unit", "at") else "right")
+    for metric in metrics:
+        rows = summary[summary["metric"] == metric].dropna(subset=["mean"])
+        if rows.empty:
+            table.add_row(CATALOGUE[metric].label, CATALOGUE[metric].unit, "—", "", "—", "—", "")
+            continue
+        low, high = rows.loc[rows["mean"].idxmin()], rows.loc[rows["mean"].idxmax()]
+        table.add_row(
+            CATALOGUE[metric].label,
+            CATALOGUE[metric].unit,
+            fmt(low["mean"]),
+            _at(low, params),
+            fmt(float(rows["mean"].median())),
+            fmt(high["mean"]),
+            _at(high, params),
+        )
+    return table
+
+
+def _at(row: Any, params: list[str]) -> str:
+    return f"point {row['point']}: " + ", ".join(f"{p[6:]}={row[p]}" for p in params)
 
 
 def _frame_table(frame: Any, title: str) -> Any:

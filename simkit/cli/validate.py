@@ -170,8 +170,13 @@ def _check_variant(file: Path, _lines: LineIndex) -> None:
 
 
 def _check_scenario(file: Path, lines: LineIndex) -> None:
+    # the scenario, its policy and variants, and its expect: block, checked as `simkit check` checks it
     load = _optional("scenario", ("simkit.scenario", "simkit.scenario.loader"), "load_scenario", file, lines)
-    load(file)
+    scenario = load(file)
+    if scenario.spec.expect:
+        from simkit.compliance.expectations import parse_expect
+
+        parse_expect(scenario)
 
 
 def _check_case(file: Path, lines: LineIndex) -> None:

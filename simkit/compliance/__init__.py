@@ -10,12 +10,48 @@ Every rule is decided by `simkit.rules`; these modules only compare its answers 
 policy, a playbook or a log says.
 """
 
-from simkit.compliance.audit import AuditResult, audit_events, audit_log
-from simkit.compliance.check import CheckResult, check_file, check_scenario
-from simkit.compliance.coverage import Coverage
-from simkit.compliance.findings import Finding, Step
-from simkit.compliance.floor import check_floor
-from simkit.compliance.playbook import check_merchant, check_playbook, load_merchant
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from simkit.compliance.audit import AuditResult, audit_events, audit_log
+    from simkit.compliance.check import CheckResult, check_file, check_scenario
+    from simkit.compliance.coverage import Coverage
+    from simkit.compliance.findings import Finding, Step
+    from simkit.compliance.floor import check_floor
+    from simkit.compliance.playbook import check_merchant, check_playbook, load_merchant
+
+_HOMES = {
+    "AuditResult": "simkit.compliance.audit",
+    "audit_events": "simkit.compliance.audit",
+    "audit_log": "simkit.compliance.audit",
+    "CheckResult": "simkit.compliance.check",
+    "check_file": "simkit.compliance.check",
+    "check_scenario": "simkit.compliance.check",
+    "Coverage": "simkit.compliance.coverage",
+    "Finding": "simkit.compliance.findings",
+    "Step": "simkit.compliance.findings",
+    "check_floor": "simkit.compliance.floor",
+    "check_merchant": "simkit.compliance.playbook",
+    "check_playbook": "simkit.compliance.playbook",
+    "load_merchant": "simkit.compliance.playbook",
+}
+"""The module each name lives in, imported on first use: the floor check that every command
+runs (`simkit.compliance.floor`) must not load the audit's pandas and pyarrow."""
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'simkit.compliance' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "AuditResult",

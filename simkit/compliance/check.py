@@ -20,10 +20,11 @@ import pandas as pd
 from simkit.compliance.audit import AuditResult
 from simkit.compliance.expectations import Bound, Judged, judge, parse_expect
 from simkit.compliance.findings import Finding
-from simkit.compliance.floor import check_floor
+from simkit.compliance.floor import check_floor, strict_refusal
 from simkit.compliance.playbook import check_merchant, check_playbook, load_merchant
 from simkit.compliance.simulate import run_audited
 from simkit.errors import Problem, SimkitError
+from simkit.policy.model import Policy
 from simkit.scenario.loader import Scenario, load_scenario
 from simkit.yamlio import load_yaml
 
@@ -146,24 +147,33 @@ def check_file(
     reps: int | None = None,
     seed: int | None = None,
     on_replication: Callable[[int, int], None] | None = None,
+    strict: bool = False,
 ) -> CheckResult:
     """Every check of one scenario or merchant file.
 
+    Args:
+        path: The file.
+        reps: Replications (default: the scenario's).
+        seed: The base seed (default: the scenario's).
+        on_replication: Called with ``(done, total)`` after each replication.
+        strict: Refuse a policy below the national floor (a floor violation) before running anything.
+
     Raises:
-        SimkitError: On bad input (the file, its policy, its ``expect:`` block).
+        SimkitError: On bad input (the file, its policy, its ``expect:`` block); under `strict`, a
+            `PolicyError` per floor violation.
     """
     path = Path(path)
     if file_kind(path) == "merchant":
-        return check_merchant_file(path)
-    return check_scenario(load_scenario(path), reps=reps, seed=seed, on_replication=on_replication)
+        return check_merchant_file(path, strict=strict)
+    return check_scenario(load_scenario(path), reps=reps, seed=seed, on_replication=on_replication, strict=strict)
 
 
-def check_merchant_file(path: str | Path) -> CheckResult:
+def check_merchant_file(path: str | Path, *, strict: bool = False) -> CheckResult:
     """The static checks of a merchant file: its policy's floor, its playbook and promises."""
     started = time.perf_counter()
     merchant = load_merchant(path)
     result = CheckResult(str(path), "merchant", merchant.id, merchant.policy.id)
-    result.floor = check_floor(merchant.policy)
+    result.floor = _floor(merchant.policy, strict)
     result.playbook = check_merchant(merchant)
     result.seconds = time.perf_counter() - started
     return result
@@ -176,12 +186,16 @@ def check_scenario(
     seed: int | None = None,
     audit: bool = True,
     on_replication: Callable[[int, int], None] | None = None,
+    strict: bool = False,
 ) -> CheckResult:
-    """Floor, playbook, conformance of the simulated logs and expectations of one scenario."""
+    """Floor, playbook, conformance of the simulated logs and expectations of one scenario.
+
+    Under `strict`, a policy below the national floor is refused before anything runs.
+    """
     started = time.perf_counter()
     bounds = parse_expect(scenario)
     result = CheckResult(scenario.file, "scenario", scenario.id, scenario.policy.id, bounds=bounds)
-    result.floor = check_floor(scenario.policy)
+    result.floor = _floor(scenario.policy, strict)
     file, line = scenario.where("merchants.playbook")
     result.playbook = check_playbook(scenario.policy, scenario.playbook, where=f"{file}:{line}" if line else file)
     runs = run_audited(scenario, seed=seed, reps=reps, audit=audit, on_replication=on_replication)
@@ -195,6 +209,14 @@ def check_scenario(
     result.expectations = judge(bounds, result.values, scenario.file)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _floor(policy: Policy, strict: bool) -> list[Finding]:
+    findings = check_floor(policy)
+    refusal = strict_refusal(findings) if strict else None
+    if refusal is not None:
+        raise refusal
+    return findings
 
 
 def results_dict(results: Sequence[CheckResult]) -> dict[str, Any]:

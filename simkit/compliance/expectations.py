@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simkit.errors import Problem, ScenarioError
-from simkit.experiment.stats import mean_ci
+from simkit.compliance.findings import CLAUSES
+from simkit.errors import Problem, ScenarioError, shorten
 from simkit.metrics import CATALOGUE
 from simkit.policy.base import suggest
 from simkit.scenario.loader import Scenario
@@ -96,35 +96,57 @@ def _clean(value: float) -> float | None:
 
 
 def parse_expect(scenario: Scenario) -> list[Bound]:
-    """The bounds of a scenario's ``expect:`` block.
+    """The bounds of a scenario's ``expect:`` block, checked; `simkit validate` and `simkit check` both use it.
 
     Raises:
-        ScenarioError: On an unknown metric (with a suggestion), a bound that is not
-            ``{min: x, max: y}`` with numbers, or ``min`` above ``max``.
+        ScenarioError: One problem per bad bound (``FILE:LINE: expect.METRIC: message``): an unknown
+            metric (with a suggestion), a ``violations.<clause>`` that is no clause of the policy in
+            force, a bound that is not ``{min: x, max: y}`` with finite numbers, a bound outside
+            the metric's domain (a rate or share in [0, 1], a count >= 0), or ``min`` above ``max``.
     """
     block = scenario.spec.expect
     problems: list[Problem] = []
     bounds = []
     known = [*CATALOGUE, VIOLATIONS]
+    clauses = sorted({*scenario.policy.rule_ids(), *CLAUSES})
     for metric, raw in block.items():
         path = f"expect.{metric}"
         file, line = scenario.where(path)
         name = str(metric)
-        if name not in CATALOGUE and name != VIOLATIONS and not name.startswith(VIOLATIONS + "."):
+        clause = name.removeprefix(VIOLATIONS + ".") if name.startswith(VIOLATIONS + ".") else None
+        if name not in CATALOGUE and name != VIOLATIONS and clause is None:
             problems.append(Problem(file, line, path, f"unknown metric {name!r}{suggest(name, known)}"))
+            continue
+        if clause is not None and clause not in clauses:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    path,
+                    f"{clause!r} is not a clause of policy {scenario.policy.id!r}{suggest(clause, clauses)}; "
+                    "`simkit explain` and docs/rules.md list the rule ids",
+                )
+            )
             continue
         if not isinstance(raw, Mapping) or not raw or set(raw) - {"min", "max"}:
             problems.append(Problem(file, line, path, "a bound is {min: NUMBER, max: NUMBER} (either or both)"))
             continue
         values: dict[str, float | None] = {}
+        high_limit, domain = _domain(name)
         for key in ("min", "max"):
             value = raw.get(key)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                values[key] = float(value)
-                continue
-            if value is not None:
-                problems.append(Problem(file, line, f"{path}.{key}", f"must be a number, got {value!r}"))
             values[key] = None
+            if value is None:
+                continue
+            where = scenario.where(f"{path}.{key}")[1] or line
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                problems.append(Problem(file, where, f"{path}.{key}", f"must be a number, got {shorten(value)}"))
+            elif not math.isfinite(value):
+                problems.append(Problem(file, where, f"{path}.{key}", f"must be a finite number, got {value!r}"))
+            elif not 0 <= value <= high_limit:
+                problems.append(Problem(file, where, f"{path}.{key}", f"{value:g} {domain}"))
+            else:
+                values[key] = float(value)
         low, high = values["min"], values["max"]
         if low is not None and high is not None and low > high:
             problems.append(Problem(file, line, path, f"min {low:g} is above max {high:g}"))
@@ -132,6 +154,15 @@ def parse_expect(scenario: Scenario) -> list[Bound]:
     if problems:
         raise ScenarioError(problems)
     return bounds
+
+
+def _domain(metric: str) -> tuple[float, str]:
+    """The highest value a metric can take (the lowest is 0), and what to say of a bound outside."""
+    entry = CATALOGUE.get(metric)
+    if entry is not None and entry.bounded:
+        return 1.0, f"is outside [0, 1]: {metric} is a {entry.kind} ({entry.unit})"
+    unit = "violations" if entry is None else entry.unit
+    return math.inf, f"is below 0: {metric} is never negative ({unit})"
 
 
 def judge(bounds: Sequence[Bound], values: Mapping[str, Sequence[float]], file: str) -> list[Judged]:
@@ -143,6 +174,8 @@ def judge(bounds: Sequence[Bound], values: Mapping[str, Sequence[float]], file: 
             included).
         file: The scenario file, as named in failure texts.
     """
+    from simkit.experiment.stats import mean_ci
+
     out = []
     for bound in bounds:
         mean, low, high, n = mean_ci(list(values.get(bound.metric, [])))

@@ -14,7 +14,7 @@ national rule it breaks and the file and line of the offending value:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -391,3 +391,47 @@ def _counterfeit_minimum(policy: Policy, floor: Policy) -> Iterator[Finding]:
             severity="warning",
             where=_where(policy, f"{path}.multiple"),
         )
+
+
+def floor_of(policy: Policy) -> list[Finding]:
+    """`check_floor` for the commands: no findings for a policy that extends no national floor."""
+    try:
+        return check_floor(policy)
+    except PolicyError:
+        return []
+
+
+def floor_line(finding: Finding) -> str:
+    """The warning a command prints for a floor finding.
+
+    ``FILE:LINE: CLAUSE: warning: below the legal floor (EN / ZH): expected …; found …`` for a
+    violation (the policy gives less than the law), ``may fall below`` for a warning (it can,
+    depending on what a merchant does or what the item costs).
+    """
+    head = "below" if finding.severity == "violation" else "may fall below"
+    return (
+        f"{finding.where or '<policy>'}: {finding.clause}: warning: {head} the legal floor "
+        f"({finding.name_en} / {finding.name_zh}): expected {finding.expected}; found {finding.actual}"
+    )
+
+
+def strict_refusal(findings: Sequence[Finding]) -> PolicyError | None:
+    """The refusal ``--strict`` gives when the policy in force breaks the floor (its violations), else None.
+
+    Floor warnings (the shipped platform policies have two each, docs/compliance.md) do not refuse.
+    """
+    problems = []
+    for finding in dict.fromkeys(f for f in findings if f.severity == "violation"):
+        file, _, line = finding.where.rpartition(":")
+        if not file or not line.isdigit():
+            file, line = finding.where or "<policy>", "0"
+        problems.append(
+            Problem(
+                file,
+                int(line),
+                finding.clause,
+                f"below the legal floor ({finding.name_en} / {finding.name_zh}), refused by --strict: "
+                f"expected {finding.expected}; found {finding.actual}",
+            )
+        )
+    return PolicyError(problems) if problems else None

@@ -33,7 +33,7 @@ from pydantic import Field, ValidationError
 
 from simkit import rules
 from simkit.compliance.findings import Finding, make_finding
-from simkit.errors import SimkitError
+from simkit.errors import SimkitError, referenced
 from simkit.policy.base import Count, Duration, Names, Strict, suggest
 from simkit.policy.loader import load_policy
 from simkit.policy.model import Policy
@@ -110,13 +110,16 @@ def load_merchant(path: str | Path) -> Merchant:
     policy_file = path.parent / parsed.merchant.policy
     if not policy_file.exists():
         raise SimkitError(tree.problem("merchant.policy", f"policy file {parsed.merchant.policy!r} not found"))
+    refs = {str(policy_file): (str(path), tree.where("merchant.policy")[1], "merchant.policy")}
     variants = []
     for index, name in enumerate(parsed.merchant.variants):
         candidate = path.parent / name
         if not candidate.exists():
             raise SimkitError(tree.problem(f"merchant.variants.{index}", f"variant file {name!r} not found"))
+        refs[str(candidate)] = (str(path), tree.where(f"merchant.variants.{index}")[1], f"merchant.variants.{index}")
         variants.append(candidate)
-    policy = load_policy(policy_file, variants)
+    # a problem in the policy or a variant also names the merchant file's line that refers to it
+    policy = referenced(refs, load_policy, policy_file, variants)
     book = _resolve(parsed.playbook, tree)
     return Merchant(parsed.merchant.id, parsed.merchant.name, str(path), policy, book, parsed.promises, tree)
 

@@ -15,9 +15,11 @@ from typing import Any
 
 import pandas as pd
 
+from simkit.compliance.findings import Finding
+from simkit.compliance.floor import floor_of, strict_refusal
 from simkit.errors import Problem, UsageError
 from simkit.experiment.engine import Arm, Progress, execute, plan, to_table
-from simkit.experiment.executors import Executor, make_executor
+from simkit.experiment.executors import Executor, make_executor, workers_for
 from simkit.experiment.stats import independent_difference, mean_ci, paired_difference
 from simkit.experiment.store import Store, write_atomic
 from simkit.experiment.tasks import batch_size
@@ -26,6 +28,8 @@ from simkit.metrics import CATALOGUE
 INDEPENDENT_SEED_OFFSET = 7_919_000_003
 """Independent-seed arms run on ``seed + INDEPENDENT_SEED_OFFSET`` (streams unrelated to the paired ones)."""
 BASE = "base"
+MIN_REPS = 2
+"""A paired difference needs two replications for its confidence interval; fewer are raised to this."""
 MIN_REPS_FOR_TARGET = 5
 """The stopping rule never trusts an interval from fewer replications than this."""
 
@@ -49,6 +53,11 @@ class Comparison:
         reps: Replications per arm.
         seed: The base seed.
         scenario: The scenario file.
+        metrics: The metrics summarised.
+        floor: Each arm's policy against the national floor (``base`` and each variant's name →
+            `simkit.check_floor` findings; docs/compliance.md).
+        target_reached: With ``target_ci``: whether every target was met (False when `max_reps` stopped it).
+        notes: What was changed from what was asked (``--reps 1`` raised to 2, fewer workers than asked).
     """
 
     table: pd.DataFrame
@@ -57,6 +66,9 @@ class Comparison:
     seed: int
     scenario: str
     metrics: list[str] = field(default_factory=lambda: list(CATALOGUE))
+    floor: dict[str, list[Finding]] = field(default_factory=dict)
+    target_reached: bool | None = None
+    notes: list[str] = field(default_factory=list)
 
     def values(self, variant: str, metric: str, pairing: str = "paired") -> Any:
         """Per-replication values of `metric` for `variant` (``base`` for the baseline), by replication."""
@@ -124,6 +136,7 @@ def compare(
     out: str | Path | None = None,
     resume: bool = False,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> Comparison:
     """Compare the scenario's baseline against each variant, replication by replication.
 
@@ -132,7 +145,7 @@ def compare(
         variants: Variant files, `VariantSpec`s, or mappings ``{name, variants, set}``.
         overrides: ``--set`` overrides forming one more what-if (named by the overrides).
         common: Overrides applied to the baseline and every variant (e.g. a smaller volume).
-        reps: Replications per arm (default: the scenario's, at least 2).
+        reps: Replications per arm (default: the scenario's), at least `MIN_REPS`: 1 is raised to 2.
         seed: Base seed (default: the scenario's).
         target_ci: ``{metric: half-width}``: add replications until the paired difference of
             each named metric is that precise for every variant, up to `max_reps`.
@@ -143,8 +156,10 @@ def compare(
         out: A directory for resumable results (tasks, results.parquet, summary.csv).
         resume: Complete an interrupted experiment in `out`.
         progress: Called with (tasks done, tasks in all).
+        strict: Refuse an arm whose policy breaks the national floor (a floor violation).
 
     Raises:
+        PolicyError: Under `strict`, one problem per floor violation.
         UsageError: No variant, an unknown metric in `target_ci`, an unreachable Dask address,
             a different experiment in `out`.
         ScenarioError, PolicyError: A bad scenario, variant or override.
@@ -161,10 +176,15 @@ def compare(
     common = tuple(common)
     base = load_scenario(file, list(common))
     specs = [VariantSpec(s.name, s.variants, (*common, *s.overrides)) for s in specs]
+    floor = {BASE: floor_of(base.policy)}
     for spec in specs:  # validate every arm before running anything
-        load_scenario(file, list(spec.overrides), list(spec.variants))
+        floor[spec.name] = floor_of(load_scenario(file, list(spec.overrides), list(spec.variants)).policy)
+    refusal = strict_refusal([f for findings in floor.values() for f in findings]) if strict else None
+    if refusal is not None:
+        raise refusal
     seed = base.spec.scenario.seed if seed is None else seed
-    reps = max(2, reps if reps is not None else base.spec.scenario.replications)
+    asked = reps if reps is not None and reps < MIN_REPS else None
+    reps = max(MIN_REPS, reps if reps is not None else base.spec.scenario.replications)
     arms = _arms(specs, seed, common)
     definition = {
         "kind": "compare",
@@ -178,8 +198,11 @@ def compare(
         "max_reps": max_reps,
     }
     store = Store(out, definition, resume) if out is not None else None
-    runner = make_executor(executor, workers, address) if isinstance(executor, str) else executor
     batch = batch_size(base.spec.orders.count or len(base.spec.orders.times or []), reps)
+    notes = [f"--reps {asked}: raised to {MIN_REPS}, the fewest a paired confidence interval needs"] if asked else []
+    started, note = workers_for(workers, len(plan(file, arms, range(reps), batch)))
+    notes += [note] if note and isinstance(executor, str) and not address else []
+    runner = make_executor(executor, started, address) if isinstance(executor, str) else executor
     rows: list[dict[str, Any]] = []
     try:
         done_reps = 0
@@ -188,8 +211,10 @@ def compare(
             tasks = plan(file, arms, range(done_reps, target_reps), batch)
             rows.extend(execute(tasks, runner, store, progress))
             done_reps = target_reps
-            result = Comparison(to_table(rows, arms), specs, done_reps, seed, file)
+            result = Comparison(to_table(rows, arms), specs, done_reps, seed, file, floor=floor, notes=notes)
             enough = done_reps >= MIN_REPS_FOR_TARGET and _precise(result, target_ci or {})
+            if target_ci:
+                result.target_reached = enough
             if not target_ci or enough or done_reps >= max_reps:
                 break
             target_reps = min(max_reps, done_reps + max(2, done_reps // 2))

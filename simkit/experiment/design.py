@@ -4,8 +4,12 @@ A parameter is any path `simkit params` lists. Values are written as on the comm
 ``--grid merchants.staff.per_merchant=1,2,4`` (a full grid), ``--range
 tmall.refund_auto_agree.timeout=24:96 hours`` (sampled by Latin hypercube or Sobol). A value
 keeps the kind of the parameter it replaces: a whole number stays whole, a quantity keeps its
-unit. Parameters named with ``--lever`` are levers (what a rule team or merchant decides);
-the others are uncertainties (assumptions no one knows exactly).
+unit. A range written in hours at one end and days at the other (``24 hours:4 days``) is sampled
+in hours; ends that measure different things (hours and CNY) are refused. A sampled value keeps
+`EXTRA_DECIMALS` more decimals than the finest written in its range or in the parameter
+(``0.4:0.9`` gives ``0.634``, ``24:96 hours`` gives ``50.79 hours``). Parameters named with
+``--lever`` are levers (what a rule team or merchant decides); the others are uncertainties
+(assumptions no one knows exactly).
 """
 
 from __future__ import annotations
@@ -26,22 +30,33 @@ from simkit.errors import Problem, UsageError
 _QUANTITY = re.compile(r"^\s*(-?[0-9.]+(?:e-?[0-9]+)?)\s*([A-Za-z%]+)?\s*$")
 
 
+_UNITS = {"h": "hours", "hour": "hours", "hours": "hours", "d": "days", "day": "days", "days": "days", "%": "percent"}
+"""Spellings of one unit (as the policy files accept them), by their canonical name."""
+_IN_HOURS = {"hours": 1.0, "days": 24.0}
+"""Durations: the one pair of units that converts (a range ``24 hours:4 days`` samples in hours)."""
+EXTRA_DECIMALS = 2
+"""A sampled value keeps this many decimals more than the finest written in its range or parameter."""
+MAX_POINTS = 10_000
+"""The most points a design may have (the grid crossed with the samples)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Range:
-    """A sampled parameter: ``lo`` to ``hi`` in `unit` (whole numbers when `integer`)."""
+    """A sampled parameter: ``lo`` to ``hi`` in `unit` (whole numbers when `integer`), `decimals` kept."""
 
     path: str
     lo: float
     hi: float
     unit: str = ""
     integer: bool = False
+    decimals: int = 6
 
     def value(self, fraction: float) -> str:
-        """The parameter value at `fraction` of the way from lo to hi, as override text."""
+        """The parameter value at `fraction` of the way from lo to hi, as override text, rounded to `decimals`."""
         x = self.lo + fraction * (self.hi - self.lo)
         if self.integer:
             return str(round(x))
-        text = f"{x:.6g}"
+        text = f"{round(x, self.decimals):.{self.decimals}f}".rstrip("0").rstrip(".") if self.decimals else f"{x:.0f}"
         return f"{text} {self.unit}" if self.unit else text
 
 
@@ -95,6 +110,11 @@ class Design:
             "bounds": [[0.0, 1.0] if unit else [r.lo, r.hi] for r in self.ranges],
         }
 
+    def count(self) -> int:
+        """How many points the design has (without drawing them)."""
+        samples = 1 if not self.ranges else self.samples * (len(self.ranges) + 2 if self.method == "sobol" else 1)
+        return math.prod(len(values) for _, values in self.grid) * samples
+
     def points(self) -> list[dict[str, str]]:
         """Every point: parameter path → override text (the grid crossed with the samples)."""
         grid_values = [values for _, values in self.grid]
@@ -113,7 +133,7 @@ class Design:
         """A plain description (for the experiment definition)."""
         return {
             "grid": {path: list(values) for path, values in self.grid},
-            "ranges": {r.path: [r.lo, r.hi, r.unit, r.integer] for r in self.ranges},
+            "ranges": {r.path: [r.lo, r.hi, r.unit, r.integer, r.decimals] for r in self.ranges},
             "method": self.method,
             "samples": self.samples,
             "levers": list(self.levers),
@@ -147,6 +167,12 @@ def build_design(
         raise _usage("--lhs" if lhs is not None else "--sobol", "sampling needs at least one --range path=lo:hi")
     if n is not None and n < 1:
         raise _usage("--lhs" if lhs is not None else "--sobol", f"the sample size must be >= 1, got {n}")
+    if sobol is not None and sobol & (sobol - 1):
+        lower = 1 << (sobol.bit_length() - 1)
+        raise _usage(
+            "--sobol",
+            f"N must be a power of 2 (the balance of Sobol' points needs it), got {sobol}: use {lower} or {lower * 2}",
+        )
     if not grid_items and not range_items:
         raise _usage("--grid", "a sweep needs --grid path=v1,v2,… or --range path=lo:hi with --lhs/--sobol")
     names = [p for p, _ in grid_items] + [r.path for r in range_items]
@@ -157,7 +183,12 @@ def build_design(
         if lever not in names:
             raise _usage(lever, f"--lever names a parameter the sweep does not vary; varied: {', '.join(names)}")
     method = "sobol" if sobol is not None else ("lhs" if lhs is not None else "grid")
-    return Design(grid_items, range_items, method, n or 0, tuple(levers), seed)
+    design = Design(grid_items, range_items, method, n or 0, tuple(levers), seed)
+    count = design.count()
+    if count > MAX_POINTS:
+        flag = "--grid" if not range_items else ("--sobol" if sobol is not None else "--lhs")
+        raise _usage(flag, f"the design has {count:,} points; at most {MAX_POINTS:,}")
+    return design
 
 
 def _known(parameters: Mapping[str, Any], path: str, flag: str) -> Any:
@@ -188,21 +219,40 @@ def _range(parameters: Mapping[str, Any], text: str) -> Range:
     lo_m, hi_m = _QUANTITY.match(lo_text), _QUANTITY.match(hi_text)
     if lo_m is None or hi_m is None:
         raise _usage(path, f"--range expects numbers lo:hi with an optional unit, got {raw!r}")
-    unit = hi_m.group(2) or lo_m.group(2) or _unit_of(current)
     lo, hi = float(lo_m.group(1)), float(hi_m.group(1))
+    lo_unit, hi_unit = _canonical(lo_m.group(2)), _canonical(hi_m.group(2))
+    unit = hi_unit or lo_unit or _unit_of(current)
+    if lo_unit and hi_unit and lo_unit != hi_unit:
+        if lo_unit not in _IN_HOURS or hi_unit not in _IN_HOURS:
+            raise _usage(path, f"--range: the two ends have different units ({lo_unit!r} and {hi_unit!r}), got {raw!r}")
+        lo, hi, unit = lo * _IN_HOURS[lo_unit], hi * _IN_HOURS[hi_unit], "hours"
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         raise _usage(path, f"--range needs lo < hi, got {raw!r}")
     integer = isinstance(current, int) and not isinstance(current, bool)
     if isinstance(current, bool) or not isinstance(current, (int, float, str)):
         raise _usage(path, f"--range needs a numeric parameter; its value is {current!r}")
-    return Range(path, lo, hi, unit, integer)
+    written = [_decimals(m.group(1)) for m in (lo_m, hi_m)]
+    current_m = _QUANTITY.match(str(current))
+    if current_m is not None:
+        written.append(_decimals(current_m.group(1)))
+    return Range(path, lo, hi, unit, integer, max(written) + EXTRA_DECIMALS)
+
+
+def _canonical(unit: str | None) -> str:
+    return _UNITS.get(unit, unit) if unit else ""
+
+
+def _decimals(number: str) -> int:
+    """Decimals written in `number` (``0.25`` → 2, ``96`` → 0)."""
+    mantissa = number.lower().partition("e")[0]
+    return len(mantissa.partition(".")[2])
 
 
 def _unit_of(value: Any) -> str:
     if isinstance(value, str):
         match = _QUANTITY.match(value)
         if match and match.group(2):
-            return str(match.group(2))
+            return _canonical(match.group(2))
     return ""
 
 

@@ -6,6 +6,7 @@ table is the same whatever the executor, the number of workers or the order task
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -44,9 +45,10 @@ class Arm:
 def plan(scenario: str, arms: Sequence[Arm], replications: range, batch: int) -> list[Task]:
     """Tasks for the replications `replications` of every arm, `batch` replications each."""
     tasks = []
+    slugs = _slugs([arm.name for arm in arms])
     for arm in arms:
         for group in batches(replications, batch):
-            key = f"{_slug(arm.name)}-s{arm.seed}-r{group[0]}-{group[-1]}"
+            key = f"{slugs[arm.name]}-s{arm.seed}-r{group[0]}-{group[-1]}"
             labels = (("arm", arm.name), *arm.labels)
             tasks.append(Task(key, scenario, arm.overrides, arm.variants, arm.seed, group, labels))
     return tasks
@@ -88,3 +90,21 @@ def to_table(rows: list[dict[str, Any]], arms: Sequence[Arm]) -> pd.DataFrame:
 
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80]
+
+
+def _slugs(names: Sequence[str]) -> dict[str, str]:
+    """A file-name-safe slug for each distinct name, unique among them.
+
+    A name that keeps its slug's sense (only ``~`` or nothing replaced) keeps it, so that the
+    task files of an earlier experiment still match; a name that loses characters (``变体甲``
+    becomes ``_``) or whose slug another name shares gets a short hash of the whole name.
+    """
+    plain = {name: _slug(name) for name in names}
+    taken = list(plain.values())
+    out = {}
+    for name, slug in plain.items():
+        lossy = slug != name.replace("~", "_")
+        if lossy or taken.count(slug) > 1:
+            slug = f"{slug[:70]}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
+        out[name] = slug
+    return out

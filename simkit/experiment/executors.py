@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
@@ -97,7 +98,7 @@ class DaskExecutor:
                     n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
                 )
                 self._client = Client(self._cluster)  # type: ignore[no-untyped-call]
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise UsageError(
                 Problem("<cli>", 0, "--address", f"cannot reach the Dask scheduler at {address}: {exc}")
             ) from None
@@ -122,8 +123,45 @@ class DaskExecutor:
             self._cluster.close()
 
 
+SCHEMES = ("tcp", "tls", "ws", "wss")
+"""The address schemes of a Dask scheduler reached over the network (HOST:PORT)."""
+
+
+def check_address(address: str) -> None:
+    """Refuse an address that is not ``SCHEME://HOST:PORT`` with a Dask scheme, in one line.
+
+    Raises:
+        UsageError: ``notaurl``, ``http://…``, ``tcp://[::1:8786`` (an unclosed bracket), a port out of range.
+    """
+    expected = f"expected tcp://HOST:PORT (or {', '.join(s + '://' for s in SCHEMES[1:])}), got {address!r}"
+    try:
+        parts = urllib.parse.urlsplit(address)
+        port = parts.port
+    except ValueError as exc:
+        raise UsageError(Problem("<cli>", 0, "--address", f"{expected}: {exc}")) from None
+    if parts.scheme not in SCHEMES or not parts.hostname or port is None or parts.path not in ("", "/"):
+        raise UsageError(Problem("<cli>", 0, "--address", expected))
+
+
+def workers_for(workers: int | None, tasks: int) -> tuple[int, str]:
+    """The worker processes to start for `tasks` tasks, and a note when fewer than asked are started.
+
+    Args:
+        workers: Asked for (None: the CPU count).
+        tasks: The tasks to run.
+    """
+    wanted = workers or multiprocessing.cpu_count()
+    started = max(1, min(wanted, tasks))
+    note = ""
+    if workers is not None and workers > started:
+        note = f"--workers {workers}: started {started}, one per task ({tasks} task{'s' if tasks != 1 else ''})"
+    return started, note
+
+
 def make_executor(name: str = "local", workers: int | None = None, address: str | None = None) -> Executor:
     """The executor named `name` (``serial``, ``local`` or ``dask``; an address implies dask)."""
+    if address:
+        check_address(address)
     if address or name == "dask":
         return DaskExecutor(workers, address)
     if name == "serial":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -14,6 +14,9 @@ from simkit.experiment.stats import half_width, mean_ci
 from simkit.metrics import METRICS, Counters, compute
 from simkit.scenario.loader import Scenario, load_scenario
 from simkit.sim.model import Model
+
+if TYPE_CHECKING:
+    from simkit.compliance.findings import Finding
 
 RecorderName = Literal["memory", "parquet", "none"]
 
@@ -47,6 +50,13 @@ class RunResult:
             mean, low, high, n = mean_ci(values, name)
             rows.append({"metric": name, "mean": mean, "ci_low": low, "ci_high": high, "n": n})
         return pd.DataFrame(rows)
+
+    @property
+    def floor(self) -> list[Finding]:
+        """The policy in force against the national floor: `simkit.check_floor` findings (docs/compliance.md)."""
+        from simkit.compliance.floor import floor_of
+
+        return floor_of(self.scenario.policy)
 
     def value(self, metric: str) -> float:
         """The mean of `metric` over replications."""

@@ -10,16 +10,18 @@ Sobol designs give Sobol sensitivity indices (SALib): which assumptions a conclu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from simkit.compliance.findings import Finding
+from simkit.compliance.floor import floor_of, strict_refusal
 from simkit.experiment.design import Design, build_design
 from simkit.experiment.engine import Arm, Progress, execute, plan, to_table
-from simkit.experiment.executors import Executor, make_executor
+from simkit.experiment.executors import Executor, make_executor, workers_for
 from simkit.experiment.stats import mean_ci
 from simkit.experiment.store import Store, write_atomic
 from simkit.experiment.tasks import batch_size
@@ -38,6 +40,9 @@ class SweepResult:
         points: Each point's parameter values (override text), by point number.
         reps: Replications per point.
         seed: The seed.
+        floor: The policy in force at each point against the national floor (point number →
+            `simkit.check_floor` findings; docs/compliance.md).
+        notes: What was changed from what was asked (fewer workers than asked).
     """
 
     table: pd.DataFrame
@@ -45,6 +50,8 @@ class SweepResult:
     points: list[dict[str, str]]
     reps: int
     seed: int
+    floor: dict[int, list[Finding]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def summary(self, metrics: Sequence[str] | None = None) -> pd.DataFrame:
         """One row per (point, metric): the parameter values, mean and 95% CI, replications."""
@@ -106,9 +113,10 @@ class SweepResult:
         means = self.summary([metric]).sort_values("point")["mean"].to_numpy(dtype=float)
         if np.isnan(means).any():
             means = np.nan_to_num(means, nan=float(np.nanmean(means)) if np.isfinite(means).any() else 0.0)
-        result = sobol.analyze(
-            self.design.salib_problem(), means, calc_second_order=False, print_to_console=False, seed=self.seed
-        )
+        with np.errstate(divide="ignore", invalid="ignore"):  # a metric the parameters never move: NaN indices
+            result = sobol.analyze(
+                self.design.salib_problem(), means, calc_second_order=False, print_to_console=False, seed=self.seed
+            )
         return pd.DataFrame(
             {
                 "parameter": [r.path for r in self.design.ranges],
@@ -158,6 +166,7 @@ def sweep(
     out: str | Path | None = None,
     resume: bool = False,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> SweepResult:
     """Run a scenario at every point of a design.
 
@@ -178,8 +187,10 @@ def sweep(
         out: A directory for resumable results.
         resume: Complete an interrupted sweep in `out`.
         progress: Called with (tasks done, tasks in all).
+        strict: Refuse a point whose policy breaks the national floor (a floor violation).
 
     Raises:
+        PolicyError: Under `strict`, one problem per floor violation.
         UsageError: A malformed or unknown grid or range, a bad design, an unreachable Dask
             address, a different experiment in `out`.
     """
@@ -201,8 +212,12 @@ def sweep(
             *((f"param:{k}", v) for k, v in point.items()),
         )
         arms.append(Arm(f"p{number}", point_overrides, tuple(str(v) for v in variants), seed, labels))
-    for arm in arms[:1]:  # a bad value fails before anything runs
-        load_scenario(file, list(arm.overrides), list(arm.variants))
+    floor = {}
+    for number, arm in enumerate(arms):  # a bad value at any point fails before anything runs
+        floor[number] = floor_of(load_scenario(file, list(arm.overrides), list(arm.variants)).policy)
+    refusal = strict_refusal([f for findings in floor.values() for f in findings]) if strict else None
+    if refusal is not None:
+        raise refusal
     definition = {
         "kind": "sweep",
         "scenario": file,
@@ -214,14 +229,17 @@ def sweep(
         "reps": reps,
     }
     store = Store(out, definition, resume) if out is not None else None
-    runner = make_executor(executor, workers, address) if isinstance(executor, str) else executor
     batch = batch_size(base.spec.orders.count or len(base.spec.orders.times or []), reps)
+    tasks = plan(file, arms, range(reps), batch)
+    started, note = workers_for(workers, len(tasks))
+    notes = [note] if note and isinstance(executor, str) and not address else []
+    runner = make_executor(executor, started, address) if isinstance(executor, str) else executor
     try:
-        rows = execute(plan(file, arms, range(reps), batch), runner, store, progress)
+        rows = execute(tasks, runner, store, progress)
     finally:
         if isinstance(executor, str):
             runner.close()
-    result = SweepResult(to_table(rows, arms), design, points, reps, seed)
+    result = SweepResult(to_table(rows, arms), design, points, reps, seed, floor, notes)
     if store is not None:
         store.finish(result.table)
         write_atomic(store.root / "summary.csv", result.summary().to_csv(index=False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from simkit.metrics import CATALOGUE
@@ -87,6 +88,7 @@ def compare_report(result: Any, metrics: list[str]) -> Report:
                 columns=COMPARE_COLUMNS,
                 rows=rows,
             ),
+            *floor_sections(result.floor),
             Section(
                 "figures",
                 "Figures",
@@ -118,6 +120,7 @@ def sweep_report(result: Any, metrics: list[str], audience: str = "platform") ->
         for row in summary.to_dict("records")
     ]
     sections = [Section("table", "Points", columns=columns, rows=rows)]
+    sections += floor_sections({f"point {point}": findings for point, findings in result.floor.items()})
     for metric in metrics:
         if result.design.levers and audience in CATALOGUE[metric].better:
             frame = result.robustness(metric, audience)
@@ -137,6 +140,25 @@ def sweep_report(result: Any, metrics: list[str], audience: str = "platform") ->
         sections=sections,
         data={"design": result.design.to_dict(), "summary": _records(summary)},
     )
+
+
+def floor_sections(floor: Mapping[Any, Sequence[Any]]) -> list[Section]:
+    """ "The legal floor": every distinct floor finding of the arms or points, with those it holds for."""
+    holds: dict[Any, list[str]] = {}
+    for arm, findings in floor.items():
+        for finding in findings:
+            holds.setdefault(finding, []).append(str(arm))
+    if not holds:
+        return []
+    return [
+        Section(
+            "findings",
+            "The legal floor",
+            intro="Where the policy in force gives, or may give, buyers less than the national floor "
+            "(docs/compliance.md). A what-if below the law runs, labelled; --strict refuses it.",
+            findings=[{**finding.to_dict(), "arms": arms} for finding, arms in holds.items()],
+        )
+    ]
 
 
 def _frame_section(frame: Any, title: str) -> Section:

@@ -188,6 +188,8 @@ def _load_policy(path: Path, tree: Located, spec: ScenarioSpec, variants: list[s
         candidate = Path(name) if is_file(name) else Path(os.path.normpath(base / name))
         own = index < len(spec.scenario.variants)
         where = f"scenario.variants.{index}" if own else "scenario.variants"
+        if not is_file(candidate) and not own:  # a --variant: the command line names it, not the scenario
+            raise ScenarioError(Problem(CLI, 0, "--variant", f"variant file {name!r} not found"))
         if not is_file(candidate):
             raise ScenarioError(tree.problem(where, f"variant file {name!r} not found"))
         refs[str(candidate)] = (str(path), tree.where(where)[1], where) if own else (CLI, 0, "--variant")

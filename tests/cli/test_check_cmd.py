@@ -69,7 +69,7 @@ def test_bad_input_exits_2_naming_file_line_and_path(tmp_path, capsys):
     assert main(["check", str(tmp_path / "missing.yaml")]) == 2
     assert capsys.readouterr().err == f"{tmp_path / 'missing.yaml'}: <root>: no such file or directory\n"
     assert main(["check", str(path), "--reps", "0"]) == 2
-    assert capsys.readouterr().err == "<cli>: --reps: must be >= 1\n"
+    assert capsys.readouterr().err == "<cli>: --reps: must be between 1 and 10000, got 0\n"
 
 
 def test_junit_and_report(tmp_path, capsys):

@@ -53,7 +53,7 @@ SMALL = ["--set", "orders.count=1500", "--set", "merchants.count=20"]
             ["compare", TMALL, "--variant", VARIANT, "--resume"],
             "<cli>: --resume: needs --out DIR (the experiment to complete)",
         ),
-        (["compare", TMALL, "--variant", VARIANT, "--reps", "0"], "<cli>: --reps: must be >= 1, got 0"),
+        (["compare", TMALL, "--variant", VARIANT, "--reps", "0"], "<cli>: --reps: must be between 1 and 10000, got 0"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):

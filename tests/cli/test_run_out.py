@@ -20,7 +20,7 @@ from simkit.errors import Problem, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "scenarios/tmall_baseline.yaml"
-SMALL = ["--reps", "1", "--quiet", "--set", "orders.count=150", "--set", "merchants.count=4"]
+SMALL = ["--reps", "1", "--quiet", "--set", "orders.count=150", "--set", "merchants.count=4", "--no-floor-warnings"]
 SET = ["events.parquet", "metrics.csv", "run.json"]
 
 

@@ -68,7 +68,13 @@ def test_sweep_report_with_robustness(tmp_path, capsys):
     capsys.readouterr()
     data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     titles = [s["title"] for s in data["sections"]]
-    assert titles == ["Points", "Robustness of auto-approval share (for the platform)", "Figures"]
+    # the legal floor: Tmall's own two warnings hold at both points (docs/compliance.md)
+    assert titles == ["Points", "The legal floor", "Robustness of auto-approval share (for the platform)", "Figures"]
+    floor = data["sections"][1]["findings"]
+    assert [(f["clause"], f["arms"]) for f in floor] == [
+        ("national.refund_deadline", ["point 0", "point 1"]),
+        ("national.fraud", ["point 0", "point 1"]),
+    ]
     points = data["sections"][0]["rows"]
     assert [row["param:merchants.slow_share"] for row in points] == ["0", "0.4"]
     assert points[1]["mean"] > points[0]["mean"]  # more slow stores, more automatic approvals
