@@ -38,6 +38,13 @@ from simkit.sim import statuses as st
 SHAPES = ("simkit", "taobao", "wechat")
 """The export shapes."""
 
+FILES = {
+    "simkit": ("events.csv",),
+    "taobao": ("refunds.csv", "trades.csv"),
+    "wechat": ("aftersale_orders.jsonl", "orders.jsonl"),
+}
+"""The files of each shape."""
+
 REFUND_KINDS = ("refund_only", "return_refund")
 """The after-sale kinds a platform's refund export carries."""
 
