@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -67,3 +68,13 @@ def test_bad_export_options(args: list[str], message: str, capsys: pytest.Captur
     assert main(["run", "scenarios/tmall_baseline.yaml", *args]) == 2
     assert capsys.readouterr() == ("", message)
     assert not (ROOT / "never-written").exists()
+
+
+def test_the_commands_in_docs_log_format_exports_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (ROOT / "docs" / "log-format.md").read_text(encoding="utf-8")
+    block = text.split("## Exports", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line.replace("shop/", f"{tmp_path}/shop/")) for line in block.splitlines()]
+    assert [c[:2] for c in commands] == [["simkit", "run"], ["simkit", "audit"]]
+    for command in commands:
+        assert main(command[1:]) == 0
+    assert "0 violation(s), 0 warning(s), 0 malformed row(s)" in capsys.readouterr().out
