@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -662,34 +663,39 @@ def _simkit_events(events: pd.DataFrame, book: pd.DataFrame) -> pd.DataFrame:
             "case:concept:name": events["case:concept:name"],
             "order_id": events["order_id"].astype(np.int64),
             "case_no": events["case_no"].astype(np.int64),
-            "time:timestamp": [_iso(t) for t in _seconds(events["time:timestamp"])],
+            "time:timestamp": _texts(_seconds(events["time:timestamp"]), _iso),
             "actor": events["actor"],
             "concept:name": events["concept:name"],
             "status": events["status"],
             "cs_status": events["cs_status"].astype(np.int64),
             "kind": events["kind"],
             "reason": events["reason"],
-            "amount": [_money(a) for a in events["amount"]],
+            "amount": _texts(events["amount"].to_numpy(dtype=np.float64), _money),
             "rule": events["rule"],
         }
     )
-    pay = (events["concept:name"] == "pay").to_numpy() & ~events.duplicated(["_run", "order_id", "concept:name"])
+    pay = np.flatnonzero(
+        (events["concept:name"] == "pay").to_numpy() & ~events.duplicated(["_run", "order_id", "concept:name"])
+    )
     keyed = book.set_index(["_run", "order_id"])
-    index = pd.MultiIndex.from_arrays([events["_run"], events["order_id"].astype(np.int64)])
+    index = pd.MultiIndex.from_arrays([events["_run"].to_numpy()[pay], events["order_id"].to_numpy()[pay]])
     facts = keyed.reindex(index)
+    empty = pd.Series(None, index=facts.index, dtype=object)
     for name in _FACTS:
         values: list[Any]
         if name == "paid_at":
-            values = [_iso(t) for t in facts["paid"]]
+            values = _texts(facts["paid"].to_numpy(dtype=np.float64), _iso)
         elif name == "price":
-            values = [_money(v) for v in facts["price"]]
+            values = _texts(facts["price"].to_numpy(dtype=np.float64), _money)
         elif name == "free_shipping":
-            values = [_bool(v) for v in facts.get(name, pd.Series(None, index=facts.index))]
+            values = [_bool(v) for v in facts.get(name, empty)]
         elif name == "presale_ship_by":
-            values = [_naive_text(v) for v in facts.get(name, pd.Series(None, index=facts.index))]
+            values = [_naive_text(v) for v in facts.get(name, empty)]
         else:
-            values = ["" if _missing(v) else str(v) for v in facts.get(name, pd.Series(None, index=facts.index))]
-        out[name] = np.where(pay, np.asarray(values, dtype=object), "")
+            values = ["" if _missing(v) else str(v) for v in facts.get(name, empty)]
+        column = np.full(len(events), "", dtype=object)
+        column[pay] = values
+        out[name] = column
     return out
 
 
@@ -730,18 +736,45 @@ def _bool(value: Any) -> str:
     return "" if _missing(value) else ("true" if bool(value) else "false")
 
 
-def _local(seconds: Any) -> str:
-    """Seconds since the epoch as China local time, ``YYYY-MM-DD HH:MM:SS`` (Taobao's format); "" when unknown."""
+_CHINA_FIXED_SINCE = 694_195_200
+"""1992-01-01 00:00 UTC: from then on China keeps UTC+8 all year (no daylight saving)."""
+
+
+def _china(seconds: Any, pattern: str) -> str:
+    """Seconds since the epoch in China local time, formatted; "" when unknown."""
     if _missing(seconds):
         return ""
-    return pd.Timestamp(int(seconds), unit="s", tz="UTC").tz_convert(TIME_ZONE).strftime("%Y-%m-%d %H:%M:%S")
+    whole = int(seconds)
+    if whole >= _CHINA_FIXED_SINCE:
+        return time.strftime(pattern, time.gmtime(whole + 8 * 3600))
+    return pd.Timestamp(whole, unit="s", tz="UTC").tz_convert(TIME_ZONE).strftime(pattern)
+
+
+def _local(seconds: Any) -> str:
+    """Seconds since the epoch as China local time, ``YYYY-MM-DD HH:MM:SS`` (Taobao's format); "" when unknown."""
+    return _china(seconds, "%Y-%m-%d %H:%M:%S")
 
 
 def _iso(seconds: Any) -> str:
     """Seconds since the epoch as ISO 8601 with the China offset; "" when unknown."""
     if _missing(seconds):
         return ""
-    return pd.Timestamp(int(seconds), unit="s", tz="UTC").tz_convert(TIME_ZONE).strftime("%Y-%m-%dT%H:%M:%S+08:00")
+    whole = int(seconds)
+    if whole >= _CHINA_FIXED_SINCE:
+        return time.strftime("%Y-%m-%dT%H:%M:%S+08:00", time.gmtime(whole + 8 * 3600))
+    return pd.Timestamp(whole, unit="s", tz="UTC").tz_convert(TIME_ZONE).isoformat()
+
+
+def _texts(values: np.ndarray, format_one: Any) -> list[str]:
+    """Each value formatted; repeated values are formatted once."""
+    cache: dict[float, str] = {}
+    out = []
+    for value in values.tolist():
+        text = cache.get(value)
+        if text is None:
+            text = cache[value] = format_one(value)
+        out.append(text)
+    return out
 
 
 def _naive_text(value: Any) -> str:
