@@ -468,8 +468,11 @@ def taobao_refunds(records: list[Record], book: pd.DataFrame) -> pd.DataFrame:
         finished = not _missing(order["finished"]) and order["finished"] <= rec.created
         last: dict[str, Any] | None = None
         status = ""
+        fee = rec.snapshots[0].amount
         for snap in rec.snapshots:
             status = st.TAOBAO.case_status(snap.step, rec.kind) or status
+            if snap.step != st.OFFERED:  # a seller's offer is no change of the refund until the buyer takes it
+                fee = snap.amount
             good = "BUYER_RETURNED_GOODS" if snap.returned else ("BUYER_RECEIVED" if received else "BUYER_NOT_RECEIVED")
             row = {
                 "refund_id": str(base * 100 + rec.case_no),
@@ -482,7 +485,7 @@ def taobao_refunds(records: list[Record], book: pd.DataFrame) -> pd.DataFrame:
                 "cs_status": snap.cs,
                 "refund_phase": "aftersale" if finished else "onsale",
                 "reason": TAOBAO_REASON_TEXT.get(rec.reason, TAOBAO_OTHER_REASON),
-                "refund_fee": _money(snap.amount),
+                "refund_fee": _money(fee),
                 "total_fee": price,
                 "payment": price,
                 "num": 1,

@@ -254,3 +254,60 @@ def test_times_keep_china_summer_time_before_1992():
     assert (_iso(1772676000), _local(1772676000)) == ("2026-03-05T10:00:00+08:00", "2026-03-05 10:00:00")
     # 1988-07-01 12:00 UTC: China kept summer time (UTC+9) from April to September 1988.
     assert (_iso(583761600), _local(583761600)) == ("1988-07-01T21:00:00+09:00", "1988-07-01 21:00:00")
+
+
+OFFERS = _events(
+    [
+        # Order 5: a 20 % offer declined, then a refusal; the buyer gives up.
+        (5, 0, "2026-03-01 10:00:00", "buyer", "pay", "", "", 200.0),
+        (5, 0, "2026-03-02 10:00:00", "merchant", "ship", "", "", 0.0),
+        (5, 0, "2026-03-04 10:00:00", "logistics", "deliver", "", "", 0.0),
+        (5, 1, "2026-03-05 10:00:00", "buyer", "request", "return_refund", "not_as_described", 200.0),
+        (5, 1, "2026-03-05 12:00:00", "merchant", "offer_compensation", "return_refund", "not_as_described", 40.0),
+        (5, 1, "2026-03-05 18:00:00", "buyer", "decline_offer", "return_refund", "not_as_described", 0.0),
+        (5, 1, "2026-03-05 18:00:00", "merchant", "refuse", "return_refund", "not_as_described", 0.0),
+        (5, 1, "2026-03-09 18:00:00", "buyer", "cancel", "return_refund", "not_as_described", 0.0),
+        # Order 6: the same offer accepted: the buyer keeps the item and gets 40 CNY back.
+        (6, 0, "2026-03-01 11:00:00", "buyer", "pay", "", "", 200.0),
+        (6, 0, "2026-03-02 11:00:00", "merchant", "ship", "", "", 0.0),
+        (6, 0, "2026-03-04 11:00:00", "logistics", "deliver", "", "", 0.0),
+        (6, 1, "2026-03-05 11:00:00", "buyer", "request", "return_refund", "not_as_described", 200.0),
+        (6, 1, "2026-03-05 13:00:00", "merchant", "offer_compensation", "return_refund", "not_as_described", 40.0),
+        (6, 1, "2026-03-05 15:00:00", "buyer", "accept_offer", "return_refund", "not_as_described", 40.0),
+        (6, 1, "2026-03-05 15:00:00", "platform", "refund", "return_refund", "not_as_described", 40.0),
+    ]
+)
+OFFER_FACTS = pd.DataFrame({"order_id": [5, 6], "category": ["apparel", "apparel"], "price": [200.0, 200.0]})
+
+
+def test_offers_on_taobao_change_the_refund_only_when_the_buyer_takes_them():
+    # A Taobao refund record has no status for a seller's offer: it waits in WAIT_SELLER_AGREE, and
+    # refund_fee changes when the buyer edits the request to the offered amount, which is then refunded.
+    refunds = export_tables(OFFERS, OFFER_FACTS, "taobao")["refunds.csv"]
+    rows = [tuple(r) for r in refunds[["refund_id", "status", "refund_fee", "modified"]].itertuples(index=False)]
+    assert rows == [
+        ("100000000501", "WAIT_SELLER_AGREE", "200.00", "2026-03-05 10:00:00"),
+        ("100000000501", "SELLER_REFUSE_BUYER", "200.00", "2026-03-05 18:00:00"),
+        ("100000000501", "CLOSED", "200.00", "2026-03-09 18:00:00"),
+        ("100000000601", "WAIT_SELLER_AGREE", "200.00", "2026-03-05 11:00:00"),
+        ("100000000601", "SUCCESS", "40.00", "2026-03-05 15:00:00"),
+    ]
+
+
+def test_offers_on_wechat_wait_for_the_buyer():
+    # WeChat: USER_WAIT_CONFIRM_UPDATE "while a negotiation offer waits for the buyer"; declined, the
+    # request is back with the merchant (MERCHANT_PROCESSING); accepted, the platform refunds the offer.
+    table = export_tables(OFFERS, OFFER_FACTS, "wechat")["aftersale_orders.jsonl"]
+    columns = ["after_sale_order_id", "status", "refund_info.amount", "refund_info.refund_reason", "update_time"]
+    rows = [tuple(None if pd.isna(v) else v for v in r) for r in table[columns].itertuples(index=False)]
+    assert rows == [
+        ("100000000501", "MERCHANT_PROCESSING", 20000, None, _unix("2026-03-05 10:00:00")),
+        ("100000000501", "USER_WAIT_CONFIRM_UPDATE", 4000, None, _unix("2026-03-05 12:00:00")),
+        ("100000000501", "MERCHANT_PROCESSING", 20000, None, _unix("2026-03-05 18:00:00")),
+        ("100000000501", "MERCHANT_REJECT_RETURN", 20000, None, _unix("2026-03-05 18:00:00")),
+        ("100000000501", "USER_CANCELD", 20000, None, _unix("2026-03-09 18:00:00")),
+        ("100000000601", "MERCHANT_PROCESSING", 20000, None, _unix("2026-03-05 11:00:00")),
+        ("100000000601", "USER_WAIT_CONFIRM_UPDATE", 4000, None, _unix("2026-03-05 13:00:00")),
+        ("100000000601", "PLATFORM_REFUNDING", 4000, 1, _unix("2026-03-05 15:00:00")),
+        ("100000000601", "MERCHANT_REFUND_SUCCESS", 4000, 1, _unix("2026-03-05 15:00:00")),
+    ]

@@ -119,3 +119,23 @@ def test_run_result_facts_cover_every_order_of_every_replication(simulated: simk
     paid = pays.set_index(["run_id", "order_id"])["time:timestamp"]
     joined = facts.set_index(["run_id", "order_id"])["paid_at"].reindex(paid.index)
     assert (joined - paid).abs().max() < pd.Timedelta(milliseconds=1)
+
+
+def test_taobao_reasons_read_back_as_simulated(simulated: simkit.RunResult, tmp_path: Path):
+    # Taobao's reason texts (seed:004's list, docs/log-format.md) name each simulated reason.
+    write_export(simulated.events, simulated.facts, "taobao", tmp_path)
+    runs = {run: i for i, run in enumerate(pd.unique(simulated.events["run_id"]))}
+    requests = simulated.events.loc[
+        (simulated.events["concept:name"] == "request")
+        & simulated.events["kind"].isin(["refund_only", "return_refund"])
+    ]
+    expected = {
+        str(((runs[run] + 1) * 10**9 + order) * 100 + no): reason
+        for run, order, no, reason in zip(
+            requests["run_id"], requests["order_id"], requests["case_no"], requests["reason"], strict=True
+        )
+    }
+    with LogOrders(tmp_path / "refunds.csv", "taobao") as log:
+        got = {case.case_id: case.reason for order in log for case in order.cases}
+    assert got == expected
+    assert len(set(got.values())) >= 3
