@@ -311,3 +311,11 @@ def test_offers_on_wechat_wait_for_the_buyer():
         ("100000000601", "PLATFORM_REFUNDING", 4000, 1, _unix("2026-03-05 15:00:00")),
         ("100000000601", "MERCHANT_REFUND_SUCCESS", 4000, 1, _unix("2026-03-05 15:00:00")),
     ]
+
+
+def test_write_export_into_a_file_is_bad_input(tmp_path: Path):
+    target = tmp_path / "taken"
+    target.write_text("x", encoding="utf-8")
+    with pytest.raises(UsageError) as info:
+        write_export(EVENTS, FACTS, "wechat", target)
+    assert str(info.value) == f"<cli>: out_dir: {target} exists and is not a directory"

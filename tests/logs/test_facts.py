@@ -125,3 +125,21 @@ def test_unreadable_files_are_bad_input(tmp_path: Path):
     with pytest.raises(LogError) as info:
         read_order_facts(excel, "taobao")
     assert str(info.value) == f"{excel}: <root>: unknown orders file type '.xlsx': use .csv or .jsonl"
+
+
+def test_the_planted_shop_facts_agree_across_the_three_shapes():
+    # One shop, three exports: the order facts read from each must be the same orders with the
+    # same payment time, price, category and shipment (ids differ: tid = 10⁹ + the simkit order id).
+    examples = Path(__file__).resolve().parents[2] / "scenarios" / "examples" / "planted_shop"
+    simkit_facts = read_order_facts(examples / "simkit" / "events.csv", "simkit")
+    taobao = read_order_facts(examples / "taobao" / "trades.csv", "taobao")
+    wechat = read_order_facts(examples / "wechat" / "orders.jsonl", "wechat")
+    assert len(simkit_facts) == len(taobao) == len(wechat) > 1500
+    ids = pd.Series([str(10**9 + int(o)) for o in simkit_facts["order_id"]], dtype=object)
+    simkit_facts = simkit_facts.assign(order_id=ids)
+    columns = ["order_id", "paid_at", "price", "category", "channel", "free_shipping", "shipped_at"]
+    by_id = [f[columns].sort_values("order_id").reset_index(drop=True) for f in (simkit_facts, taobao, wechat)]
+    pd.testing.assert_frame_equal(by_id[0], by_id[1])
+    pd.testing.assert_frame_equal(by_id[0], by_id[2])
+    assert simkit_facts["delivered_at"].notna().sum() > 1500  # only the event log records deliveries
+    assert taobao["delivered_at"].isna().all() and wechat["delivered_at"].isna().all()
