@@ -78,3 +78,16 @@ def test_the_commands_in_docs_log_format_exports_run(tmp_path: Path, capsys: pyt
     for command in commands:
         assert main(command[1:]) == 0
     assert "0 violation(s), 0 warning(s), 0 malformed row(s)" in capsys.readouterr().out
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="simkit/cli/_outdir.check_target takes only top-level files as a previous set's, so the export/ "
+    "directory an earlier run wrote is refused as foreign; to be fixed in _outdir (owned by its hardening)",
+)
+def test_a_new_run_with_export_replaces_an_earlier_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    args = ["run", "scenarios/tmall_baseline.yaml", "--reps", "1", "--quiet", "--out", str(out), *SMALL]
+    assert main([*args, "--export", "taobao"]) == 0
+    assert main([*args, "--export", "wechat"]) == 0, capsys.readouterr().err
+    assert sorted(p.name for p in (out / "export").iterdir()) == ["wechat"]
