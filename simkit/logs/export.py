@@ -356,6 +356,10 @@ class Walk:
                 requested, created = amount, at
                 snap = Snapshot(at, st.REQUESTED, amount)
             else:
+                if activity == "refund" and snap.step != st.REFUNDING:  # a refund always passes through refunding
+                    snap = replace(snap, time=at, step=st.REFUNDING, amount=refunded or snap.amount)
+                    if replace(snaps[-1], time=snap.time) != snap:
+                        snaps.append(snap)
                 snap = self.step(snap, at, activity, amount, requested, refunded)
             if not snaps or replace(snaps[-1], time=snap.time) != snap:
                 snaps.append(snap)

@@ -319,3 +319,22 @@ def test_write_export_into_a_file_is_bad_input(tmp_path: Path):
     with pytest.raises(UsageError) as info:
         write_export(EVENTS, FACTS, "wechat", target)
     assert str(info.value) == f"<cli>: out_dir: {target} exists and is not a directory"
+
+
+def test_a_refund_without_an_agreement_passes_through_refunding():
+    # WeChat: "MERCHANT_PROCESSING →(agree | timeout) PLATFORM_REFUNDING → MERCHANT_REFUND_SUCCESS": a
+    # merchant who refunds straight away (an item out of stock) still goes through PLATFORM_REFUNDING.
+    events = _events(
+        [
+            (7, 0, "2026-03-01 10:00:00", "buyer", "pay", "", "", 80.0),
+            (7, 1, "2026-03-02 10:00:00", "buyer", "request", "refund_only", "out_of_stock", 80.0),
+            (7, 1, "2026-03-02 11:00:00", "platform", "refund", "refund_only", "out_of_stock", 80.0),
+        ]
+    )
+    facts = pd.DataFrame({"order_id": [7], "category": ["apparel"], "price": [80.0]})
+    wechat = export_tables(events, facts, "wechat")["aftersale_orders.jsonl"]
+    assert wechat["status"].tolist() == ["MERCHANT_PROCESSING", "PLATFORM_REFUNDING", "MERCHANT_REFUND_SUCCESS"]
+    assert wechat["reason"].tolist() == ["10000001"] * 3  # 缺货
+    taobao = export_tables(events, facts, "taobao")["refunds.csv"]
+    assert taobao["status"].tolist() == ["WAIT_SELLER_AGREE", "SUCCESS"]
+    assert taobao["reason"].tolist() == ["卖家缺货", "卖家缺货"]
