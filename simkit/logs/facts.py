@@ -112,6 +112,7 @@ def read_order_facts(path: str | Path, shape: str, *, problems: list[Problem] | 
 
 
 def _from_orders(path: Path, shape: str, problems: list[Problem]) -> pd.DataFrame:
+    """The facts in a platform's orders file (CSV or JSON Lines); bad rows go to `problems`."""
     file = str(path)
     if not path.is_file():
         raise LogError(Problem(file, 0, "", "no such file"))
@@ -188,6 +189,7 @@ def _facts_row(
 
 
 def _frame(out: dict[str, list[Any]]) -> pd.DataFrame:
+    """The columns gathered, as the result table with its dtypes."""
     frame = pd.DataFrame(
         {
             "run_id": pd.Series([v or "" for v in out["run_id"]], dtype=object),
@@ -206,11 +208,13 @@ def _frame(out: dict[str, list[Any]]) -> pd.DataFrame:
 
 
 def _stamps(values: list[Any]) -> pd.Series:
+    """Times (None when unknown) as a zone-aware Series in China time."""
     stamps = pd.Series([pd.NaT if v is None else v for v in values], dtype=object)
     return pd.Series(pd.to_datetime(stamps, utc=True)).dt.tz_convert(ZONE).astype(pd.DatetimeTZDtype("ns", ZONE))
 
 
 def _csv_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, row) of each well-formed CSV row; the others go to `problems`."""
     file = str(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -235,6 +239,7 @@ def _csv_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[s
 
 
 def _json_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, flattened object) of each JSON object line; the others go to `problems`."""
     file = str(path)
     try:
         with open(path, encoding="utf-8-sig") as handle:
@@ -256,6 +261,7 @@ def _json_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[
 
 
 def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested objects as dotted keys (``order_detail.pay_info.pay_time``)."""
     out: dict[str, Any] = {}
     for key, value in record.items():
         name = f"{prefix}{key}"
@@ -287,6 +293,7 @@ def parse_time(value: Any) -> pd.Timestamp | None:
 
 
 def _number(value: Any) -> float | None:
+    """A number, or None."""
     if isinstance(value, bool):
         return None
     try:
@@ -297,6 +304,7 @@ def _number(value: Any) -> float | None:
 
 
 def _flag(value: Any) -> bool | None:
+    """A boolean, or None."""
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()

@@ -248,12 +248,12 @@ def test_facts_of_several_runs_need_the_run():
 
 
 def test_times_keep_china_summer_time_before_1992():
-    from simkit.logs.export import _iso, _local
+    from simkit.logs.encode import iso_time, local_time
 
     # 2026-03-05 02:00 UTC is 10:00 in China (UTC+8 all year since 1992).
-    assert (_iso(1772676000), _local(1772676000)) == ("2026-03-05T10:00:00+08:00", "2026-03-05 10:00:00")
+    assert (iso_time(1772676000), local_time(1772676000)) == ("2026-03-05T10:00:00+08:00", "2026-03-05 10:00:00")
     # 1988-07-01 12:00 UTC: China kept summer time (UTC+9) from April to September 1988.
-    assert (_iso(583761600), _local(583761600)) == ("1988-07-01T21:00:00+09:00", "1988-07-01 21:00:00")
+    assert (iso_time(583761600), local_time(583761600)) == ("1988-07-01T21:00:00+09:00", "1988-07-01 21:00:00")
 
 
 OFFERS = _events(
