@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
                     recorder="parquet",
                     events_path=staging / "events.parquet",
                     on_replication=tick,
+                    keep_facts=bool(shapes),
                     **stop,
                 )
             write_file(staging / "metrics.csv", result.metrics.to_csv(index=False))

@@ -31,8 +31,8 @@ class RunResult:
         events: The event log (empty unless the memory recorder was used).
         events_path: The Parquet log, when the Parquet recorder was used.
         facts: The order facts of every replication (``run_id`` and the columns of
-            `simkit.sim.facts.order_facts`, times included) when the events were recorded
-            (memory or Parquet recorder); empty otherwise. `simkit.logs.export` takes them.
+            `simkit.sim.facts.order_facts`, times included) with the memory recorder or when
+            asked (``keep_facts``); empty otherwise. `simkit.logs.export` takes them.
     """
 
     scenario: Scenario
@@ -70,6 +70,7 @@ def run(
     on_replication: Callable[[int, int], None] | None = None,
     target_ci: Mapping[str, float] | None = None,
     max_reps: int = 200,
+    keep_facts: bool | None = None,
 ) -> RunResult:
     """Run a scenario's replications.
 
@@ -87,12 +88,16 @@ def run(
             least 5), add replications until the 95% CI half-width of every named metric is
             below its target, or `max_reps` is reached.
         max_reps: The cap for `target_ci`.
+        keep_facts: Keep every replication's order facts (`RunResult.facts`); default: with the
+            memory recorder (the Parquet recorder keeps them only when asked, e.g. for an export).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
     seed = scenario.spec.scenario.seed if seed is None else seed
     reps = scenario.spec.scenario.replications if reps is None else reps
     rec = _recorder(recorder, events_path)
+    if keep_facts is None:
+        keep_facts = isinstance(rec, MemoryRecorder)
     rows: list[dict[str, Any]] = []
     facts: list[pd.DataFrame] = []
     total = max(reps, max_reps) if target_ci else reps
@@ -103,7 +108,7 @@ def run(
             run_id = f"{scenario.id}-s{seed}-r{r}"
             model = Model(scenario, seed, r, rec, run_id)
             counters = model.run()
-            if rec.records:
+            if keep_facts:
                 facts.append(order_facts(model, times=True).assign(run_id=run_id))
             del model
             rows.extend(metric_rows(scenario, run_id, r, seed, counters))

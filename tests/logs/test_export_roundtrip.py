@@ -139,3 +139,13 @@ def test_taobao_reasons_read_back_as_simulated(simulated: simkit.RunResult, tmp_
         got = {case.case_id: case.reason for order in log for case in order.cases}
     assert got == expected
     assert len(set(got.values())) >= 3
+
+
+def test_facts_are_kept_with_the_memory_recorder_or_when_asked():
+    small = ["orders.count=50", "merchants.count=2", "scenario.horizon=10 days"]
+    path = ROOT / "scenarios" / "tmall_baseline.yaml"
+    kept = simkit.run(path, reps=1, overrides=small)
+    assert len(kept.facts) == (kept.events["concept:name"] == "pay").sum() > 0
+    assert simkit.run(path, reps=1, overrides=small, recorder="none").facts.empty
+    asked = simkit.run(path, reps=1, overrides=small, recorder="none", keep_facts=True).facts
+    pd.testing.assert_frame_equal(asked, kept.facts)
