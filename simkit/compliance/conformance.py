@@ -5,7 +5,7 @@ it with what the log shows, within a tolerance for the platforms' own processing
 
 * timers: the merchant's answer or the automatic approval (``auto_approval``), the buyer's
   return or its closing (``return_deadline``), the merchant's receipt or the automatic refund
-  (``receipt``), the legal refund after the return arrived (``refund_deadline``, and its
+  (``receipt``, timed from the buyer's shipment of the return), the legal refund after the return arrived (``refund_deadline``, and its
   amount), the shipping promise, automatic confirmation not before its time;
 * platform intervention only when the rules open it; on the video channel no refusal
   without an offer first (``bare_refusal``);
@@ -355,20 +355,25 @@ class OrderChecks:
                 self.ok(rule, "return_deadline")
 
     def receipt(self, case: CaseLog) -> None:
+        """The platform's receipt timer (from the buyer's shipment) and the legal refund (from the arrival)."""
         paid = self.f.paid
-        delivered = [(i, ev) for i, ev in enumerate(case.events) if ev.activity == "return_delivered"]
-        if not delivered and case.first("ship_return") is not None:
-            self.skip("national.refund_deadline", "refund_deadline", "the log records no return receipt")
-        for i, ev in delivered:
+        for i, ev in enumerate(case.events):
+            if ev.activity != "ship_return":
+                continue
             deadline, rule = self.calls.merchant_receipt(ev.time, paid)
             if deadline is not None:
                 nxt = case.first("confirm_return", "auto_refund", "auto_confirm_return", after=i)
                 self._receipt(case, i, ev, nxt, deadline, rule)
+        delivered = [(i, ev) for i, ev in enumerate(case.events) if ev.activity == "return_delivered"]
+        settled = case.first("auto_refund", "auto_confirm_return") is not None
+        if not delivered and case.first("ship_return") is not None and not settled:
+            self.skip("national.refund_deadline", "refund_deadline", "the log records no return receipt")
+        for i, ev in delivered:
             if case.kind == "return_refund":
                 self._legal_refund(case, i, ev)
 
     def _receipt(self, case: CaseLog, i: int, ev: Ev, nxt: tuple[int, Ev] | None, deadline: int, rule: str) -> None:
-        expected = f"the return confirmed by {iso(deadline)}, else refunded automatically then"
+        expected = f"the return confirmed by {iso(deadline)} (shipped back at {iso(ev.time)}), else refunded automatically then"
         if nxt is None:
             if self.overdue(deadline) and not self.closed_after(case, i):
                 self.found(rule, "receipt", expected, f"not confirmed by {iso(self.ctx.as_of)}", [ev], case)

@@ -131,6 +131,22 @@ def times(count: int) -> str:
     return f"{count} time" if count == 1 else f"{count} times"
 
 
+def in_time(moment: dt.datetime, deadline: dt.datetime) -> bool:
+    """Whether an act at `moment` meets `deadline`: an act exactly at its deadline is in time.
+
+    The one meaning of a deadline's boundary for every deadline family (windows, periods,
+    complaints, answers, returns, refunds, escalations, timers): in time up to and including
+    the deadline, late from one instant after it ("交易关闭的0-15天内", seed:004: day 15 is in).
+    A platform timer fires only once its deadline has passed without the act.
+    """
+    return moment <= deadline
+
+
+def opened(moment: dt.datetime, opens_at: dt.datetime) -> bool:
+    """Whether something that opens at `opens_at` (an intervention, a late-shipment claim) is open at `moment`."""
+    return moment >= opens_at
+
+
 def start_of_next_day(moment: dt.datetime) -> dt.datetime:
     """Midnight after `moment` (the start of "the day after")."""
     return dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time(), tzinfo=moment.tzinfo)

@@ -46,14 +46,14 @@ class Pool:
         """Join the queue at `t` (never earlier than any earlier booking) for `handling` hours.
 
         Returns:
-            When an agent starts the task, or None when that would be at or after
-            `deadline` (the task is dropped and no agent is used).
+            When an agent starts the task, or None when that would be after `deadline`
+            (the task is dropped and no agent is used; starting exactly at it is in time).
         """
         free = self._free
         start = t if free[0] <= t else free[0]
         if self.shifts is not None:
             start += self.until_open(start)
-        if start >= deadline:
+        if start > deadline:
             self.dropped += 1
             return None
         heapq.heapreplace(free, start + handling)
