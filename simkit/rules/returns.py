@@ -124,7 +124,13 @@ def return_flow(
     violation = dict(legal.timeline)["violation_after"]
     if refunded_at is not None:
         on_time = in_time(refunded_at, legal.deadline)
-        outcome = "refunded" if on_time else "refunded_after_violation" if not in_time(refunded_at, violation) else "refunded_late"
+        outcome = (
+            "refunded"
+            if on_time
+            else "refunded_after_violation"
+            if not in_time(refunded_at, violation)
+            else "refunded_late"
+        )
         en = "Refunded in time." if on_time else "Refunded, but late."
         zh = "已按时退款。" if on_time else "已退款,但超过法定期限。"
         return decided(True, outcome, legal, en, zh)

@@ -117,7 +117,13 @@ def refund_triage(policy: Policy, *, reason: str) -> Decision:
     """How a merchant handles a refund reason (Tmall triage; channel: communicate first; national: none)."""
     t = tmall(policy)
     if t is None and channels(policy) is None:
-        return Decision(True, "no_triage", (), "The national floor sets no triage of refund reasons.", "国家规定未设退款原因处理流程。")
+        return Decision(
+            True,
+            "no_triage",
+            (),
+            "The national floor sets no triage of refund reasons.",
+            "国家规定未设退款原因处理流程。",
+        )
     if t is None:
         return Decision(
             True,

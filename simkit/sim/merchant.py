@@ -9,6 +9,7 @@ import math
 from typing import TYPE_CHECKING
 
 from simkit import rules
+from simkit.rules import in_time
 from simkit.sim.judgement import merchant_finds_for_buyer
 from simkit.sim.record import ESCALATE, TIMEOUT, Proc
 
@@ -52,13 +53,13 @@ def answer(
     env = m.env
     now = env.now
     limit, at_limit = (deadline, TIMEOUT) if deadline <= escalate_at else (escalate_at, ESCALATE)
-    if action == "stall" or now + pre > limit:
+    if action == "stall" or not in_time(now + pre, limit):
         yield env.timeout(limit - now if limit > now else 0.0)
         return at_limit
     if pre > 0.0:
         yield env.timeout(pre)
     start = pool_for(m, c).book(env.now, handling, limit)
-    if start is None or start + handling > limit:
+    if start is None or not in_time(start + handling, limit):
         yield env.timeout(limit - env.now)
         return at_limit
     yield env.timeout(start + handling - env.now)

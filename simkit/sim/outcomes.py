@@ -9,6 +9,7 @@ import math
 from typing import TYPE_CHECKING
 
 from simkit import rules
+from simkit.rules import in_time
 from simkit.sim import statuses as st
 from simkit.sim.judgement import arbiter_finds_for_buyer, severity
 from simkit.sim.lifecycle import close_trade
@@ -85,7 +86,7 @@ def return_leg(m: Model, c: Case) -> Proc:
     env = m.env
     last, return_rule = m.cache.buyer_return(env.now, c.paid)
     delay = c.d[D_RETURN]
-    if c.u[U_RETURN] >= m.spec.buyers.return_on_time or env.now + delay > last:
+    if c.u[U_RETURN] >= m.spec.buyers.return_on_time or not in_time(env.now + delay, last):
         if last == math.inf:
             return
         yield env.timeout(max(0.0, last - env.now))
@@ -104,7 +105,7 @@ def return_leg(m: Model, c: Case) -> Proc:
     service = c.kind in ("exchange", "repair")
     next_status = status(m, c, st.RESHIP if service else st.REFUNDING)
     arrival = env.now + c.d[D_TRANSIT]
-    if arrival > receipt_due:  # still travelling when the timer fires (arriving at the deadline is in time)
+    if not in_time(arrival, receipt_due):  # still travelling when the timer fires
         yield env.timeout(receipt_due - env.now)
         m.n.auto_refund += 1
         ev(m, c, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 
+from simkit.rules import in_time
 from simkit.scenario.schema import Shift
 
 
@@ -53,7 +54,7 @@ class Pool:
         start = t if free[0] <= t else free[0]
         if self.shifts is not None:
             start += self.until_open(start)
-        if start > deadline:
+        if not in_time(start, deadline):
             self.dropped += 1
             return None
         heapq.heapreplace(free, start + handling)

@@ -71,7 +71,7 @@ class RuleCache:
         )
 
     def merchant_receipt(self, shipped_h: float, paid_h: float) -> tuple[float, str]:
-        """(deadline hour, rule id) of `rules.merchant_receipt_deadline` (from the buyer's shipment; inf without a timer)."""
+        """(deadline hour, rule id) of `rules.merchant_receipt_deadline`, from the buyer's shipment (inf: no timer)."""
         return self._timer(
             "receipt",
             "",
