@@ -47,7 +47,11 @@ def test_tmall_answer_exactly_at_72_hours_is_in_time(sim):
 
 def test_channel_answer_exactly_at_48_hours_is_in_time(sim):
     """RULES.md channels.review_deadlines: the merchant reviews a refund request within 48 h."""
-    on_time = {**CHANNEL, **issue("out_of_stock"), "merchants": {"response_time": "47 hours", "handling_time": "1 hours"}}
+    on_time = {
+        **CHANNEL,
+        **issue("out_of_stock"),
+        "merchants": {"response_time": "47 hours", "handling_time": "1 hours"},
+    }
     df, _ = sim.log(on_time)
     assert [step[1] for step in sim.steps(df, "O0-1")][:2] == ["request", "agree"]
     assert sim.steps(df, "O0-1")[1][0] == 49.0
