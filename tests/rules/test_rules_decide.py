@@ -184,6 +184,58 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "national_fresh_no_reason.yaml": pinned(  # the exclusion decides; the national floor has no after-sale period
         False, "excluded", ["national.no_reason_exclusions"]
     ),
+    # national.favourable: "A merchant promise more favourable to the buyer binds" -- 15 days, day 12 is in
+    "national_promise_no_reason.yaml": pinned(
+        True,
+        "await_merchant",
+        ["national.no_reason_return", "national.favourable", "national.no_reason_shipping"],
+        payer="buyer",
+    ),
+    # law:cpl §24 (national.quality_return): "return within 7 days; afterwards repair/replace"
+    "national_quality_exchange.yaml": pinned(True, "await_merchant", ["national.quality_return"], payer="merchant"),
+    # law:3bao: repair within the warranty; the order's 730 days (from 2024-06-03 10:00) ended 2026-06-03 10:00
+    "national_warranty_ended.yaml": pinned(
+        False,
+        "remedy_not_available",
+        ["national.three_guarantees", "national.favourable"],
+        deadline="2026-06-03T10:00:00+08:00",
+        kind="window_end",
+        payer="merchant",
+    ),
+    # seed:004: "付款72小时后方可申请" -- refused before 72 h, and a refusal carries no amount
+    "tmall_late_shipment_too_early.yaml": pinned(
+        False,
+        "too_early",
+        ["tmall.late_ship_comp", "tmall.ship_promise"],
+        deadline="2026-03-04T10:00:00+08:00",
+        kind="opens_at",
+    ),
+    # seed:004: "交易关闭的0-15天内": exactly 15 days after the close is in time; unkept promise: 4 points
+    "tmall_rule_complaint_day15.yaml": pinned(
+        True,
+        "intervention",
+        ["tmall.rule_complaint", "tmall.penalty_points"],
+        deadline="2026-06-04T10:00:00+08:00",
+        kind="file_by",
+        points=4,
+    ),
+    # RULES.md: "USER_WAIT_RETURN → MERCHANT_WAIT_RECEIPT →(agree | timeout) PLATFORM_REFUNDING": the 10 days
+    # run from the buyer's shipment (03-09 16:00), while the parcel travels
+    "channels_return_in_transit.yaml": pinned(
+        True,
+        "return_in_transit",
+        [
+            "channels.attempts",
+            "channels.period_order",
+            "channels.over_period_scenarios",
+            "national.quality_return",
+            "channels.principle",
+            "channels.review_deadlines",
+        ],
+        deadline="2026-03-19T16:00:00+08:00",
+        kind="confirm_receipt_by",
+        payer="merchant",
+    ),
     "tmall_complaint_withdrawn.yaml": pinned(
         False, "withdrawn", ["tmall.rule_complaint"], deadline="2026-05-18T10:00:00+08:00", kind="file_by"
     ),
