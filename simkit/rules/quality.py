@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from simkit.policy.model import Policy
 from simkit.rules._common import Reader, days, get_category, in_time
@@ -71,17 +72,16 @@ def quality_remedy(
         if warranty is not None and warranty > warranty_span:
             warranty_span, ids = warranty, (*ids, "national.favourable")
         war = received_at + warranty_span
-        later = " or ".join(qr.later_remedies)
-        later_zh = "或".join(_ZH.get(r, r) for r in qr.later_remedies)
-        later_en = f"; a return within {days(within)} days of receipt, afterwards {later}"
-        later_zh = f"(收货后{days(within)}日内可退货,此后可{later_zh})"
+        later_en = later_zh = ""
         if in_time(at, ret):
-            allowed, deadline, later_en, later_zh = True, ret, "", ""
-        elif warranty_span.total_seconds() == 0:
+            allowed, deadline = True, ret
+        elif not warranty_span:
             # cpl §24: "七日后……可以要求经营者履行更换、修理等义务" -- no end without a warranty
+            later_en, later_zh = _later(within, qr.later_remedies)
             allowed = wanted in qr.later_remedies
             deadline = None if allowed else ret
         elif in_time(at, war):
+            later_en, later_zh = _later(within, qr.later_remedies)
             allowed, deadline = wanted in qr.later_remedies, war
         else:
             allowed, deadline = False, war
@@ -124,6 +124,16 @@ def quality_remedy(
 
 
 _ZH = {"return": "退货", "exchange": "换货", "repair": "维修"}
+
+
+def _later(within: dt.timedelta, remedies: Sequence[str]) -> tuple[str, str]:
+    """The consumer law's sequence as a clause: a return within N days, afterwards the later remedies."""
+    en = " or ".join(remedies)
+    zh = "或".join(_ZH.get(r, r) for r in remedies)
+    return (
+        f"; a return within {days(within)} days of receipt, afterwards {en}",
+        f"(收货后{days(within)}日内可退货,此后可{zh})",
+    )
 
 
 def _warranty_en(span: dt.timedelta) -> str:
