@@ -96,6 +96,8 @@ def after_sale(policy: Policy, case: Case) -> Decision:
             return notes.merged(_refusal(window, remedy))
         notes.add(window, say=True)
         platform_window_open = True
+    if received is None and tmall(policy) is None and channels(policy) is None:
+        notes.add(_before_receipt(reason), say=True)
     if received is not None and reason in NO_REASON_REASONS:
         eligibility = no_reason_return(
             policy,
@@ -229,6 +231,30 @@ def _advance_text(advance: Payer | None) -> tuple[str, str]:
     return (
         f" The {advance} advances the money first (先行赔付) and recovers it from the party at fault.",
         f"{'平台' if advance == 'platform' else advance}先行赔付。",
+    )
+
+
+def _before_receipt(reason: str) -> Decision:
+    """The national floor before the buyer has the goods: the rule the refund rests on.
+
+    A no-reason refund rests on the no-reason return, whose window counts from the day after
+    receipt (law:7day §10) and so has not begun; a merchant-fault refund on the merchant bearing
+    its fault (national.quality_return: the merchant pays transport).
+    """
+    if reason in NO_REASON_REASONS:
+        return Decision(
+            True,
+            "before_receipt",
+            ("national.no_reason_return",),
+            "Before receipt the no-reason window, counted from the day after receipt, has not begun.",
+            "尚未签收,无理由退货期限(自签收次日起算)尚未开始。",
+        )
+    return Decision(
+        True,
+        "before_receipt",
+        ("national.quality_return",),
+        "Before receipt, the merchant is at fault and bears the cost.",
+        "尚未签收,商家责任,由商家承担。",
     )
 
 
