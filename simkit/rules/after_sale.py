@@ -421,7 +421,7 @@ def _refusal(window: Decision, remedy: Decision | None) -> Decision:
         return window
     if remedy.deadline <= window.deadline:
         return window
-    return remedy._replace(rules=tuple(dict.fromkeys((*remedy.rules, *window.rules))), payer=None)
+    return remedy._replace(rules=tuple(dict.fromkeys((*remedy.rules, *window.rules))))
 
 
 def _statutory_remedy(policy: Policy, remedy: Decision, window: Decision) -> Decision:
