@@ -197,3 +197,12 @@ def test_national_reason_texts_are_its_own(national: Policy, make_case: Any) -> 
     quality = decide(national, make_case(ORDER, {"kind": "return_refund", "reason": "quality", "at": day(2)}))
     assert "never refuse outright" not in quality.reason_en
     assert "national.favourable" not in quality.rules
+
+
+def test_past_the_tmall_window_the_later_end_is_the_one_reported(tmall: Policy, make_case: Any) -> None:
+    """seed:004: after-sale "交易成功"0-15天内 (completed 06-04 10:00 → 06-19 10:00) outlasts the law's 7-day
+    quality return (received 06-03 10:00 → 06-10 10:00): a return one second past the window was refused by it."""
+    order = {**ORDER, "completed_at": "2026-06-04T10:00:00"}
+    d = decide(tmall, make_case(order, {"kind": "return_refund", "reason": "quality", "at": "2026-06-19T10:00:01"}))
+    assert (d.allowed, d.outcome, d.to_dict()["deadline"]) == (False, "window_closed", "2026-06-19T10:00:00+08:00")
+    assert d.rules[0] == "tmall.after_sale_window"
