@@ -101,13 +101,13 @@ class RuleCalls:
             lambda since, p: rules.buyer_return_deadline(self.policy, agreed_at=since, paid_at=p),
         )
 
-    def merchant_receipt(self, delivered: int, paid: int | None) -> Timer:
-        """`rules.merchant_receipt_deadline`: when an unconfirmed return is refunded."""
+    def merchant_receipt(self, shipped: int, paid: int | None) -> Timer:
+        """`rules.merchant_receipt_deadline`: when a return unconfirmed since the buyer shipped it is refunded."""
         return self._timer(
             ("receipt",),
-            delivered,
+            shipped,
             paid,
-            lambda since, p: rules.merchant_receipt_deadline(self.policy, delivered_at=since, paid_at=p),
+            lambda since, p: rules.merchant_receipt_deadline(self.policy, shipped_back_at=since, paid_at=p),
         )
 
     def refund_deadline(self, received: int, paid: int | None) -> Timer:

@@ -5,8 +5,9 @@ it with what the log shows, within a tolerance for the platforms' own processing
 
 * timers: the merchant's answer or the automatic approval (``auto_approval``), the buyer's
   return or its closing (``return_deadline``), the merchant's receipt or the automatic refund
-  (``receipt``), the legal refund after the return arrived (``refund_deadline``, and its
-  amount), the shipping promise, automatic confirmation not before its time;
+  (``receipt``, timed from the buyer's shipment of the return), the legal refund after the
+  return arrived (``refund_deadline``, and its amount), the shipping promise, automatic
+  confirmation not before its time;
 * platform intervention only when the rules open it; on the video channel no refusal
   without an offer first (``bare_refusal``);
 * compensation amounts and forms (late shipment, out of stock, counterfeit, penalty points);
@@ -33,6 +34,7 @@ from simkit.compliance.findings import Finding, Severity, Step, make_finding
 from simkit.compliance.transitions import TAOBAO_CS_STATUS, bad_transitions, machine_for, order_machine
 from simkit.logs.orderlog import ENDING, CaseLog, Ev, OrderLog
 from simkit.policy.model import Policy
+from simkit.rules import in_time
 
 ANSWERS = frozenset(
     {
@@ -152,7 +154,7 @@ class OrderChecks:
 
     def overdue(self, deadline: int) -> bool:
         """Whether the log runs on beyond the deadline (so the timer must have fired)."""
-        return self.ctx.as_of is not None and self.ctx.as_of > deadline + self.tol
+        return self.ctx.as_of is not None and not in_time(self.ctx.as_of, deadline + self.tol)
 
     # --- the order ------------------------------------------------------------------------
 
@@ -189,7 +191,7 @@ class OrderChecks:
         deadline, rule = self.calls.ship(f.paid, f.channel, f.presale_ship_by)
         if deadline is None:
             return
-        if ev.time > deadline + self.tol:
+        if not in_time(ev.time, deadline + self.tol):
             self.found(
                 rule,
                 "ship_promise",
@@ -300,7 +302,7 @@ class OrderChecks:
                     )
                 else:
                     self.ok(rule, "auto_approval")
-            elif ans.time > deadline + self.tol:
+            elif not in_time(ans.time, deadline + self.tol):
                 self.found(
                     rule,
                     "auto_approval",
@@ -339,7 +341,7 @@ class OrderChecks:
                     self.ok(rule, "return_deadline")
                 continue
             _, leg = nxt
-            late = leg.time > deadline + self.tol
+            late = not in_time(leg.time, deadline + self.tol)
             early = leg.activity == "close_return" and leg.time < deadline - self.tol
             if late or early:
                 what = "shipped" if leg.activity == "ship_return" else "closed"
@@ -355,20 +357,26 @@ class OrderChecks:
                 self.ok(rule, "return_deadline")
 
     def receipt(self, case: CaseLog) -> None:
+        """The platform's receipt timer (from the buyer's shipment) and the legal refund (from the arrival)."""
         paid = self.f.paid
-        delivered = [(i, ev) for i, ev in enumerate(case.events) if ev.activity == "return_delivered"]
-        if not delivered and case.first("ship_return") is not None:
-            self.skip("national.refund_deadline", "refund_deadline", "the log records no return receipt")
-        for i, ev in delivered:
+        for i, ev in enumerate(case.events):
+            if ev.activity != "ship_return":
+                continue
             deadline, rule = self.calls.merchant_receipt(ev.time, paid)
             if deadline is not None:
                 nxt = case.first("confirm_return", "auto_refund", "auto_confirm_return", after=i)
                 self._receipt(case, i, ev, nxt, deadline, rule)
+        delivered = [(i, ev) for i, ev in enumerate(case.events) if ev.activity == "return_delivered"]
+        settled = case.first("auto_refund", "auto_confirm_return") is not None
+        if not delivered and case.first("ship_return") is not None and not settled:
+            self.skip("national.refund_deadline", "refund_deadline", "the log records no return receipt")
+        for i, ev in delivered:
             if case.kind == "return_refund":
                 self._legal_refund(case, i, ev)
 
     def _receipt(self, case: CaseLog, i: int, ev: Ev, nxt: tuple[int, Ev] | None, deadline: int, rule: str) -> None:
-        expected = f"the return confirmed by {iso(deadline)}, else refunded automatically then"
+        shipped = f"shipped back at {iso(ev.time)}"
+        expected = f"the return confirmed by {iso(deadline)} ({shipped}), else refunded automatically then"
         if nxt is None:
             if self.overdue(deadline) and not self.closed_after(case, i):
                 self.found(rule, "receipt", expected, f"not confirmed by {iso(self.ctx.as_of)}", [ev], case)
@@ -377,7 +385,7 @@ class OrderChecks:
             return
         _, done = nxt
         automatic = done.activity != "confirm_return"
-        bad = abs(done.time - deadline) > self.tol if automatic else done.time > deadline + self.tol
+        bad = abs(done.time - deadline) > self.tol if automatic else not in_time(done.time, deadline + self.tol)
         if bad:
             self.found(
                 rule,
@@ -405,7 +413,7 @@ class OrderChecks:
                 self.ok(rule, "refund_deadline")
             return
         _, refund = found
-        if refund.time > deadline + self.tol:
+        if not in_time(refund.time, deadline + self.tol):
             decision = rules.refund_deadline(
                 self.ctx.policy,
                 received_return_at=self.calls.at(ev.time),  # type: ignore[arg-type]

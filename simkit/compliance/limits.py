@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from simkit import rules
 from simkit.compliance.calls import iso, to_micros
 from simkit.logs.orderlog import CaseLog, Ev
+from simkit.rules import in_time
 
 if TYPE_CHECKING:
     from simkit.compliance.conformance import OrderChecks
@@ -95,7 +96,7 @@ def _window(chk: OrderChecks, case: CaseLog, ev: Ev, state: _State) -> None:
         chk.ok(d.rules[0], "window")
         return
     for until, how in ((state.reopened_until, "reopening"), (state.extended_until, "extension")):
-        if until is not None and ev.time <= until + chk.tol:
+        if until is not None and in_time(ev.time, until + chk.tol):
             chk.ok(d.rules[0], f"window_after_{how}")
             return
     ended = iso(to_micros(d.deadline)) if d.deadline is not None else "?"

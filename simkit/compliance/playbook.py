@@ -249,9 +249,13 @@ def _reference(at: dt.datetime | None) -> dt.datetime:
 
 
 def _late_receipt(policy: Policy, where: str) -> list[Finding]:
-    """Waiting for the receipt timer refunds later than the law when the timer is longer than the deadline."""
+    """Waiting for the receipt timer refunds later than the law when the timer is longer than the deadline.
+
+    The timer runs from the buyer's shipment of the return, the law's deadline from its arrival:
+    a return that arrives at once (the worst case) is refunded the timer's full length after receipt.
+    """
     moment = _reference(None)
-    receipt = rules.merchant_receipt_deadline(policy, delivered_at=moment, paid_at=moment)
+    receipt = rules.merchant_receipt_deadline(policy, shipped_back_at=moment, paid_at=moment)
     legal = rules.refund_deadline(policy, received_return_at=moment, paid_at=moment)
     if receipt.deadline is None or legal.deadline is None or receipt.deadline <= legal.deadline:
         return []
@@ -263,7 +267,7 @@ def _late_receipt(policy: Policy, where: str) -> list[Finding]:
             "confirm_returns_late",
             f"refund within {_span(legal.deadline - moment)} of receiving the return",
             f"confirm_returns: late waits for the receipt timer ({receipt.rules[0]}), "
-            f"refunding {_span(receipt.deadline - moment)} after receipt",
+            f"refunding up to {_span(receipt.deadline - moment)} after receipt",
             where=where,
         )
     ]

@@ -4,6 +4,7 @@ This is the only place a rule is decided; the simulation, ``simkit explain`` and
 audit all call these functions.
 """
 
+from simkit.rules._common import in_time
 from simkit.rules.compensation import counterfeit_compensation, fraud_compensation, late_shipment_compensation
 from simkit.rules.complaints import penalty_points, rule_complaint
 from simkit.rules.decision import Decision
@@ -39,6 +40,7 @@ __all__ = [
     "counterfeit_compensation",
     "extend_after_sale",
     "fraud_compensation",
+    "in_time",
     "intervention",
     "late_shipment_compensation",
     "merchant_receipt_deadline",

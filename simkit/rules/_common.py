@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from simkit.policy.model import Policy
 from simkit.policy.schema import Category, Channels, Tmall
@@ -13,6 +13,13 @@ from simkit.policy.values import Dated
 
 HOUR = dt.timedelta(hours=1)
 T = TypeVar("T")
+
+
+class _Ordered(Protocol):
+    def __le__(self, other: Any, /) -> bool: ...
+
+
+M = TypeVar("M", bound=_Ordered)
 _TERMS: dict[int, dict[Hashable, Any]] = {}
 
 
@@ -129,6 +136,23 @@ def hours(span: dt.timedelta) -> str:
 def times(count: int) -> str:
     """``1 time``, ``3 times``."""
     return f"{count} time" if count == 1 else f"{count} times"
+
+
+def in_time(moment: M, deadline: M) -> bool:
+    """Whether an act at `moment` meets `deadline`: an act exactly at its deadline is in time.
+
+    The one meaning of a deadline's boundary for every deadline family (windows, periods,
+    complaints, answers, returns, refunds, escalations, timers): in time up to and including
+    the deadline, late from one instant after it ("交易关闭的0-15天内", seed:004: day 15 is in).
+    A platform timer fires only once its deadline has passed without the act. The rules pass
+    datetimes; the simulation passes its clock's hours and the audit its log's microseconds.
+    """
+    return moment <= deadline
+
+
+def opened(moment: dt.datetime, opens_at: dt.datetime) -> bool:
+    """Whether something that opens at `opens_at` (an intervention, a late-shipment claim) is open at `moment`."""
+    return moment >= opens_at
 
 
 def start_of_next_day(moment: dt.datetime) -> dt.datetime:

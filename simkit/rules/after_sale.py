@@ -85,15 +85,19 @@ def after_sale(policy: Policy, case: Case) -> Decision:
     received = _received(case)
     quality_like = reason not in NO_REASON_REASONS and reason not in NOT_DELIVERED_REASONS
     platform_window_open = False
-    if received is not None:
+    if received is not None and (tmall(policy) is not None or channels(policy) is not None):
+        # the national floor has no after-sale period of its own: the no-reason window and the
+        # quality remedies (with the merchant's promises) decide there, each below
         window = _window(policy, case)
         if window.outcome in OVER_PERIOD_OUTCOMES or not window.allowed:
-            statutory = _statutory_remedy(policy, case, window) if quality_like else None
-            if statutory is None:
-                return notes.merged(window)
-            return notes.merged(_handled(statutory, handler))
+            remedy = _quality(policy, case, received) if quality_like else None
+            if remedy is not None and remedy.allowed:
+                return notes.merged(_handled(_statutory_remedy(policy, remedy, window), handler))
+            return notes.merged(_refusal(window, remedy))
         notes.add(window, say=True)
-        platform_window_open = policy.platform != "national"
+        platform_window_open = True
+    if received is None and tmall(policy) is None and channels(policy) is None:
+        notes.add(_before_receipt(reason), say=True)
     if received is not None and reason in NO_REASON_REASONS:
         eligibility = no_reason_return(
             policy,
@@ -120,7 +124,9 @@ def after_sale(policy: Policy, case: Case) -> Decision:
         # inside the platform window its rules are more favourable than the legal floor
         notes.add(remedy, say=remedy.allowed)
     amount, form = _compensation(policy, case, reason, notes)
-    notes.add(refund_triage(policy, reason=reason), say=True)
+    triage = refund_triage(policy, reason=reason)
+    if triage.rules:
+        notes.add(triage, say=True)
     payer, proof = _shipping(policy, case, reason, received, notes)
     advance = _advance(policy, reason, notes)
     if request.agreed_at is not None:
@@ -225,6 +231,30 @@ def _advance_text(advance: Payer | None) -> tuple[str, str]:
     return (
         f" The {advance} advances the money first (先行赔付) and recovers it from the party at fault.",
         f"{'平台' if advance == 'platform' else advance}先行赔付。",
+    )
+
+
+def _before_receipt(reason: str) -> Decision:
+    """The national floor before the buyer has the goods: the rule the refund rests on.
+
+    A no-reason refund rests on the no-reason return, whose window counts from the day after
+    receipt (law:7day §10) and so has not begun; a merchant-fault refund on the merchant bearing
+    its fault (national.quality_return: the merchant pays transport).
+    """
+    if reason in NO_REASON_REASONS:
+        return Decision(
+            True,
+            "before_receipt",
+            ("national.no_reason_return",),
+            "Before receipt the no-reason window, counted from the day after receipt, has not begun.",
+            "尚未签收,无理由退货期限(自签收次日起算)尚未开始。",
+        )
+    return Decision(
+        True,
+        "before_receipt",
+        ("national.quality_return",),
+        "Before receipt, the merchant is at fault and bears the cost.",
+        "尚未签收,商家责任,由商家承担。",
     )
 
 
@@ -350,6 +380,7 @@ def _quality(policy: Policy, case: Case, received: dt.datetime) -> Decision:
         at=request.at,
         failed_repairs=case.history.failed_repairs,
         warranty=order.warranty,
+        promised=order.promise.after_sale_period,
     )
 
 
@@ -380,14 +411,21 @@ def _latest(case: Case) -> dt.datetime:
     return max(m for m in [*moments, request.refunded_at] if m is not None)
 
 
-def _statutory_remedy(policy: Policy, case: Case, window: Decision) -> Decision | None:
+def _refusal(window: Decision, remedy: Decision | None) -> Decision:
+    """The refusal of a request after the platform period, stating what refused it.
+
+    When the statutory quality remedy (warranty, 三包) ran longer than the platform period,
+    its end refused the request; otherwise the platform period's.
+    """
+    if remedy is None or window.allowed or remedy.deadline is None or window.deadline is None:
+        return window
+    if remedy.deadline <= window.deadline:
+        return window
+    return remedy._replace(rules=tuple(dict.fromkeys((*remedy.rules, *window.rules))))
+
+
+def _statutory_remedy(policy: Policy, remedy: Decision, window: Decision) -> Decision:
     """After the platform period, a quality remedy owed by law (三包, warranty) still stands."""
-    received = _received(case)
-    if received is None:
-        return None
-    remedy = _quality(policy, case, received)
-    if not remedy.allowed:
-        return None
     order_rule = ("channels.period_order",) if channels(policy) is not None else ()
     return remedy._replace(
         outcome="statutory_remedy",

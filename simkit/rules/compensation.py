@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, channels, hours, tmall
+from simkit.rules._common import Reader, channels, hours, in_time, opened, tmall
 from simkit.rules.decision import Decision
 from simkit.rules.fulfilment import ship_deadline
 
@@ -52,7 +52,7 @@ def late_shipment_compensation(
         read.versions += promise.versions
         claim_after = read.hours("tmall.late_ship_comp.claim_after", rule.claim_after)
         earliest = max(paid_at + claim_after, promise.deadline or paid_at)
-        if shipped_at is not None and promise.deadline is not None and shipped_at <= promise.deadline:
+        if shipped_at is not None and promise.deadline is not None and in_time(shipped_at, promise.deadline):
             return Decision(
                 False,
                 "shipped_on_time",
@@ -63,18 +63,18 @@ def late_shipment_compensation(
                 deadline_kind="ship_by",
                 versions=read.frozen(),
             )
-        if at < earliest:
+        if not opened(at, earliest):
             return Decision(
                 False,
                 "too_early",
                 ids,
                 f"A late-shipment claim opens once the shipping promise is broken, and no earlier than "
-                f"{hours(claim_after)} h after payment.",
-                f"发货超时且付款满{hours(claim_after)}小时后方可申请延迟发货赔付。",
+                f"{hours(claim_after)} h after payment. (The claim, once open: {amount:.2f} CNY ({rule.form}), "
+                f"{rate * 100:g}% of the price, at most {cap:g} CNY.)",
+                f"发货超时且付款满{hours(claim_after)}小时后方可申请延迟发货赔付。"
+                f"(届时可申请的赔付:{amount:.2f}元{_FORM_ZH[rule.form]},价款的{rate * 100:g}%,最高{cap:g}元。)",
                 deadline=earliest,
                 deadline_kind="opens_at",
-                amount=amount,
-                amount_form=rule.form,
                 versions=read.frozen(),
             )
     return Decision(
@@ -82,11 +82,14 @@ def late_shipment_compensation(
         "compensate",
         ids,
         f"Compensation of {amount:.2f} CNY ({rule.form}): {rate * 100:g}% of the price, at most {cap:g} CNY.",
-        f"赔付{amount:.2f}元({'天猫积分' if rule.form == 'points' else '现金'}):价款的{rate * 100:g}%,最高{cap:g}元。",
+        f"赔付{amount:.2f}元{_FORM_ZH[rule.form]}:价款的{rate * 100:g}%,最高{cap:g}元。",
         amount=amount,
         amount_form=rule.form,
         versions=read.frozen(),
     )
+
+
+_FORM_ZH = {"points": "(天猫积分)", "cash": "(现金)"}
 
 
 def counterfeit_compensation(

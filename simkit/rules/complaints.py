@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, days, hours, tmall
+from simkit.rules._common import Reader, days, hours, in_time, tmall
 from simkit.rules.decision import Decision
 
 _VIOLATION_OF_REASON = {
@@ -135,7 +135,7 @@ def rule_complaint(
             f"Only {per_order} complaint{'' if per_order == 1 else 's'} per order.",
             f"每笔交易只有{per_order}次投诉机会。",
         )
-    if not start <= at < end:
+    if at < start or not in_time(at, end):
         return refuse("outside_window", f"Complaints are allowed {when_en}.", f"{when_zh}可发起投诉。")
     points = penalty_points(policy, violation=_VIOLATION_OF_REASON[reason], severity=severity, paid_at=paid_at)
     return Decision(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, channels, days, tmall
+from simkit.rules._common import Reader, channels, days, in_time, tmall
 from simkit.rules.decision import Decision
 
 
@@ -73,7 +73,7 @@ def extend_after_sale(
     if not ex.requires_settlement and settled:
         return refuse("already_settled", "Extension is possible only before settlement.", "仅结算前可延长售后。")
     horizon = read.hours("channels.extend.horizon", ex.horizon)
-    if at > paid_at + horizon:
+    if not in_time(at, paid_at + horizon):
         return refuse(
             "beyond_horizon",
             f"Extensions only within {days(horizon)} days of payment.",

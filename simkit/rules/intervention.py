@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import MERCHANT_FAULT_REASONS, NO_REASON_REASONS, Reader, channels, days, hours, tmall
+from simkit.rules._common import (
+    MERCHANT_FAULT_REASONS,
+    NO_REASON_REASONS,
+    Reader,
+    channels,
+    days,
+    hours,
+    in_time,
+    opened,
+    tmall,
+)
 from simkit.rules.decision import Decision
 from simkit.rules.shipping import return_shipping
 
@@ -55,7 +65,7 @@ def intervention(
                 f"仅退款中可申请小二介入;该退款{state_zh}。",
                 versions=read.frozen(),
             )
-        if at < earliest:
+        if not opened(at, earliest):
             return Decision(
                 False,
                 "too_early",
@@ -97,7 +107,7 @@ def intervention(
         since = refused_at or refund_requested_at
         within = read.hours("channels.escalate.within", c.escalate.within)
         last = since + within
-        if at > last:
+        if not in_time(at, last):
             return Decision(
                 False,
                 "expired",

@@ -6,7 +6,16 @@ import datetime as dt
 from typing import NamedTuple
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, channels, days, decision_day, get_category, start_of_next_day, terms
+from simkit.rules._common import (
+    Reader,
+    channels,
+    days,
+    decision_day,
+    get_category,
+    in_time,
+    start_of_next_day,
+    terms,
+)
 from simkit.rules.decision import Decision
 
 
@@ -196,6 +205,6 @@ def no_reason_return(
             deadline_kind="window_end",
             versions=window.versions,
         )
-    if at >= window.end:
+    if not in_time(at, window.end):
         return window.decision("window_passed", False, "The no-reason window has passed. ", "已超过无理由退货期限。")
     return window.decision("return_allowed", True, "No-reason return allowed. ", "可无理由退货。")

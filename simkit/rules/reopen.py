@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, channels, days, get_category, times, tmall
+from simkit.rules._common import Reader, channels, days, get_category, in_time, times, tmall
 from simkit.rules.decision import Decision
 from simkit.rules.windows import after_sale_window
 
@@ -70,7 +70,7 @@ def reopen_entry(
             f"售后维权期{days(excluded)}天的类目不支持商家自主打开售后入口。",
         )
     max_age = read.hours("tmall.reopen_entry.max_order_age", re.max_order_age)
-    if at - paid_at > max_age:
+    if not in_time(at, paid_at + max_age):
         return refuse(
             "order_too_old",
             f"Orders paid more than {days(max_age)} days ago cannot reopen.",
@@ -136,7 +136,7 @@ def reopened_window(
     assert t is not None
     read = Reader(policy, paid_at, at)
     allowed_filings = int(read("tmall.reopen_entry.buyer_filings", t.reopen_entry.buyer_filings))
-    if at >= reopened.deadline:
+    if not in_time(at, reopened.deadline):
         return reopened._replace(
             allowed=False,
             outcome="reopened_window_closed",

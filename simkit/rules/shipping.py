@@ -114,14 +114,21 @@ def return_shipping(
 
 
 def refund_triage(policy: Policy, *, reason: str) -> Decision:
-    """How a merchant handles a refund reason (Tmall triage; channel: communicate first)."""
+    """How a merchant handles a refund reason (Tmall triage; channel: communicate first; national: none)."""
     t = tmall(policy)
+    if t is None and channels(policy) is None:
+        return Decision(
+            True,
+            "no_triage",
+            (),
+            "The national floor sets no triage of refund reasons.",
+            "国家规定未设退款原因处理流程。",
+        )
     if t is None:
-        rule = ("channels.principle",) if channels(policy) is not None else ("national.favourable",)
         return Decision(
             True,
             "communicate",
-            rule,
+            ("channels.principle",),
             "Communicate with the buyer first; never refuse outright.",
             "优先与用户沟通,避免直接拒绝。",
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, get_category, tmall
+from simkit.rules._common import Reader, get_category, in_time, tmall
 from simkit.rules.decision import Decision, Payer
 from simkit.rules.windows import after_sale_window
 
@@ -76,7 +76,7 @@ def after_exit_duty(
             payer=payer,
             versions=read.frozen(),
         )
-    if duty_end is not None and at >= duty_end:
+    if duty_end is not None and not in_time(at, duty_end):
         return Decision(
             False,
             "duty_ended",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simkit.policy.model import Policy
-from simkit.rules._common import Reader, days, hours, platform_span
+from simkit.rules._common import Reader, days, hours, in_time, platform_span
 from simkit.rules.decision import Decision
 
 RETURN_KINDS = frozenset({"return_refund", "exchange", "repair"})
@@ -67,26 +67,39 @@ def buyer_return_deadline(policy: Policy, *, agreed_at: dt.datetime, paid_at: dt
 
 
 def merchant_receipt_deadline(
-    policy: Policy, *, delivered_at: dt.datetime, paid_at: dt.datetime | None = None
+    policy: Policy, *, shipped_back_at: dt.datetime, paid_at: dt.datetime | None = None
 ) -> Decision:
-    """By when the merchant must confirm the returned goods, else the refund is paid."""
-    read = Reader(policy, paid_at or delivered_at, delivered_at)
+    """By when the merchant must confirm the returned goods, else the platform refunds.
+
+    The timer runs from when the buyer ships the return: the video channel's merchant receipt
+    limit belongs to the status ``MERCHANT_WAIT_RECEIPT`` and Tmall's to
+    ``WAIT_SELLER_CONFIRM_GOODS``, both entered when the buyer sends the goods back, and both
+    end in the platform refunding. It runs while the parcel travels. The national floor has
+    no such timer (the legal refund deadline counts from the return's arrival: `refund_deadline`).
+    """
+    read = Reader(policy, paid_at or shipped_back_at, shipped_back_at)
     found = platform_span(
         read,
         tmall_path="tmall.return_deadlines.merchant_confirm_within",
         channels_path="channels.review_deadlines.merchant_receipt",
     )
     if found is None:
-        return refund_deadline(policy, received_return_at=delivered_at, paid_at=paid_at)
+        return Decision(
+            False,
+            "no_timer",
+            (),
+            "The national floor sets no merchant receipt timer.",
+            "国家规定未设商家确认收货时限。",
+        )
     span, rule = found
     return Decision(
         True,
         "auto_refund",
         (rule,),
-        f"The merchant must confirm the returned goods within {days(span)} days of their arrival, "
+        f"The merchant must confirm the returned goods within {days(span)} days of the buyer shipping them, "
         "else the platform refunds.",
-        f"商家须在退货到达后{days(span)}天内确认收货,超时自动退款。",
-        deadline=delivered_at + span,
+        f"商家须在买家寄回退货后{days(span)}天内确认收货,超时平台自动退款。",
+        deadline=shipped_back_at + span,
         deadline_kind="confirm_receipt_by",
         versions=read.frozen(),
     )
@@ -105,7 +118,7 @@ def refund_deadline(
     within = read.hours("national.refund_deadline.refund_within", rule.refund_within)
     after = read.hours("national.refund_deadline.violation_after", rule.violation_after)
     due, violation = received_return_at + within, received_return_at + after
-    if at is not None and at > violation:
+    if at is not None and not in_time(at, violation):
         return Decision(
             False,
             "violation",

@@ -14,6 +14,7 @@ from simkit.rules._common import (
     days,
     decision_day,
     get_category,
+    in_time,
     terms,
     times,
     tmall,
@@ -69,7 +70,7 @@ def after_sale_window(
         period = applied_window(policy, received_at=base, paid_at=paid_at)
         if promised is not None:
             period = _with_promise(policy, period, base + promised, promised)
-    if at < period.end:
+    if in_time(at, period.end):
         return period.decision("within_window", True, "Within the after-sale period. ", "在售后期内。")
     return period.decision("window_closed", False, "After the after-sale period. ", "已超过售后期。")
 
@@ -328,7 +329,7 @@ def over_period_request(
     else:
         end = _channel_period(policy, category, received_at, paid_at, extensions, promised, extended_at).end
         scenario_en, scenario_zh = "over the quality period", "超品质原因售后期"
-    if at < end:
+    if in_time(at, end):
         return Decision(
             True,
             "within_period",

@@ -9,6 +9,7 @@ import math
 from typing import TYPE_CHECKING
 
 from simkit import rules
+from simkit.rules import in_time
 from simkit.sim.judgement import merchant_finds_for_buyer
 from simkit.sim.record import ESCALATE, TIMEOUT, Proc
 
@@ -43,7 +44,8 @@ def answer(
     The merchant looks at the case after `pre` hours, queues for a service agent (on
     shift), who works `handling` hours and answers. When the deadline comes first, the
     timer decides (``"timeout"``); when the buyer's escalation comes first, ``"escalate"``
-    (a tie goes to the timer). One or two SimPy events whatever the outcome.
+    (a tie goes to the timer). An answer exactly at the deadline is in time (`simkit.rules.in_time`):
+    the timer fires only once the deadline has passed without it. One or two SimPy events whatever the outcome.
 
     Returns:
         ``(verb, rule, amount)``.
@@ -51,13 +53,13 @@ def answer(
     env = m.env
     now = env.now
     limit, at_limit = (deadline, TIMEOUT) if deadline <= escalate_at else (escalate_at, ESCALATE)
-    if action == "stall" or now + pre >= limit:
+    if action == "stall" or not in_time(now + pre, limit):
         yield env.timeout(limit - now if limit > now else 0.0)
         return at_limit
     if pre > 0.0:
         yield env.timeout(pre)
     start = pool_for(m, c).book(env.now, handling, limit)
-    if start is None or start + handling >= limit:
+    if start is None or not in_time(start + handling, limit):
         yield env.timeout(limit - env.now)
         return at_limit
     yield env.timeout(start + handling - env.now)
@@ -116,9 +118,9 @@ def obliged(m: Model, c: Case) -> tuple[bool, str]:
         return d.allowed, d.rules[0] if d.rules else ""
     tri = m.cache.pure(rules.refund_triage, reason=c.reason)
     rule = tri.rules[0] if tri.rules else ""
-    if tri.outcome == "communicate":
-        # The video channel's triage only says "communicate first"; a claim the merchant does
-        # not find proven rests on the legal quality remedy (law:cpl §24).
+    if tri.outcome in ("communicate", "no_triage"):
+        # The video channel's triage only says "communicate first" (the national floor has none);
+        # a claim the merchant does not find proven rests on the legal quality remedy (law:cpl §24).
         rule = "national.quality_return"
     if c.reason in ("not_received", "out_of_stock"):
         return True, rule

@@ -9,6 +9,7 @@ import math
 from typing import TYPE_CHECKING
 
 from simkit import rules
+from simkit.rules import in_time
 from simkit.sim import statuses as st
 from simkit.sim.judgement import arbiter_finds_for_buyer, severity
 from simkit.sim.lifecycle import close_trade
@@ -85,7 +86,7 @@ def return_leg(m: Model, c: Case) -> Proc:
     env = m.env
     last, return_rule = m.cache.buyer_return(env.now, c.paid)
     delay = c.d[D_RETURN]
-    if c.u[U_RETURN] >= m.spec.buyers.return_on_time or env.now + delay > last:
+    if c.u[U_RETURN] >= m.spec.buyers.return_on_time or not in_time(env.now + delay, last):
         if last == math.inf:
             return
         yield env.timeout(max(0.0, last - env.now))
@@ -99,14 +100,28 @@ def return_leg(m: Model, c: Case) -> Proc:
     share = 1.0 if ship.payer == "merchant" else 0.0  # the merchant's share of the return fee
     ev(m, c, "buyer", "ship_return", status(m, c, st.WAIT_RECEIPT), fee, ship.rules[0] if ship.rules else "")
     m.n.cost_shipping += fee * share
+    # the platform's receipt timer runs from the shipment, while the parcel travels
+    receipt_due, receipt_rule = m.cache.merchant_receipt(env.now, c.paid)
+    service = c.kind in ("exchange", "repair")
+    next_status = status(m, c, st.RESHIP if service else st.REFUNDING)
+    arrival = env.now + c.d[D_TRANSIT]
+    if not in_time(arrival, receipt_due):  # still travelling when the timer fires
+        yield env.timeout(receipt_due - env.now)
+        m.n.auto_refund += 1
+        ev(m, c, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)
+        if not service:
+            refund(m, c, c.price, receipt_rule, after_return=True)
+            return
+        yield env.timeout(arrival - env.now)
+        yield from send_back(m, c)
+        return
     yield env.timeout(c.d[D_TRANSIT])
     ev(m, c, "logistics", "return_delivered", status(m, c, st.WAIT_RECEIPT))
-    receipt_due, receipt_rule = m.cache.merchant_receipt(env.now, c.paid)
+    if receipt_due == math.inf:  # no platform timer (national floor): the legal refund deadline
+        receipt_due, receipt_rule = m.cache.refund_due(env.now, c.paid)
     late = m.playbook.confirm_returns == "late" and c.handler == "merchant"  # a provider or the platform is on time
     action = "stall" if late else "agree"
     verb, _, _ = yield from answer(m, c, receipt_due, action, 0.0, c.d[D_HANDLE2])
-    service = c.kind in ("exchange", "repair")
-    next_status = status(m, c, st.RESHIP if service else st.REFUNDING)
     if verb == "timeout":
         m.n.auto_refund += 1
         ev(m, c, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 
+from simkit.rules import in_time
 from simkit.scenario.schema import Shift
 
 
@@ -46,14 +47,14 @@ class Pool:
         """Join the queue at `t` (never earlier than any earlier booking) for `handling` hours.
 
         Returns:
-            When an agent starts the task, or None when that would be at or after
-            `deadline` (the task is dropped and no agent is used).
+            When an agent starts the task, or None when that would be after `deadline`
+            (the task is dropped and no agent is used; starting exactly at it is in time).
         """
         free = self._free
         start = t if free[0] <= t else free[0]
         if self.shifts is not None:
             start += self.until_open(start)
-        if start >= deadline:
+        if not in_time(start, deadline):
             self.dropped += 1
             return None
         heapq.heapreplace(free, start + handling)

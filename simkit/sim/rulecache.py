@@ -70,14 +70,24 @@ class RuleCache:
             lambda since, paid: rules.buyer_return_deadline(self.policy, agreed_at=since, paid_at=paid),
         )
 
-    def merchant_receipt(self, delivered_h: float, paid_h: float) -> tuple[float, str]:
-        """(deadline hour, rule id) of `rules.merchant_receipt_deadline`."""
+    def merchant_receipt(self, shipped_h: float, paid_h: float) -> tuple[float, str]:
+        """(deadline hour, rule id) of `rules.merchant_receipt_deadline`, from the buyer's shipment (inf: no timer)."""
         return self._timer(
             "receipt",
             "",
-            delivered_h,
+            shipped_h,
             paid_h,
-            lambda since, paid: rules.merchant_receipt_deadline(self.policy, delivered_at=since, paid_at=paid),
+            lambda since, paid: rules.merchant_receipt_deadline(self.policy, shipped_back_at=since, paid_at=paid),
+        )
+
+    def refund_due(self, arrived_h: float, paid_h: float) -> tuple[float, str]:
+        """(deadline hour, rule id) of `rules.refund_deadline` (from the return's arrival)."""
+        return self._timer(
+            "refund",
+            "",
+            arrived_h,
+            paid_h,
+            lambda since, paid: rules.refund_deadline(self.policy, received_return_at=since, paid_at=paid),
         )
 
     def pure(self, fn: Callable[..., Decision], **kwargs: Any) -> Decision:

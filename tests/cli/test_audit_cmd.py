@@ -17,10 +17,11 @@ def test_the_example_log_fails_with_its_violations(capsys):
     captured = capsys.readouterr()
     out = captured.out.splitlines()
     assert out[0].startswith(
-        f"FAIL {EXAMPLES / 'tmall_shop_log.csv'} against tmall: 11 violation(s), 0 warning(s), 3 malformed row(s); "
+        f"FAIL {EXAMPLES / 'tmall_shop_log.csv'} against tmall: 12 violation(s), 0 warning(s), 3 malformed row(s); "
         "117 rows, 14 orders, 14 cases in "
     )
     assert out[1:11] == [
+        "  tmall.return_deadlines: 2",  # O10-1 the buyer's return, O3-1 the receipt timer
         "  national.refund_deadline: 2",
         "  tmall.refund_auto_agree: 1",
         "  tmall.ship_promise: 1",
@@ -29,7 +30,6 @@ def test_the_example_log_fails_with_its_violations(capsys):
         "  status.taobao.refund: 1",
         "  tmall.rule_complaint: 1",
         "  tmall.reopen_entry: 1",
-        "  tmall.return_deadlines: 1",
         "  tmall.auto_confirm: 1",
     ]
     assert captured.err.splitlines() == [
@@ -105,4 +105,4 @@ def test_report_directory(tmp_path, capsys):
     assert f"report: {out / 'report.html'} (also report.md, report.json)" in capsys.readouterr().out
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert data["kind"] == "audit" and data["verdict"] == "FAIL"
-    assert data["data"]["violations"] == 11
+    assert data["data"]["violations"] == 12  # scenarios/examples/README.md lists 12

@@ -606,7 +606,7 @@ def test_json_output_carries_deadline_kind_offset_and_timeline(capsys: pytest.Ca
         "violation_after",
     )
     assert data["timeline"] == [
-        {"kind": "confirm_receipt_by", "at": "2026-03-22T10:00:00+08:00"},
+        {"kind": "confirm_receipt_by", "at": "2026-03-19T16:00:00+08:00"},  # 10 days after the buyer shipped
         {"kind": "violation_after", "at": "2026-03-27T10:00:00+08:00"},
     ]
     out = run_explain(capsys, f"{EXAMPLES}/tmall_refused_delivery.yaml")

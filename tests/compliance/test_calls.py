@@ -54,7 +54,7 @@ def test_memoised_timers_equal_direct_rule_calls(platform, kind, paid, delay, ch
             rules.merchant_response(policy, kind=kind, requested_at=start, paid_at=paid),
         ),
         (calls.buyer_return(s, p), rules.buyer_return_deadline(policy, agreed_at=start, paid_at=paid)),
-        (calls.merchant_receipt(s, p), rules.merchant_receipt_deadline(policy, delivered_at=start, paid_at=paid)),
+        (calls.merchant_receipt(s, p), rules.merchant_receipt_deadline(policy, shipped_back_at=start, paid_at=paid)),
         (calls.refund_deadline(s, p), rules.refund_deadline(policy, received_return_at=start, paid_at=paid)),
         (calls.auto_confirm(s, p), rules.auto_confirm_deadline(policy, shipped_at=start, paid_at=paid)),
         (calls.ship(p, channel, None), rules.ship_deadline(policy, paid_at=paid, channel=channel)),

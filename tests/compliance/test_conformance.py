@@ -116,6 +116,8 @@ def _return(case, t0, kind="return_refund", reason="changed_mind"):
 
 
 def test_receipt_timer_fired_early(audit):
+    """The receipt timer runs from the buyer's shipment of the return (03-07 10:00): "USER_WAIT_RETURN →
+    MERCHANT_WAIT_RECEIPT →(agree | timeout) PLATFORM_REFUNDING" (RULES.md) -- 10 days later, 03-17 10:00."""
     rows = [PAID, SHIP, DELIVER, *_return("O1-1", 6)]
     rows += [
         ("O1-1", "2026-03-14 10:00", "platform", "auto_refund", "SUCCESS", 0, "return_refund", "changed_mind", 0.0),
@@ -124,8 +126,11 @@ def test_receipt_timer_fired_early(audit):
     result = audit(rows, facts=FACTS)
     assert brief(result) == [("O1-1", "tmall.return_deadlines", "receipt", "violation")]
     finding = result.findings[0]
-    assert finding.expected == "the return confirmed by 2026-03-19T10:00:00+08:00, else refunded automatically then"
-    assert finding.actual == "auto_refund at 2026-03-14T10:00:00+08:00, 5.0 days early"
+    assert finding.expected == (
+        "the return confirmed by 2026-03-17T10:00:00+08:00 (shipped back at 2026-03-07T10:00:00+08:00), "
+        "else refunded automatically then"
+    )
+    assert finding.actual == "auto_refund at 2026-03-14T10:00:00+08:00, 3.0 days early"
 
 
 def test_merchant_confirms_after_the_receipt_timer_and_refunds_beyond_the_legal_deadline(audit):
@@ -136,11 +141,12 @@ def test_merchant_confirms_after_the_receipt_timer_and_refunds_beyond_the_legal_
     ]
     result = audit(rows, facts=FACTS)
     assert brief(result) == [
-        ("O1-1", "national.refund_deadline", "refund_deadline", "violation"),
         ("O1-1", "tmall.return_deadlines", "receipt", "violation"),
+        ("O1-1", "national.refund_deadline", "refund_deadline", "violation"),
     ]
-    assert result.findings[0].actual == "refunded at 2026-03-20T10:00:00+08:00, 11.0 days after the return arrived"
-    assert result.findings[1].actual == "confirm_return at 2026-03-20T10:00:00+08:00, 24.0 h after the timer"
+    # the timer ran out 10 days after the buyer shipped the return (03-07 10:00 -> 03-17 10:00)
+    assert result.findings[0].actual == "confirm_return at 2026-03-20T10:00:00+08:00, 3.0 days after the timer"
+    assert result.findings[1].actual == "refunded at 2026-03-20T10:00:00+08:00, 11.0 days after the return arrived"
 
 
 def test_refund_more_than_15_days_late_cites_the_legal_violation(audit):
@@ -156,9 +162,15 @@ def test_refund_more_than_15_days_late_cites_the_legal_violation(audit):
 
 def test_a_return_waiting_past_the_legal_deadline_at_the_end_of_the_log(audit):
     rows = [PAID, SHIP, DELIVER, *_return("O1-1", 6)]
-    result = audit(rows, facts=FACTS, as_of="2026-03-18T10:00:00")
+    # arrived 03-09 10:00: the law's refund by 03-16 10:00; the receipt timer (from the shipment) 03-17 10:00
+    result = audit(rows, facts=FACTS, as_of="2026-03-16T12:00:00")
     assert brief(result) == [("O1-1", "national.refund_deadline", "refund_deadline", "violation")]
-    assert result.findings[0].actual == "no refund by 2026-03-18T10:00:00+08:00"
+    assert result.findings[0].actual == "no refund by 2026-03-16T12:00:00+08:00"
+    later = audit(rows, facts=FACTS, as_of="2026-03-18T10:00:00")
+    assert brief(later) == [
+        ("O1-1", "tmall.return_deadlines", "receipt", "violation"),
+        ("O1-1", "national.refund_deadline", "refund_deadline", "violation"),
+    ]
     earlier = audit(rows, facts=FACTS, as_of="2026-03-16T09:00:00")
     assert brief(earlier) == []
 

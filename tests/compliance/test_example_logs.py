@@ -27,6 +27,9 @@ def test_tmall_shop_log_violations_exactly():
         [
             ("O2-1", "tmall.refund_auto_agree", "auto_approval", "violation"),
             ("O3-1", "national.refund_deadline", "refund_deadline", "violation"),
+            # the buyer shipped the return 03-07 12:00; the merchant confirmed 03-18 12:00, past Tmall's
+            # receipt timer (10 days from the shipment: WAIT_SELLER_CONFIRM_GOODS begins when the buyer ships)
+            ("O3-1", "tmall.return_deadlines", "receipt", "violation"),
             ("O4-1", "national.refund_deadline", "refund_amount", "violation"),
             ("O5", "tmall.ship_promise", "ship_promise", "violation"),
             ("O5-2", "tmall.late_ship_comp", "compensation", "violation"),
@@ -59,7 +62,14 @@ def test_tmall_shop_log_violation_details():
     assert [(s.line, s.activity) for s in late.evidence] == [(13, "request"), (14, "refuse")]
     comp = by_case["O5-2"]
     assert (comp.expected, comp.actual) == ("500.00 CNY (points)", "300.00 CNY paid")
-    assert by_case["O3-1"].actual == ("refunded at 2026-03-18T12:00:00+08:00, 9.0 days after the return arrived")
+    legal = next(f for f in result.findings if (f.case_id, f.check) == ("O3-1", "refund_deadline"))
+    assert legal.actual == "refunded at 2026-03-18T12:00:00+08:00, 9.0 days after the return arrived"
+    receipt = next(f for f in result.findings if (f.case_id, f.check) == ("O3-1", "receipt"))
+    assert receipt.expected == (
+        "the return confirmed by 2026-03-17T12:00:00+08:00 (shipped back at 2026-03-07T12:00:00+08:00), "
+        "else refunded automatically then"
+    )
+    assert receipt.actual == "confirm_return at 2026-03-18T12:00:00+08:00, 24.0 h after the timer"
     assert by_case["O7-1"].actual == "WAIT_SELLER_AGREE → WAIT_SELLER_CONFIRM_GOODS"
     assert [s.line for s in by_case["O7-1"].evidence] == [53, 54]
     assert by_case["O10-1"].actual == "return shipped at 2026-03-15T19:00:00+08:00, 2.0 days late"

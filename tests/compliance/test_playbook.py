@@ -113,7 +113,8 @@ def test_every_broken_promise_of_a_tmall_shop():
     by_check = {f.check: f for f in found}
     assert by_check["refuse_direct_agree"].actual == "the playbook refuses wrong_item, missing_parts, damaged"
     assert by_check["confirm_returns_late"].actual == (
-        "confirm_returns: late waits for the receipt timer (tmall.return_deadlines), refunding 10 days after receipt"
+        "confirm_returns: late waits for the receipt timer (tmall.return_deadlines), "
+        "refunding up to 10 days after receipt"
     )
     assert by_check["response_promise"].expected == (
         "answer within 3 days: the platform approves a refund_only request automatically then"

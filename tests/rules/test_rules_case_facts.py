@@ -49,9 +49,12 @@ AGREED = {**ASKED, "agreed_at": "2026-03-07T11:00:00"}  # the buyer ships back w
 SHIPPED = {**AGREED, "return_shipped_at": "2026-03-09T16:00:00"}
 ARRIVED = {**SHIPPED, "return_received_at": "2026-03-12T10:00:00"}
 # arrived 03-12 10:00: the law's refund by 03-19 10:00 (7 days), a violation after 03-27 10:00 (15 days);
-# Tmall refunds by itself when the merchant has not confirmed within 10 days (03-22 10:00)
+# Tmall refunds by itself when the merchant has not confirmed within 10 days of the buyer shipping the
+# return (03-09 16:00 + 10 days = 03-19 16:00): the refund's status WAIT_SELLER_CONFIRM_GOODS begins
+# when the buyer ships ("WAIT_BUYER_RETURN_GOODS → WAIT_SELLER_CONFIRM_GOODS → SUCCESS", RULES.md)
+RECEIPT_BY = "2026-03-19T16:00:00+08:00"
 ARRIVED_TIMELINE = [
-    {"kind": "confirm_receipt_by", "at": "2026-03-22T10:00:00+08:00"},
+    {"kind": "confirm_receipt_by", "at": RECEIPT_BY},
     {"kind": "violation_after", "at": "2026-03-27T10:00:00+08:00"},
 ]
 
@@ -68,15 +71,31 @@ def flow(decision: Decision) -> tuple[Any, ...]:
             {**AGREED, "as_of": "2026-03-10T10:00:00"},
             (True, "await_return", "2026-03-14T11:00:00+08:00", "ship_return_by", []),
         ),
-        (
+        (  # exactly at the deadline the buyer is still in time
             {**AGREED, "as_of": "2026-03-14T11:00:00"},
+            (True, "await_return", "2026-03-14T11:00:00+08:00", "ship_return_by", []),
+        ),
+        (
+            {**AGREED, "as_of": "2026-03-14T11:00:01"},
             (False, "return_closed", "2026-03-14T11:00:00+08:00", "ship_return_by", []),
+        ),
+        (
+            {**AGREED, "return_shipped_at": "2026-03-14T11:00:00"},
+            (True, "return_in_transit", "2026-03-24T11:00:00+08:00", "confirm_receipt_by", []),
         ),
         (
             {**AGREED, "return_shipped_at": "2026-03-14T11:00:01"},
             (False, "return_closed", "2026-03-14T11:00:00+08:00", "ship_return_by", []),
         ),
-        (SHIPPED, (True, "return_in_transit", None, None, [])),
+        (SHIPPED, (True, "return_in_transit", RECEIPT_BY, "confirm_receipt_by", [])),
+        (
+            {**SHIPPED, "as_of": "2026-03-19T16:00:00"},
+            (True, "return_in_transit", RECEIPT_BY, "confirm_receipt_by", []),
+        ),
+        (
+            {**SHIPPED, "as_of": "2026-03-19T16:00:01"},
+            (True, "platform_refund", RECEIPT_BY, "confirm_receipt_by", []),
+        ),
         (ARRIVED, (True, "await_refund", "2026-03-19T10:00:00+08:00", "refund_by", ARRIVED_TIMELINE)),
         (
             {**ARRIVED, "as_of": "2026-03-19T09:59:59"},
@@ -84,15 +103,19 @@ def flow(decision: Decision) -> tuple[Any, ...]:
         ),
         (
             {**ARRIVED, "as_of": "2026-03-19T10:00:00"},
+            (True, "await_refund", "2026-03-19T10:00:00+08:00", "refund_by", ARRIVED_TIMELINE),
+        ),
+        (
+            {**ARRIVED, "as_of": "2026-03-19T10:00:01"},
             (True, "refund_overdue", "2026-03-27T10:00:00+08:00", "violation_after", ARRIVED_TIMELINE),
         ),
         (
-            {**ARRIVED, "as_of": "2026-03-27T10:00:00"},
+            {**ARRIVED, "as_of": "2026-03-19T16:00:00"},
             (True, "refund_overdue", "2026-03-27T10:00:00+08:00", "violation_after", ARRIVED_TIMELINE),
         ),
-        (
-            {**ARRIVED, "as_of": "2026-03-27T10:00:01"},
-            (True, "refund_violation", "2026-03-27T10:00:00+08:00", "violation_after", ARRIVED_TIMELINE),
+        (  # unconfirmed one second past the receipt timer: the platform refunds
+            {**ARRIVED, "as_of": "2026-03-19T16:00:01"},
+            (True, "platform_refund", RECEIPT_BY, "confirm_receipt_by", []),
         ),
         (
             {**ARRIVED, "refunded_at": "2026-03-18T10:00:00"},
@@ -120,7 +143,7 @@ def test_the_return_flow_cites_the_law_and_the_platform_timers(tmall: Policy, ma
     d = decide(tmall, make_case(FLOW_ORDER, ARRIVED))
     assert d.rules[-2:] == ("national.refund_deadline", "tmall.return_deadlines")
     assert "Refund within 7 days of receiving the return; unhandled beyond 15 days is a violation." in d.reason_en
-    assert "商家须在退货到达后10天内确认收货,超时自动退款。" in d.reason_zh
+    assert "商家须在买家寄回退货后10天内确认收货,超时平台自动退款。" in d.reason_zh
 
 
 def test_an_answer_after_the_merchants_deadline_counts_from_the_deadline(tmall: Policy, make_case: Any) -> None:
@@ -148,19 +171,21 @@ def test_channel_return_flow(channel: Policy, make_case: Any) -> None:
 def test_national_return_flow_has_only_the_law(national: Policy, make_case: Any) -> None:
     waiting = decide(national, make_case(FLOW_ORDER, {**AGREED, "as_of": "2026-04-30T10:00:00"}))
     assert flow(waiting) == (True, "await_return", None, None, [])
+    shipped = decide(national, make_case(FLOW_ORDER, SHIPPED))
+    assert flow(shipped) == (True, "return_in_transit", None, None, [])  # no platform receipt timer
+    violation = [{"kind": "violation_after", "at": "2026-03-27T10:00:00+08:00"}]
     d = decide(national, make_case(FLOW_ORDER, ARRIVED))
-    assert flow(d) == (
-        True,
-        "await_refund",
-        "2026-03-19T10:00:00+08:00",
-        "refund_by",
-        [{"kind": "violation_after", "at": "2026-03-27T10:00:00+08:00"}],
-    )
+    assert flow(d) == (True, "await_refund", "2026-03-19T10:00:00+08:00", "refund_by", violation)
+    # law:7day §31: "超过十五日" -- the 15th day itself is not beyond it
+    at_15 = decide(national, make_case(FLOW_ORDER, {**ARRIVED, "as_of": "2026-03-27T10:00:00"}))
+    assert flow(at_15) == (True, "refund_overdue", "2026-03-27T10:00:00+08:00", "violation_after", violation)
+    past = decide(national, make_case(FLOW_ORDER, {**ARRIVED, "as_of": "2026-03-27T10:00:01"}))
+    assert flow(past) == (True, "refund_violation", "2026-03-27T10:00:00+08:00", "violation_after", violation)
 
 
 def test_an_exchange_return_waits_for_the_merchants_confirmation(tmall: Policy, make_case: Any) -> None:
     d = decide(tmall, make_case(FLOW_ORDER, {**ARRIVED, "kind": "exchange"}))
-    assert flow(d)[:4] == (True, "await_confirmation", "2026-03-22T10:00:00+08:00", "confirm_receipt_by")
+    assert flow(d)[:4] == (True, "await_confirmation", RECEIPT_BY, "confirm_receipt_by")
 
 
 # --- fraud is not counterfeit (law:cpl §55) --------------------------------------------------------

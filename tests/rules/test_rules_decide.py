@@ -181,8 +181,60 @@ EXPECTED: dict[str, dict[str, Any]] = {
         deadline="2026-07-18T10:00:00+08:00",
         kind="window_end",
     ),
-    "national_fresh_no_reason.yaml": pinned(
-        False, "excluded", ["national.no_reason_exclusions", "national.no_reason_return"]
+    "national_fresh_no_reason.yaml": pinned(  # the exclusion decides; the national floor has no after-sale period
+        False, "excluded", ["national.no_reason_exclusions"]
+    ),
+    # national.favourable: "A merchant promise more favourable to the buyer binds" -- 15 days, day 12 is in
+    "national_promise_no_reason.yaml": pinned(
+        True,
+        "await_merchant",
+        ["national.no_reason_return", "national.favourable", "national.no_reason_shipping"],
+        payer="buyer",
+    ),
+    # law:cpl §24 (national.quality_return): "return within 7 days; afterwards repair/replace"
+    "national_quality_exchange.yaml": pinned(True, "await_merchant", ["national.quality_return"], payer="merchant"),
+    # law:3bao: repair within the warranty; the order's 730 days (from 2024-06-03 10:00) ended 2026-06-03 10:00
+    "national_warranty_ended.yaml": pinned(
+        False,
+        "remedy_not_available",
+        ["national.three_guarantees", "national.favourable"],
+        deadline="2026-06-03T10:00:00+08:00",
+        kind="window_end",
+        payer="merchant",
+    ),
+    # seed:004: "付款72小时后方可申请" -- refused before 72 h, and a refusal carries no amount
+    "tmall_late_shipment_too_early.yaml": pinned(
+        False,
+        "too_early",
+        ["tmall.late_ship_comp", "tmall.ship_promise"],
+        deadline="2026-03-04T10:00:00+08:00",
+        kind="opens_at",
+    ),
+    # seed:004: "交易关闭的0-15天内": exactly 15 days after the close is in time; unkept promise: 4 points
+    "tmall_rule_complaint_day15.yaml": pinned(
+        True,
+        "intervention",
+        ["tmall.rule_complaint", "tmall.penalty_points"],
+        deadline="2026-06-04T10:00:00+08:00",
+        kind="file_by",
+        points=4,
+    ),
+    # RULES.md: "USER_WAIT_RETURN → MERCHANT_WAIT_RECEIPT →(agree | timeout) PLATFORM_REFUNDING": the 10 days
+    # run from the buyer's shipment (03-09 16:00), while the parcel travels
+    "channels_return_in_transit.yaml": pinned(
+        True,
+        "return_in_transit",
+        [
+            "channels.attempts",
+            "channels.period_order",
+            "channels.over_period_scenarios",
+            "national.quality_return",
+            "channels.principle",
+            "channels.review_deadlines",
+        ],
+        deadline="2026-03-19T16:00:00+08:00",
+        kind="confirm_receipt_by",
+        payer="merchant",
     ),
     "tmall_complaint_withdrawn.yaml": pinned(
         False, "withdrawn", ["tmall.rule_complaint"], deadline="2026-05-18T10:00:00+08:00", kind="file_by"
@@ -234,7 +286,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
         points=12,
     ),
     # law:7day §13, §31: refund within 7 days of receiving the return (03-12 10:00 → 03-19 10:00), a
-    # violation after 15 days (03-27 10:00); Tmall confirms by itself after 10 days (03-22 10:00)
+    # violation after 15 days (03-27 10:00); Tmall refunds by itself 10 days after the buyer shipped the
+    # return (03-09 16:00 → 03-19 16:00: "WAIT_BUYER_RETURN_GOODS → WAIT_SELLER_CONFIRM_GOODS", RULES.md)
     "tmall_return_flow.yaml": pinned(
         True,
         "refund_overdue",
@@ -250,7 +303,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         kind="violation_after",
         payer="merchant",
         timeline=[
-            {"kind": "confirm_receipt_by", "at": "2026-03-22T10:00:00+08:00"},
+            {"kind": "confirm_receipt_by", "at": "2026-03-19T16:00:00+08:00"},
             {"kind": "violation_after", "at": "2026-03-27T10:00:00+08:00"},
         ],
     ),
@@ -348,7 +401,7 @@ T_ORDER = {
 
 
 def test_tmall_no_reason_return_after_7_days_is_refused(tmall: Policy, make_case: Any) -> None:
-    d = decide(tmall, make_case(T_ORDER, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-12T00:00:00"}))
+    d = decide(tmall, make_case(T_ORDER, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-12T00:00:01"}))
     assert (d.allowed, d.outcome, d.deadline) == (False, "window_passed", d.deadline)
     assert d.to_dict()["deadline"] == "2026-03-12T00:00:00+08:00"
     assert d.rules[0] == "national.no_reason_return"
@@ -366,7 +419,7 @@ def test_tmall_no_reason_not_free_shipped_buyer_pays(tmall: Policy, make_case: A
 
 
 def test_tmall_window_closed_for_no_reason(tmall: Policy, make_case: Any) -> None:
-    d = decide(tmall, make_case(T_ORDER, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-20T09:00:00"}))
+    d = decide(tmall, make_case(T_ORDER, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-20T09:00:01"}))
     assert core(d) == {
         "allowed": False,
         "outcome": "window_closed",
@@ -468,11 +521,11 @@ def test_tmall_reopened_window_lets_the_buyer_file(tmall: Policy, make_case: Any
     }
     history = {"reopened": 1, "reopened_at": "2026-02-15T10:00:00"}
     inside = decide(
-        tmall, make_case(order, {"kind": "refund_only", "reason": "quality", "at": "2026-03-17T09:59:59"}, history)
+        tmall, make_case(order, {"kind": "refund_only", "reason": "quality", "at": "2026-03-17T10:00:00"}, history)
     )
     assert (inside.allowed, inside.outcome, inside.rules[0]) == (True, "await_merchant", "tmall.reopen_entry")
     after = decide(
-        tmall, make_case(order, {"kind": "refund_only", "reason": "quality", "at": "2026-03-17T10:00:00"}, history)
+        tmall, make_case(order, {"kind": "refund_only", "reason": "quality", "at": "2026-03-17T10:00:01"}, history)
     )
     assert (after.allowed, after.outcome) == (False, "window_closed")
     assert "tmall.reopen_entry" in after.rules
@@ -509,7 +562,7 @@ def test_store_exit_duty_ended_through_decide(tmall: Policy, make_case: Any) -> 
     inside = decide(tmall, make_case(order, {"kind": "exchange", "reason": "damaged", "at": "2026-01-10T10:00:00"}))
     assert (inside.allowed, inside.payer) == (True, "merchant")
     assert "tmall.store_exit" in inside.rules and "第三方" in inside.reason_zh
-    ended = decide(tmall, make_case(order, {"kind": "exchange", "reason": "damaged", "at": "2026-01-20T10:00:00"}))
+    ended = decide(tmall, make_case(order, {"kind": "exchange", "reason": "damaged", "at": "2026-01-20T10:00:01"}))
     assert (ended.allowed, ended.outcome) == (False, "duty_ended")
 
 
@@ -521,13 +574,13 @@ def test_national_floor_decides_after_sales(national: Policy, make_case: Any) ->
         "received_at": "2026-03-01T15:00:00",
     }
     ok = decide(
-        national, make_case(order, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-08T23:00:00"})
+        national, make_case(order, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-09T00:00:00"})
     )
     assert (ok.allowed, ok.payer, ok.deadline) == (True, "buyer", None)
     late = decide(
-        national, make_case(order, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-09T00:00:00"})
+        national, make_case(order, {"kind": "return_refund", "reason": "no_reason", "at": "2026-03-09T00:00:01"})
     )
-    assert (late.allowed, late.outcome) == (False, "window_closed")
+    assert (late.allowed, late.outcome) == (False, "window_passed")  # the no-reason window itself refuses
 
 
 # --- bugs -------------------------------------------------------------------------------------

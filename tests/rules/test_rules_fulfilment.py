@@ -145,8 +145,8 @@ def test_late_shipment_claim_only_72_hours_after_payment(tmall: Policy) -> None:
         "outcome": "too_early",
         "deadline": "2026-03-04T10:00:00+08:00",
         "deadline_kind": "opens_at",
-        "amount": 300.0,
-        "amount_form": "points",
+        "amount": None,  # a refusal carries no amount (issue 16); the claim's figure is in the reason
+        "amount_form": None,
         "payer": None,
         "advance_payer": None,
         "burden_of_proof": None,

@@ -96,8 +96,9 @@ def test_rule_complaint_goes_to_intervention_with_points(
     ("at", "kwargs", "outcome"),
     [
         ("2026-05-20T10:00:00", {}, "intervention"),  # day 0
-        ("2026-06-04T09:59:59", {}, "intervention"),  # last second of day 15
-        ("2026-06-04T10:00:00", {}, "outside_window"),
+        ("2026-06-04T09:59:59", {}, "intervention"),
+        ("2026-06-04T10:00:00", {}, "intervention"),  # seed:004 "交易关闭的0-15天内": exactly 15 days is in
+        ("2026-06-04T10:00:01", {}, "outside_window"),
         ("2026-05-20T09:59:59", {}, "outside_window"),  # before the close
         ("2026-05-25T10:00:00", {"complaints_filed": 1}, "already_filed"),
         ("2026-05-25T10:00:00", {"withdrawn": True}, "withdrawn"),
@@ -194,7 +195,7 @@ def test_reopen_at_exactly_90_days_is_still_allowed(tmall: Policy) -> None:
 
 
 def test_reopen_refused_while_the_window_is_open(tmall: Policy) -> None:
-    d = reopen(tmall, "2026-01-21T09:59:59")
+    d = reopen(tmall, "2026-01-21T10:00:00")  # the window's last moment: it has not passed yet
     assert core(d) == {
         "allowed": False,
         "outcome": "window_open",
@@ -210,7 +211,7 @@ def test_reopen_refused_while_the_window_is_open(tmall: Policy) -> None:
         "versions": {},
         "timeline": [],
     }
-    assert reopen(tmall, "2026-01-21T10:00:00").allowed
+    assert reopen(tmall, "2026-01-21T10:00:01").allowed
 
 
 def test_sub_account_without_permission_says_no_permission(tmall: Policy) -> None:
@@ -361,7 +362,9 @@ def test_over_7_days_used_still_offers_an_alternative(channel: Policy) -> None:
 def test_fresh_no_reason_is_over_period_after_7_days(channel: Policy) -> None:
     inside = over(channel, "2026-09-03T11:00:00", category="fresh", price=120.0)
     assert (inside.allowed, inside.outcome, inside.amount) == (True, "within_period", None)
-    d = over(channel, "2026-09-11T00:00:00", category="fresh", price=120.0)
+    at_end = over(channel, "2026-09-11T00:00:00", category="fresh", price=120.0)
+    assert (at_end.allowed, at_end.outcome) == (True, "within_period")  # the window's end is in time
+    d = over(channel, "2026-09-11T00:00:01", category="fresh", price=120.0)
     assert (d.allowed, d.outcome, d.amount) == (True, "offer_alternative", 12.0)
     assert "生鲜绿植类" in d.reason_zh
 
@@ -374,14 +377,14 @@ def test_fresh_no_reason_inside_7_days_is_answered_with_an_alternative(channel: 
 
 
 def test_over_the_quality_period(channel: Policy) -> None:
-    inside = over(channel, "2026-09-18T09:59:59", reason="quality")
+    inside = over(channel, "2026-09-18T10:00:00", reason="quality")
     assert (inside.allowed, inside.outcome, inside.deadline, inside.rules) == (
         True,
         "within_period",
         t("2026-09-18T10:00:00"),
         ("channels.period_order",),
     )
-    unproven = over(channel, "2026-09-18T10:00:00", reason="quality", price=None)
+    unproven = over(channel, "2026-09-18T10:00:01", reason="quality", price=None)
     assert core(unproven) == {
         "allowed": True,
         "outcome": "offer_alternative",
@@ -422,7 +425,8 @@ def test_proven_quality_defect_requires_reopening(channel: Policy, used: bool) -
 
 def test_extensions_move_the_over_period_line(channel: Policy) -> None:
     assert over(channel, "2026-09-13T10:00:00", extensions=1).outcome == "within_period"
-    assert over(channel, "2026-09-18T00:00:00", extensions=1).outcome == "offer_alternative"
+    assert over(channel, "2026-09-18T00:00:00", extensions=1).outcome == "within_period"
+    assert over(channel, "2026-09-18T00:00:01", extensions=1).outcome == "offer_alternative"
 
 
 @pytest.mark.parametrize(
@@ -482,7 +486,8 @@ def test_store_exit_duty_lasts_to_the_warranty_end(tmall: Policy, mode: str, out
 
 
 def test_store_exit_duty_ends(tmall: Policy) -> None:
-    d = duty(tmall, "2027-01-12T10:00:00")
+    assert duty(tmall, "2027-01-12T10:00:00").allowed  # the duty's last moment
+    d = duty(tmall, "2027-01-12T10:00:01")
     assert (d.allowed, d.outcome, d.deadline, d.payer) == (False, "duty_ended", t("2027-01-12T10:00:00"), None)
     before = duty(tmall, "2026-06-29T10:00:00")
     assert (before.allowed, before.outcome) == (True, "store_open")
@@ -493,7 +498,7 @@ def test_store_exit_without_warranty_follows_the_after_sale_window(tmall: Policy
         "2026-01-28T10:00:00"
     )
     assert (
-        duty(tmall, "2026-01-28T10:00:00", category="apparel", exit_at=t("2026-01-15T00:00:00")).outcome == "duty_ended"
+        duty(tmall, "2026-01-28T10:00:01", category="apparel", exit_at=t("2026-01-15T00:00:00")).outcome == "duty_ended"
     )
 
 

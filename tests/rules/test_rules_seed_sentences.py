@@ -174,7 +174,7 @@ def test_seed_003_a_promised_period_binds(channel: Policy, make_case: Any) -> No
     d = decide(channel, make_case(promised, request))
     assert (d.allowed, d.outcome, d.payer) == (True, "await_merchant", "merchant")
     assert "national.favourable" in d.rules and "30 days" in d.reason_en
-    late = decide(channel, make_case(promised, {**request, "at": "2026-07-03T10:00:00"}))
+    late = decide(channel, make_case(promised, {**request, "at": "2026-07-03T10:00:01"}))
     assert (late.outcome, late.to_dict()["deadline"], late.deadline_kind) == (
         "offer_alternative",
         "2026-07-03T10:00:00+08:00",
@@ -304,7 +304,7 @@ def test_seed_004_refusal_to_trade_before_payment_costs_one_point(tmall: Policy,
     )
     assert (d.to_dict()["deadline"], d.deadline_kind) == ("2026-05-04T10:00:00+08:00", "file_by")
     late = decide(
-        tmall, make_case(UNPAID, {"kind": "rule_complaint", "reason": "refuse_to_ship", "at": "2026-05-04T10:00:00"})
+        tmall, make_case(UNPAID, {"kind": "rule_complaint", "reason": "refuse_to_ship", "at": "2026-05-04T10:00:01"})
     )
     assert (late.allowed, late.outcome) == (False, "outside_window")
 

@@ -202,13 +202,18 @@ def test_buyer_return_deadline_none_on_national(national: Policy) -> None:
     ("name", "rule"), [("tmall", "tmall.return_deadlines"), ("channel", "channels.review_deadlines")]
 )
 def test_merchant_receipt_deadline_10_days(request: pytest.FixtureRequest, name: str, rule: str) -> None:
-    d = merchant_receipt_deadline(request.getfixturevalue(name), delivered_at=ASKED)
+    """RULES.md: "USER_WAIT_RETURN → MERCHANT_WAIT_RECEIPT →(agree | timeout) PLATFORM_REFUNDING" (WeChat) and
+    "WAIT_BUYER_RETURN_GOODS → WAIT_SELLER_CONFIRM_GOODS → SUCCESS" (Taobao): the merchant's receipt timer
+    belongs to the status the buyer's shipment of the return begins -- 10 days from the shipment."""
+    d = merchant_receipt_deadline(request.getfixturevalue(name), shipped_back_at=ASKED)
     assert (d.allowed, d.outcome, d.deadline, d.rules) == (True, "auto_refund", t("2026-03-20T09:30:00"), (rule,))
+    assert d.deadline_kind == "confirm_receipt_by"
 
 
-def test_merchant_receipt_on_national_is_the_7_day_refund(national: Policy) -> None:
-    d = merchant_receipt_deadline(national, delivered_at=ASKED)
-    assert (d.outcome, d.deadline, d.rules) == ("refund_due", t("2026-03-17T09:30:00"), ("national.refund_deadline",))
+def test_merchant_receipt_timer_is_not_on_the_national_floor(national: Policy) -> None:
+    """The national floor has no platform to refund; the legal refund counts from the arrival (refund_deadline)."""
+    d = merchant_receipt_deadline(national, shipped_back_at=ASKED)
+    assert (d.allowed, d.outcome, d.deadline, d.rules) == (False, "no_timer", None, ())
 
 
 def test_refund_deadline_7_days_violation_after_15(tmall: Policy) -> None:

@@ -42,6 +42,6 @@ def test_cached_timers_equal_direct_calls(policy, paid, later, kind):
     direct = rules.buyer_return_deadline(policy, agreed_at=at, paid_at=paid_at)
     got, rule = cache.buyer_return(paid + later, paid)
     assert abs(got - hours_of(direct.deadline)) < 1e-6 and rule == direct.rules[0]
-    direct = rules.merchant_receipt_deadline(policy, delivered_at=at, paid_at=paid_at)
+    direct = rules.merchant_receipt_deadline(policy, shipped_back_at=at, paid_at=paid_at)
     got, rule = cache.merchant_receipt(paid + later, paid)
     assert abs(got - hours_of(direct.deadline)) < 1e-6 and rule == direct.rules[0]

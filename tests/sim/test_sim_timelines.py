@@ -117,9 +117,17 @@ def test_buyer_who_never_returns_is_closed_after_7_days(sim):
 
 
 def test_merchant_who_never_confirms_the_return_pays_after_10_days(sim):
+    """Tmall's receipt timer belongs to WAIT_SELLER_CONFIRM_GOODS, which begins when the buyer ships the return
+    ("WAIT_BUYER_RETURN_GOODS → WAIT_SELLER_CONFIRM_GOODS → SUCCESS", RULES.md): shipped at 111 h, refunded
+    10 days (240 h) later -- not 10 days after the parcel's arrival at 159 h."""
     patch = {**issue("changed_mind", after="12 hours"), "merchants": {"playbook": {"confirm_returns": "late"}}}
     df, _ = sim.log(patch)
-    assert sim.timeline(df, "O0-1")[-2:] == [(159.0 + 240.0, "auto_refund"), (399.0, "refund")]
+    assert sim.timeline(df, "O0-1")[-4:] == [
+        (111.0, "ship_return"),
+        (159.0, "return_delivered"),
+        (111.0 + 240.0, "auto_refund"),
+        (351.0, "refund"),
+    ]
 
 
 def test_compensation_first_offer_accepted(sim):
