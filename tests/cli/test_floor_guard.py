@@ -28,14 +28,25 @@ CASE = "policies/examples/tmall_late_shipment.yaml"
 LOG = "scenarios/examples/tmall_shop_log.csv"
 TINY = ["--set", "orders.count=60", "--set", "merchants.count=2"]
 
+
+def _tmall_line(key: str, after: str = "") -> int:
+    """The line of `key` in policies/tmall.yaml (the first after the line holding `after`)."""
+    lines = (ROOT / "policies" / "tmall.yaml").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, text in enumerate(lines) if after in text) if after else 0
+    return next(i for i in range(start, len(lines)) if lines[i].strip().startswith(key + ":")) + 1
+
+
+RECEIPT_LINE = _tmall_line("merchant_confirm_within")
+FRAUD_LINE = _tmall_line("multiple", after="  counterfeit:")
+
 # Tmall's own two warnings (policies/tmall.yaml): a 10-day receipt timer against the 7-day refund
 # deadline, and 假一赔十 without the 500 CNY minimum, which pays less under 500 / 10 = 50 CNY.
 TMALL_WARNINGS = [
-    "policies/tmall.yaml:146: national.refund_deadline: warning: may fall below the legal floor (Refund after "
+    f"policies/tmall.yaml:{RECEIPT_LINE}: national.refund_deadline: warning: may fall below the legal floor (Refund after "
     "receiving the return / 退货退款时限): expected tmall.return_deadlines.merchant_confirm_within at most 7 days "
     "(national.refund_deadline.refund_within): a merchant who waits for the receipt timer refunds later than the "
     "law's deadline; found 10 days",
-    "policies/tmall.yaml:119: national.fraud: warning: may fall below the legal floor (Fraud compensation / "
+    f"policies/tmall.yaml:{FRAUD_LINE}: national.fraud: warning: may fall below the legal floor (Fraud compensation / "
     "欺诈三倍赔偿): expected at least 500 CNY for a counterfeit (national.fraud.minimum); found "
     "tmall.counterfeit.multiple 10x without a minimum pays less for prices under 50.00 CNY",
 ]
@@ -226,8 +237,8 @@ def test_a_set_value_below_the_law_is_named_by_the_command_line(capsys: pytest.C
     floor = json.loads(captured.out)["floor"]
     assert [(f["clause"], f["severity"], f["where"]) for f in floor] == [
         ("national.no_reason_return", "violation", "<cli>"),
-        ("national.refund_deadline", "warning", "policies/tmall.yaml:146"),
-        ("national.fraud", "warning", "policies/tmall.yaml:119"),
+        ("national.refund_deadline", "warning", f"policies/tmall.yaml:{RECEIPT_LINE}"),
+        ("national.fraud", "warning", f"policies/tmall.yaml:{FRAUD_LINE}"),
     ]
     assert floor[0]["text"] == f"<cli>: {rule}: warning: below the legal floor {text}"
 
@@ -282,8 +293,8 @@ def test_the_result_objects_carry_the_floor(tmp_path: Path) -> None:
     )
     assert [f.where for f in comparison.floor["below"]] == [
         f"{variant}:7",
-        "policies/tmall.yaml:146",
-        "policies/tmall.yaml:119",
+        f"policies/tmall.yaml:{RECEIPT_LINE}",
+        f"policies/tmall.yaml:{FRAUD_LINE}",
     ]
     sweep = simkit.sweep(
         SCENARIO,
@@ -316,6 +327,6 @@ def test_the_audit_report_carries_the_floor(tmp_path: Path, capsys: pytest.Captu
     floor = [s for s in data["sections"] if s["title"] == "The legal floor"]
     assert [(f["clause"], f["where"], f["arms"]) for f in floor[0]["findings"]] == [
         ("national.no_reason_return", f"{variant}:7", ["tmall+below"]),
-        ("national.refund_deadline", "policies/tmall.yaml:146", ["tmall+below"]),
-        ("national.fraud", "policies/tmall.yaml:119", ["tmall+below"]),
+        ("national.refund_deadline", f"policies/tmall.yaml:{RECEIPT_LINE}", ["tmall+below"]),
+        ("national.fraud", f"policies/tmall.yaml:{FRAUD_LINE}", ["tmall+below"]),
     ]
