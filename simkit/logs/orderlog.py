@@ -5,7 +5,9 @@ first value given on any row of the order) and from the lifecycle events (``pay`
 payment time and the price, ``deliver`` the receipt, ``confirm_receipt`` / ``auto_confirm``
 the completion, ``settle`` the settlement). Snapshot exports (Taobao refunds, WeChat after-sale
 orders) become events here: each change of status between consecutive snapshots of a record
-is one step, named after the transition (`TAOBAO_STEPS`, `WECHAT_STEPS`).
+is one step, named after the transition (`TAOBAO_STEPS`, `WECHAT_STEPS`). Exact duplicate rows
+(equal in every field read, common in polled exports) are counted once; the order lists each
+duplicate's line with the line it repeats (`OrderLog.duplicates`).
 """
 
 from __future__ import annotations
@@ -100,13 +102,49 @@ class OrderLog:
     facts: Facts
     lifecycle: list[Ev] = field(default_factory=list)
     cases: list[CaseLog] = field(default_factory=list)
+    duplicates: list[tuple[int, int]] = field(default_factory=list)
+    """``(line, line it repeats)`` of the rows left out as exact duplicates."""
 
 
 _FACT_COLUMNS = ("category", "channel", "free_shipping", "presale_ship_by", "paid_at", "price")
 
 
 def build_order(cols: dict[str, list[Any]], start: int, stop: int, shape: str) -> OrderLog:
-    """The order in rows ``start:stop`` of the column lists `cols` (a sorted partition)."""
+    """The order in rows ``start:stop`` of the column lists `cols` (a sorted partition), duplicates once."""
+    repeats = _duplicates(cols, start, stop)
+    if not repeats:
+        return _build(cols, start, stop, shape)
+    lines = cols["_line"]
+    dropped = set(repeats)
+    keep = [i for i in range(start, stop) if i not in dropped]
+    order = _build({name: [values[i] for i in keep] for name, values in cols.items()}, 0, len(keep), shape)
+    order.duplicates = sorted((lines[i], lines[first]) for i, first in repeats.items())
+    return order
+
+
+def _duplicates(cols: dict[str, list[Any]], start: int, stop: int) -> dict[int, int]:
+    """Row index → the index of the earlier row it repeats exactly (every field but the line)."""
+    times, cases = cols["time"], cols["case_id"]
+    names = [name for name in cols if name != "_line"]
+    out: dict[int, int] = {}
+    i = start
+    while i < stop:
+        j = i + 1
+        while j < stop and times[j] == times[i] and cases[j] == cases[i]:
+            j += 1
+        if j - i > 1:  # rows sort by (case, time): repeats of a row stand in its (case, time) group
+            seen: dict[tuple[Any, ...], int] = {}
+            for k in range(i, j):
+                key = tuple(cols[name][k] for name in names)
+                if key in seen:
+                    out[k] = seen[key]
+                else:
+                    seen[key] = k
+        i = j
+    return out
+
+
+def _build(cols: dict[str, list[Any]], start: int, stop: int, shape: str) -> OrderLog:
     facts = Facts()
     for name in _FACT_COLUMNS:
         values = cols[name]

@@ -38,7 +38,8 @@ class LogOrders:
 
     Attributes:
         path: The log file.
-        fmt: The shape (``simkit``, ``taobao``, ``wechat``).
+        fmt: The shape (``simkit``, ``taobao``, ``wechat``), recognised from the header when None is given.
+        detected: Why the shape was chosen when it was recognised, else "".
         rows: Rows read (known once the log has been read, on entering).
         problems: Malformed rows, each with its line.
         as_of: The log's last time (microseconds since the epoch, UTC), or None when empty.
@@ -47,15 +48,16 @@ class LogOrders:
     def __init__(
         self,
         path: str | Path,
-        fmt: str = "simkit",
+        fmt: str | None = "simkit",
         maps: Mapping[str, str] | None = None,
         *,
         partition_rows: int = 250_000,
         batch_rows: int = 100_000,
     ) -> None:
         self.path = Path(path)
-        self.fmt = fmt
         self._reader = LogReader(path, fmt, maps, batch_rows=batch_rows)
+        self.fmt: str = self._reader.preset.name
+        self.detected = self._reader.detected
         self._parts = max(1, -(-self._reader.estimated_rows // partition_rows))
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._tables: list[Any] = []
