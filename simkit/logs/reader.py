@@ -33,6 +33,8 @@ SUFFIXES = {".csv": "csv", ".gz": "csv", ".parquet": "parquet", ".pq": "parquet"
 BLOCK_BYTES = 1 << 22
 """The CSV reader's block: a row longer than this cannot be read."""
 GZIP_MAGIC = b"\x1f\x8b"
+HEADER_SEARCH_LINES = 1000
+"""JSON Lines: the shape is recognised from the first object among this many lines."""
 MAX_JSON_DEPTH = 32
 """JSON objects nested deeper than this are not flattened (their value is kept as JSON text)."""
 
@@ -92,7 +94,7 @@ class LogReader:
         return max(1, size // 120)
 
     def _fail(self, line: int, path: str, message: str) -> LogError:
-        return LogError(Problem(self.file, line, path, message))
+        return LogError(Problem(self.file, line, path, " ".join(message.split())))
 
     def _header(self) -> list[str]:
         if self.kind == "parquet":
@@ -115,9 +117,9 @@ class LogReader:
                 f"the file is gzip-compressed although it is named {self.path.suffix}: "
                 f"name it {self.path.name}.gz (or decompress it with gunzip)",
             )
-        text = self._decode(first, 1)
         if self.kind == "jsonl":
-            return self._json_header(text)
+            return self._json_header()
+        text = self._decode(first, 1)
         header = next(csv.reader([text]), [])
         header = [column.strip() for column in header]
         self._no_duplicates(header)
@@ -140,9 +142,19 @@ class LogReader:
                 )
             seen[column] = number
 
-    def _json_header(self, text: str) -> list[str]:
-        record = _json_record(text)
-        return list(_flatten(record)) if isinstance(record, dict) else []
+    def _json_header(self) -> list[str]:
+        """The keys of the first JSON object among the first lines ([] when none is found)."""
+        with _binary(self.path) as handle:
+            for number, data in enumerate(handle, start=1):
+                if number > HEADER_SEARCH_LINES:
+                    break
+                try:
+                    record = _json_record(data.decode("utf-8-sig"))
+                except (ValueError, RecursionError):
+                    continue
+                if isinstance(record, dict):
+                    return list(_flatten(record))
+        return []
 
     def _detect(self) -> tuple[str, str]:
         found = detect_shape(self.header, self.maps)
