@@ -118,7 +118,7 @@ def audit_log(
     path: str | Path,
     policy: Policy,
     *,
-    fmt: str | None = "simkit",
+    fmt: str | None = None,
     maps: Mapping[str, str] | None = None,
     tolerance: dt.timedelta = DEFAULT_TOLERANCE,
     max_dossiers: int = 50,
