@@ -349,9 +349,28 @@ class LogReader:
         return _flatten(record)
 
 
+class _Number(str):
+    """A JSON number (or NaN, Infinity) as written."""
+
+    __slots__ = ()
+
+
 def _json_record(text: str) -> Any:
     """A JSON value with numbers kept as written (so that 1e400, NaN and big integers are judged, not rounded)."""
-    return json.loads(text, parse_float=str, parse_int=str, parse_constant=str, object_pairs_hook=_unique_keys)
+    return json.loads(
+        text, parse_float=_Number, parse_int=_Number, parse_constant=_Number, object_pairs_hook=_unique_keys
+    )
+
+
+def _json_text(value: Any) -> str:
+    """A nested JSON value written back as JSON (numbers as they were written)."""
+    if isinstance(value, _Number):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_json_text(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -385,12 +404,12 @@ def _scalar(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return value
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     try:
-        return json.dumps(value, ensure_ascii=False)
-    except (RecursionError, ValueError):
+        return _json_text(value)
+    except RecursionError:
         return "<nested JSON>"
 
 

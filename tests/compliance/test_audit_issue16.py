@@ -193,13 +193,19 @@ def test_where_the_export_cannot_show_when_the_receipt_status_began_the_check_is
     # Issue 16: "Where the export cannot show it, the coverage lists that check as not checkable, per clause."
     wechat = _wechat(
         tmp_path,
-        [("A5", "MERCHANT_WAIT_RECEIPT", "2026-03-06 10:00:00"), ("A5", "MERCHANT_WAIT_RECEIPT", "2026-03-20 10:00:00")],
+        [
+            ("A5", "MERCHANT_WAIT_RECEIPT", "2026-03-06 10:00:00"),
+            ("A5", "MERCHANT_WAIT_RECEIPT", "2026-03-20 10:00:00"),
+        ],
     )
     result = audit_log(wechat, CHANNELS)
     assert result.violations == [] or all(f.check != "receipt" for f in result.violations)
-    assert result.coverage.skipped[
-        ("channels.review_deadlines", "receipt", "the export does not show when MERCHANT_WAIT_RECEIPT began")
-    ] == 1
+    assert (
+        result.coverage.skipped[
+            ("channels.review_deadlines", "receipt", "the export does not show when MERCHANT_WAIT_RECEIPT began")
+        ]
+        == 1
+    )
     taobao = _taobao(
         tmp_path,
         [
@@ -298,7 +304,9 @@ def test_a_header_that_fits_no_shape_is_refused_listing_its_columns(tmp_path):
         "(or case:concept:name) and activity (or concept:name); columns: id, order, when, what"
     )
     # --map can name the case and activity columns
-    mapped = audit_log(log, TMALL, fmt=None, maps={"id": "case_id", "order": "order_id", "when": "time", "what": "activity"})
+    mapped = audit_log(
+        log, TMALL, fmt=None, maps={"id": "case_id", "order": "order_id", "when": "time", "what": "activity"}
+    )
     assert (mapped.fmt, mapped.detected) == ("simkit", "recognised from the columns id, what")
 
 
