@@ -123,24 +123,32 @@ def build_order(cols: dict[str, list[Any]], start: int, stop: int, shape: str) -
 
 
 def _duplicates(cols: dict[str, list[Any]], start: int, stop: int) -> dict[int, int]:
-    """Row index → the index of the earlier row it repeats exactly (every field but the line)."""
-    times, cases = cols["time"], cols["case_id"]
-    names = [name for name in cols if name != "_line"]
+    """Row index → the index of the earlier row it repeats exactly (every field but the line).
+
+    Rows sort by (case, time), so the repeats of a row stand in its (case, time) group; a group
+    whose activities all differ holds none, and only the rest are compared field by field.
+    """
+    times, cases, activities = cols["time"], cols["case_id"], cols["activity"]
     out: dict[int, int] = {}
-    i = start
-    while i < stop:
-        j = i + 1
+    k = start + 1
+    while k < stop:
+        if times[k] != times[k - 1] or cases[k] != cases[k - 1]:
+            k += 1
+            continue
+        i, j = k - 1, k + 1
         while j < stop and times[j] == times[i] and cases[j] == cases[i]:
             j += 1
-        if j - i > 1:  # rows sort by (case, time): repeats of a row stand in its (case, time) group
+        group = activities[i:j]
+        if len(set(group)) < len(group):
+            names = [name for name in cols if name != "_line"]
             seen: dict[tuple[Any, ...], int] = {}
-            for k in range(i, j):
-                key = tuple(cols[name][k] for name in names)
+            for row in range(i, j):
+                key = tuple(cols[name][row] for name in names)
                 if key in seen:
-                    out[k] = seen[key]
+                    out[row] = seen[key]
                 else:
-                    seen[key] = k
-        i = j
+                    seen[key] = row
+        k = j + 1
     return out
 
 
