@@ -269,24 +269,35 @@ def parse_maps(items: Iterable[str]) -> dict[str, str]:
         column, name = column.strip(), name.strip()
         if not sep or not column or not name:
             raise UsageError.at("<cli>", 0, "--map", f"expected column=field, got {item!r}")
-        if name not in FIELDS:
-            close = difflib.get_close_matches(name, list(FIELDS), n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise UsageError.at("<cli>", 0, "--map", f"unknown field {name!r}{hint}; fields: {', '.join(FIELDS)}")
         if column in out:
             raise UsageError.at(
                 "<cli>", 0, "--map", f"column {column!r} is mapped twice ({out[column]!r} and {name!r}); map it once"
             )
-        other = next((c for c, f in out.items() if f == name), None)
-        if other is not None:
+        out[column] = name
+    return check_maps(out)
+
+
+def check_maps(maps: Mapping[str, str]) -> dict[str, str]:
+    """Column → field mappings, checked: known fields, each field from one column only.
+
+    Raises:
+        UsageError: On an unknown field (with a suggestion) or a field mapped from two columns.
+    """
+    fields: dict[str, str] = {}
+    for column, name in maps.items():
+        if name not in FIELDS:
+            close = difflib.get_close_matches(name, list(FIELDS), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UsageError.at("<cli>", 0, "--map", f"unknown field {name!r}{hint}; fields: {', '.join(FIELDS)}")
+        if name in fields:
             raise UsageError.at(
                 "<cli>",
                 0,
                 "--map",
-                f"field {name!r} is mapped from two columns ({other!r} and {column!r}); map it once",
+                f"field {name!r} is mapped from two columns ({fields[name]!r} and {column!r}); map it once",
             )
-        out[column] = name
-    return out
+        fields[name] = column
+    return dict(maps)
 
 
 def resolve_columns(preset: Preset, header: Iterable[str], maps: Mapping[str, str]) -> dict[str, str]:

@@ -26,7 +26,15 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from simkit.errors import LogError, Problem, UsageError
-from simkit.logs.format import PRESETS, Preset, candidate_columns, detect_shape, resolve_columns, signature_text
+from simkit.logs.format import (
+    PRESETS,
+    Preset,
+    candidate_columns,
+    check_maps,
+    detect_shape,
+    resolve_columns,
+    signature_text,
+)
 from simkit.logs.normalise import Normaliser
 
 SUFFIXES = {".csv": "csv", ".gz": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -68,7 +76,7 @@ class LogReader:
         self.file = str(path)
         if fmt is not None and fmt not in PRESETS:
             raise UsageError.at("<cli>", 0, "--format", f"unknown format {fmt!r}; use one of {', '.join(PRESETS)}")
-        self.maps = dict(maps or {})
+        self.maps = check_maps(maps or {})
         self.batch_rows = batch_rows
         self.problems: list[Problem] = []
         self.rows = 0

@@ -259,6 +259,14 @@ def test_two_maps_for_the_same_field_are_refused():
     )
 
 
+def test_two_columns_mapped_to_one_field_through_the_api_are_refused(tmp_path):
+    with pytest.raises(UsageError) as caught:
+        audit_log(SHOP_LOG, TMALL, maps={"amount": "price", "price": "price"})
+    assert str(caught.value.problems[0]) == (
+        "<cli>: --map: field 'price' is mapped from two columns ('amount' and 'price'); map it once"
+    )
+
+
 def test_two_maps_for_the_same_field_exit_2_on_the_command_line(capsys):
     code = main(["audit", "--policy", TMALL_FILE, str(SHOP_LOG), "--map", "amount=price", "--map", "price=price"])
     assert code == 2
