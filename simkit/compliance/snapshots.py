@@ -4,8 +4,9 @@ A snapshot export records no arrival of the return, only the record's status at 
 The receipt timer runs from when the buyer ships the return, which is when the record enters
 the merchant's receipt status (Taobao ``WAIT_SELLER_CONFIRM_GOODS``, WeChat
 ``MERCHANT_WAIT_RECEIPT``): where the export shows that change (a snapshot before it in the
-buyer's return status, then one in the receipt status), the timer is checked from that moment,
-with the deadline `simkit.rules` gives; a record still in the receipt status after the deadline
+buyer's return status, then one in the receipt status) or gives the time itself (Taobao's
+``good_return_time``), the timer is checked from that moment, with the deadline `simkit.rules`
+gives; a record still in the receipt status after the deadline
 is a finding, because the platform's timer should have refunded. Where the export does not show
 when the status began (the first snapshot already in it), the check is listed as not checkable
 under the timer's clause. The legal refund deadline counts from the return's arrival, which no
@@ -40,10 +41,11 @@ def receipt(checks: OrderChecks, case: CaseLog) -> None:
     if case.kind == "return_refund":
         checks.skip("national.refund_deadline", "refund_deadline", "the export does not show when the return arrived")
     entered = case.events[index]
-    deadline, rule = checks.calls.merchant_receipt(entered.time, checks.f.paid)
+    began = entered.time if entered.activity == "ship_return" else case.return_shipped
+    deadline, rule = checks.calls.merchant_receipt(entered.time if began is None else began, checks.f.paid)
     if deadline is None or rule == "national.refund_deadline":
         return
-    if entered.activity != "ship_return":
+    if began is None:
         checks.skip(rule, "receipt", f"the export does not show when {status} began")
         return
     left = next(
@@ -59,7 +61,7 @@ def receipt(checks: OrderChecks, case: CaseLog) -> None:
                 rule,
                 "receipt",
                 expected,
-                f"still {status} at {iso(as_of)}, {_span(as_of - entered.time)} after the return was shipped "
+                f"still {status} at {iso(as_of)}, {_span(as_of - began)} after the return was shipped "
                 "(the platform's timer should have refunded)",
                 [entered],
                 case,

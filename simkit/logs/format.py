@@ -42,6 +42,7 @@ FIELDS: dict[str, FieldKind] = {
     "presale_ship_by": "time",
     "created": "time",
     "refund_reason": "text",
+    "return_shipped_at": "time",
 }
 """Canonical fields and their kinds. Order facts (category … presale_ship_by) may stand on
 any row of the order; the first value given is used."""
@@ -203,6 +204,7 @@ TAOBAO = Preset(
         "has_good_return": "kind",
         "reason": "reason",
         "pay_time": "paid_at",
+        "good_return_time": "return_shipped_at",
     },
     ("case_id", "order_id", "time", "created", "status"),
     snapshot=True,
@@ -211,7 +213,8 @@ TAOBAO = Preset(
 )
 """Taobao refund records (taobao:api Refund): ``refund_id`` the case, ``tid`` the order, ``oid``
 the sub-order, ``created`` the request, ``modified`` the snapshot's time, ``refund_fee`` CNY,
-``has_good_return`` return or refund only, ``cs_status`` platform intervention."""
+``has_good_return`` return or refund only, ``cs_status`` platform intervention, ``good_return_time``
+when the buyer shipped the return (退货时间)."""
 
 WECHAT_REASONS = {
     "10000000": "changed_mind",

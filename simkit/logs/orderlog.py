@@ -67,6 +67,9 @@ class CaseLog:
     item: str
     events: list[Ev]
     amount_form: str = ""
+    return_shipped: int | None = None
+    """When the buyer shipped the return, as a snapshot export's own field gives it (Taobao
+    ``good_return_time``), else None."""
 
     def first(self, *activities: str, after: int = -1) -> tuple[int, Ev] | None:
         """The first event (index, event) after index `after` with one of `activities`."""
@@ -211,6 +214,7 @@ def _add_case(order: OrderLog, cols: dict[str, list[Any]], start: int, stop: int
             _first(cols["item_id"], start, stop) or "",
             events,
             _first(cols["amount_form"], start, stop) or "",
+            _first(cols["return_shipped_at"], start, stop),
         )
     )
 

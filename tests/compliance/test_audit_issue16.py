@@ -221,6 +221,28 @@ def test_where_the_export_cannot_show_when_the_receipt_status_began_the_check_is
     assert "tmall.return_deadlines" in {row["clause"] for row in result.coverage.table(TMALL) if row["not_checkable"]}
 
 
+def test_taobao_good_return_time_shows_when_the_wait_began(tmp_path):
+    # The Taobao Refund model's good_return_time (退货时间) is when the buyer shipped the return: with it,
+    # a refund first seen in WAIT_SELLER_CONFIRM_GOODS is checked from that time (10 days, tmall.yaml).
+    log = tmp_path / "refunds.csv"
+    log.write_text(
+        "refund_id,tid,status,created,modified,has_good_return,good_return_time\n"
+        "R6,T6,WAIT_SELLER_CONFIRM_GOODS,2026-03-05 10:00:00,2026-03-07 09:00:00,true,2026-03-06 10:00:00\n"
+        "R6,T6,WAIT_SELLER_CONFIRM_GOODS,2026-03-05 10:00:00,2026-03-18 10:00:00,true,2026-03-06 10:00:00\n",
+        encoding="utf-8",
+    )
+    result = audit_log(log, TMALL)
+    receipt = [f for f in result.violations if f.check == "receipt"]
+    assert [(f.clause, f.expected, f.actual) for f in receipt] == [
+        (
+            "tmall.return_deadlines",
+            "the return confirmed by 2026-03-16T10:00:00+08:00, else refunded automatically then",
+            "still WAIT_SELLER_CONFIRM_GOODS at 2026-03-18T10:00:00+08:00, 12.0 days after the return was shipped "
+            "(the platform's timer should have refunded)",
+        )
+    ]
+
+
 # --- exact duplicate rows -------------------------------------------------------------------------
 
 
