@@ -342,6 +342,7 @@ class LogReader:
             return None
         try:
             record = _json_record(text)
+            flat = _flatten(record) if isinstance(record, dict) else None
         except json.JSONDecodeError as exc:
             malformed(f"not JSON ({exc.msg})")
             return None
@@ -351,10 +352,9 @@ class LogReader:
         except ValueError as exc:
             malformed(str(exc))
             return None
-        if not isinstance(record, dict):
+        if flat is None:
             malformed("not a JSON object")
-            return None
-        return _flatten(record)
+        return flat
 
 
 class _Number(str):
@@ -395,10 +395,15 @@ def _flatten(record: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[s
     out: dict[str, Any] = {}
     for key, value in record.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and value and depth < MAX_JSON_DEPTH:
-            out.update(_flatten(value, f"{name}.", depth + 1))
-        else:
-            out[name] = value
+        inner = (
+            _flatten(value, f"{name}.", depth + 1)
+            if isinstance(value, dict) and value and depth < MAX_JSON_DEPTH
+            else {}
+        )
+        for key_name, key_value in (inner or {name: value}).items():
+            if key_name in out:
+                raise ValueError(f"duplicate key {key_name!r} (a dotted key and a nested object name it twice)")
+            out[key_name] = key_value
     return out
 
 

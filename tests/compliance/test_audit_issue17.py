@@ -78,12 +78,15 @@ def test_a_json_value_nested_in_a_field_is_reported_as_a_bad_value(tmp_path):
     log = tmp_path / "log.jsonl"
     log.write_text(
         '{"case_id": "C1", "order_id": "1", "time": "2026-03-02 10:00:00", "activity": "pay", "amount": [1, 2]}\n'
-        '{"case_id": "C1", "order_id": "1", "time": "2026-03-02 10:00:00", "activity": "pay", "order_id": "2"}\n',
+        '{"case_id": "C1", "order_id": "1", "time": "2026-03-02 10:00:00", "activity": "pay", "order_id": "2"}\n'
+        '{"case_id": "C1", "order_id": "1", "time": "2026-03-02 10:00:00", "activity": "pay", '
+        '"x.y": 1, "x": {"y": 2}}\n',
         encoding="utf-8",
     )
     assert _problems(_audit(log)) == [
         f"{log}:1: amount: not a valid number: '[1, 2]'",
         f"{log}:2: row: malformed row: duplicate key 'order_id'",
+        f"{log}:3: row: malformed row: duplicate key 'x.y' (a dotted key and a nested object name it twice)",
     ]
 
 
