@@ -15,10 +15,13 @@ of it (a malformed row, a duplicate row, or the refusal of an unreadable log).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
 import os
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +30,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.cli.test_fuzz import PROBLEM, RANDOM, _simkit
+from simkit.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "scenarios" / "examples"
 AUDIT_EXAMPLES = max(1, int(os.environ.get("SIMKIT_FUZZ_EXAMPLES", "360")) // 4)
+RANDOM = "SIMKIT_FUZZ_EXAMPLES" in os.environ
+PROBLEM = re.compile(r"^(?P<file>[^:]+):(?P<line>[1-9]\d*): (?P<path>.+?): (?P<message>\S.*)$")
 LOGS = {
     "tmall_shop_log.csv": ("simkit", "policies/tmall.yaml"),
     "taobao_refunds.csv": ("taobao", "policies/tmall.yaml"),
@@ -143,6 +148,15 @@ def log_mutations(draw: st.DrawFn) -> LogMutation:
     elif suffix in (".csv", ".jsonl"):
         data = data.decode("utf-8").encode(broken)
     return LogMutation(log, suffix, f"encoding: {broken}", data)
+
+
+def _simkit(*argv: str) -> tuple[int, str, str]:
+    """`simkit ARGV` in-process: (exit code, stdout, stderr); exceptions and numpy RuntimeWarnings propagate."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
 
 
 @settings(
