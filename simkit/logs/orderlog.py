@@ -112,9 +112,13 @@ class OrderLog:
 _FACT_COLUMNS = ("category", "channel", "free_shipping", "presale_ship_by", "paid_at", "price")
 
 
-def build_order(cols: dict[str, list[Any]], start: int, stop: int, shape: str) -> OrderLog:
-    """The order in rows ``start:stop`` of the column lists `cols` (a sorted partition), duplicates once."""
-    repeats = _duplicates(cols, start, stop)
+def build_order(cols: dict[str, list[Any]], start: int, stop: int, shape: str, may_repeat: bool = True) -> OrderLog:
+    """The order in rows ``start:stop`` of the column lists `cols` (a sorted partition), duplicates once.
+
+    `may_repeat` False says that no two rows of the order share case, time and activity, so that
+    the search for duplicates is skipped.
+    """
+    repeats = _duplicates(cols, start, stop) if may_repeat else {}
     if not repeats:
         return _build(cols, start, stop, shape)
     lines = cols["_line"]
@@ -128,30 +132,21 @@ def build_order(cols: dict[str, list[Any]], start: int, stop: int, shape: str) -
 def _duplicates(cols: dict[str, list[Any]], start: int, stop: int) -> dict[int, int]:
     """Row index → the index of the earlier row it repeats exactly (every field but the line).
 
-    Rows sort by (case, time), so the repeats of a row stand in its (case, time) group; a group
-    whose activities all differ holds none, and only the rest are compared field by field.
+    A repeat shares the row's case, time and activity: an order in which no two rows do holds
+    none (the common case, found without a Python loop); otherwise those rows are compared
+    field by field.
     """
-    times, cases, activities = cols["time"], cols["case_id"], cols["activity"]
+    keys = list(zip(cols["case_id"][start:stop], cols["time"][start:stop], cols["activity"][start:stop], strict=True))
+    if len(set(keys)) == len(keys):
+        return {}
+    names = [name for name in cols if name != "_line"]
     out: dict[int, int] = {}
-    k = start + 1
-    while k < stop:
-        if times[k] != times[k - 1] or cases[k] != cases[k - 1]:
-            k += 1
-            continue
-        i, j = k - 1, k + 1
-        while j < stop and times[j] == times[i] and cases[j] == cases[i]:
-            j += 1
-        group = activities[i:j]
-        if len(set(group)) < len(group):
-            names = [name for name in cols if name != "_line"]
-            seen: dict[tuple[Any, ...], int] = {}
-            for row in range(i, j):
-                key = tuple(cols[name][row] for name in names)
-                if key in seen:
-                    out[row] = seen[key]
-                else:
-                    seen[key] = row
-        k = j + 1
+    seen: dict[tuple[Any, ...], int] = {}
+    for row in range(start, stop):
+        key = tuple(cols[name][row] for name in names)
+        first = seen.setdefault(key, row)
+        if first != row:
+            out[row] = first
     return out
 
 

@@ -128,9 +128,24 @@ def orders_in(table: pa.Table, shape: str) -> Iterator[OrderLog]:
     cols = {name: _column(table, name) for name in _COLUMNS}
     runs, orders_col = cols["run_id"], cols["order_id"]
     n = table.num_rows
+    repeats = _repeat_rows(table)
     del table
+    k = 0
     for start, stop in _groups(runs, orders_col, n):
-        yield build_order(cols, start, stop, shape)
+        while k < len(repeats) and repeats[k] < start:
+            k += 1
+        yield build_order(cols, start, stop, shape, k < len(repeats) and repeats[k] < stop)
+
+
+_REPEAT_KEYS = ["run_id", "order_id", "case_id", "time", "activity"]
+
+
+def _repeat_rows(table: pa.Table) -> list[int]:
+    """Rows sharing run, order, case, time and activity with another row: where duplicates may be (sorted)."""
+    if table.group_by(_REPEAT_KEYS).aggregate([]).num_rows == table.num_rows:  # the common case: none
+        return []
+    keys = table.select(_REPEAT_KEYS).to_pandas()
+    return [int(i) for i in np.flatnonzero(keys.duplicated(keep=False).to_numpy())]
 
 
 def max_time(table: pa.Table) -> int | None:
@@ -196,6 +211,8 @@ def _later(a: int | None, b: int | None) -> int | None:
 def _column(table: pa.Table, name: str) -> list[Any]:
     """A column as a Python list; repeated strings share one object."""
     array = table.column(name).combine_chunks()
+    if array.null_count == len(array):  # a field the log does not have
+        return [None] * len(array)
     if pa.types.is_string(array.type):
         encoded = pc.dictionary_encode(array)
         words = encoded.dictionary.to_pylist()
