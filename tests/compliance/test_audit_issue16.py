@@ -277,9 +277,11 @@ def test_a_polled_export_repeating_every_snapshot_audits_like_the_export_once(tm
     assert _brief(twice) == _brief(once)
     malformed = {p.line for p in once.problems}  # the example's planted bad row is reported twice, not deduplicated
     good = [n for n in range(2, len(lines) + 1) if n not in malformed]
-    assert sorted((p.line, p.message) for p in twice.duplicates) == [
-        (n + len(lines) - 1, f"duplicate of line {n} (counted once)") for n in good
-    ]
+    expected = [(n + len(lines) - 1, f"duplicate of line {n} (counted once)") for n in good]
+    assert sorted((p.line, p.message) for p in twice.duplicates) == expected
+    spilled = audit_log(doubled, TMALL, fmt="taobao", partition_rows=10, batch_rows=7)  # read in many partitions
+    assert _brief(spilled) == _brief(once)
+    assert sorted((p.line, p.message) for p in spilled.duplicates) == expected
 
 
 def test_duplicates_on_the_command_line(tmp_path, capsys):
