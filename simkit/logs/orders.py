@@ -137,15 +137,31 @@ def orders_in(table: pa.Table, shape: str) -> Iterator[OrderLog]:
         yield build_order(cols, start, stop, shape, k < len(repeats) and repeats[k] < stop)
 
 
-_REPEAT_KEYS = ["run_id", "order_id", "case_id", "time", "activity"]
-
-
 def _repeat_rows(table: pa.Table) -> list[int]:
-    """Rows sharing run, order, case, time and activity with another row: where duplicates may be (sorted)."""
-    if table.group_by(_REPEAT_KEYS).aggregate([]).num_rows == table.num_rows:  # the common case: none
+    """Rows of a sorted table where exact duplicates may stand (sorted row numbers).
+
+    Rows sort by (run, order, case, time, line), so the repeats of a row stand in its group of
+    rows with the same run, order, case and time: in a group of two they are neighbours with
+    the same activity; a group of three or more is searched whole.
+    """
+    n = table.num_rows
+    if n < 2:
         return []
-    keys = table.select(_REPEAT_KEYS).to_pandas()
-    return [int(i) for i in np.flatnonzero(keys.duplicated(keep=False).to_numpy())]
+    same = np.ones(n - 1, dtype=bool)
+    for name in ("run_id", "order_id", "case_id", "time", "activity"):
+        column = table.column(name)
+        equal = pc.equal(column.slice(1), column.slice(0, n - 1))
+        both_null = pc.and_(pc.is_null(column.slice(1)), pc.is_null(column.slice(0, n - 1)))
+        flags = pc.or_kleene(pc.fill_null(equal, False), both_null).to_numpy(zero_copy_only=False)
+        if name == "time":
+            group = same.copy()  # same run, order, case and time as the row before
+            group &= np.asarray(flags, dtype=bool)
+        same &= np.asarray(flags, dtype=bool)
+    triple = group[1:] & group[:-1]  # rows i, i+1, i+2 in one group
+    candidates = np.zeros(n, dtype=bool)
+    candidates[1:] |= same
+    candidates[2:] |= triple
+    return [int(i) for i in np.flatnonzero(candidates)]
 
 
 def max_time(table: pa.Table) -> int | None:
