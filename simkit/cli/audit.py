@@ -1,9 +1,10 @@
 """`simkit audit --policy P LOG`: conformance of an after-sales event log, case by case.
 
 The log is streamed in chunks (CSV, Parquet or JSON Lines; the simkit shape or a platform's
-export through ``--format``). Malformed rows are printed to stderr with their line and left
-out; the rest is audited. Exit 0 when the log conforms, 1 on any violation or malformed row,
-2 when the log cannot be read at all or the arguments are wrong.
+export, recognised from the header or named with ``--format``). Malformed rows are printed to
+stderr with their line and left out; exact duplicate rows are counted once and listed; the
+rest is audited. Exit 0 when the log conforms, 1 on any violation or malformed row, 2 when the
+log cannot be read at all or the arguments are wrong.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
+
+MAX_DUPLICATES_SHOWN = 20
+"""Duplicate rows listed on stderr (all of them in --json)."""
 
 
 def add_parser(subparsers: Any) -> None:
@@ -28,7 +32,11 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--policy", required=True, metavar="P", help="the policy file")
     p.add_argument("--variant", action="append", default=[], metavar="V", help="apply a variant (repeatable)")
     p.add_argument(
-        "--format", dest="fmt", default="simkit", choices=("simkit", "taobao", "wechat"), help="the log's shape"
+        "--format",
+        dest="fmt",
+        default=None,
+        choices=("simkit", "taobao", "wechat"),
+        help="the log's shape (default: recognised from the header)",
     )
     p.add_argument(
         "--map", action="append", default=[], metavar="COLUMN=FIELD", help="read COLUMN as FIELD (repeatable)"
@@ -55,6 +63,15 @@ def run(args: argparse.Namespace) -> int:
     result = audit_log(args.log, policy, fmt=args.fmt, maps=maps)
     for problem in result.problems:
         print(problem, file=sys.stderr)
+    for duplicate in result.duplicates[:MAX_DUPLICATES_SHOWN]:
+        print(duplicate, file=sys.stderr)
+    if len(result.duplicates) > MAX_DUPLICATES_SHOWN:
+        more = len(result.duplicates) - MAX_DUPLICATES_SHOWN
+        print(
+            f"{result.source}:{result.duplicates[MAX_DUPLICATES_SHOWN].line}: row: "
+            f"… and {more} more duplicate row(s) (see --json)",
+            file=sys.stderr,
+        )
     if args.json:
         payload = {**result.to_dict(), "floor": floor_json(floor)}
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
@@ -82,6 +99,10 @@ def _print(result: Any) -> None:
         f"{len(result.warnings)} warning(s), {len(result.problems)} malformed row(s); "
         f"{result.rows:,} rows, {result.orders:,} orders, {result.cases:,} cases in {result.seconds:.1f} s"
     )
+    if result.detected:
+        print(f"  read as the {result.fmt} shape ({result.detected}; --format to choose another)")
+    if result.duplicates:
+        print(f"  {len(result.duplicates):,} exact duplicate row(s) counted once")
     for clause, n in result.by_clause().items():
         print(f"  {clause}: {n}")
     for (clause, check, why), n in sorted(result.coverage.skipped.items()):

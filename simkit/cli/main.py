@@ -120,9 +120,15 @@ def _detach_stdout() -> None:
 
 
 def _version() -> str:
-    from importlib.metadata import version
+    """``simkit X.Y.Z``: the installed package's version, else the source's (a checkout run without installing)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    return f"simkit {version('simkit')}"
+    try:
+        return f"simkit {version('simkit')}"
+    except PackageNotFoundError:
+        from simkit import __version__
+
+        return f"simkit {__version__}"
 
 
 if __name__ == "__main__":

@@ -41,6 +41,9 @@ class AuditResult:
         orders: Orders audited.
         cases: After-sale cases audited.
         problems: Malformed rows (each with its line), in line order.
+        duplicates: Exact duplicate rows, counted once: each names its line and the line it repeats
+            (reported, and no failure: polled exports repeat unchanged snapshots).
+        detected: How the shape was recognised from the header ("" when it was given).
         findings: Violations and warnings, in the order found.
         coverage: Clause coverage.
         timelines: Case id → steps, for the cases with findings (the first `max_dossiers`).
@@ -56,6 +59,8 @@ class AuditResult:
     orders: int = 0
     cases: int = 0
     problems: list[Problem] = field(default_factory=list)
+    duplicates: list[Problem] = field(default_factory=list)
+    detected: str = ""
     findings: list[Finding] = field(default_factory=list)
     coverage: Coverage = field(default_factory=Coverage)
     timelines: dict[str, list[Step]] = field(default_factory=dict)
@@ -89,6 +94,7 @@ class AuditResult:
             "source": self.source,
             "policy": self.policy.id,
             "format": self.fmt,
+            "format_detected": self.detected,
             "rows": self.rows,
             "orders": self.orders,
             "cases": self.cases,
@@ -98,9 +104,11 @@ class AuditResult:
             "violations": len(self.violations),
             "warnings": len(self.warnings),
             "malformed_rows": len(self.problems),
+            "duplicate_rows": len(self.duplicates),
             "by_clause": self.by_clause(),
             "findings": [f.to_dict() for f in self.findings[:limit]],
             "problems": [str(p) for p in self.problems[:limit]],
+            "duplicates": [str(p) for p in self.duplicates[:limit]],
             "timelines": {case: [s.to_dict() for s in steps] for case, steps in self.timelines.items()},
             "coverage": self.coverage.to_dict(self.policy),
         }
@@ -110,7 +118,7 @@ def audit_log(
     path: str | Path,
     policy: Policy,
     *,
-    fmt: str = "simkit",
+    fmt: str | None = None,
     maps: Mapping[str, str] | None = None,
     tolerance: dt.timedelta = DEFAULT_TOLERANCE,
     max_dossiers: int = 50,
@@ -122,7 +130,8 @@ def audit_log(
     Args:
         path: The log (``.csv``, ``.csv.gz``, ``.parquet``, ``.jsonl``).
         policy: The policy in force (variants applied).
-        fmt: The shape: ``simkit``, ``taobao`` or ``wechat`` (docs/log-format.md).
+        fmt: The shape: ``simkit``, ``taobao`` or ``wechat`` (docs/log-format.md); None recognises it
+            from the header (`AuditResult.detected` says how).
         maps: Raw column → field mappings beyond the preset's (``--map``).
         tolerance: How far a timer may be off.
         max_dossiers: Case timelines kept for the report.
@@ -133,11 +142,19 @@ def audit_log(
         LogError: When the log cannot be read at all or lacks a required column.
     """
     started = time.perf_counter()
-    result = AuditResult(str(path), policy, fmt)
     with LogOrders(path, fmt, maps, partition_rows=partition_rows, batch_rows=batch_rows) as log:
-        ctx = Context(policy, RuleCalls(policy), _us(tolerance), log.as_of, max_dossiers=max_dossiers)
+        result = AuditResult(str(path), policy, log.fmt, detected=log.detected)
+        ctx = Context(
+            policy,
+            RuleCalls(policy),
+            _us(tolerance),
+            log.as_of,
+            max_dossiers=max_dossiers,
+            shape=log.fmt,
+            source=str(path),
+        )
         for table in log.tables():
-            orders, cases = _audit_table(table, ctx, fmt)
+            orders, cases = _audit_table(table, ctx, log.fmt, result.duplicates)
             result.orders += orders
             result.cases += cases
     return _finish(result, ctx, log.rows, log.problems, log.as_of, started)
@@ -169,9 +186,9 @@ def audit_events(
     started = time.perf_counter()
     canonical, problems, rows = canonical_events(events, facts=facts, source=source)
     end = to_micros(as_of) if as_of is not None else max_time(canonical)
-    ctx = Context(policy, RuleCalls(policy), _us(tolerance), end, max_dossiers=max_dossiers)
+    ctx = Context(policy, RuleCalls(policy), _us(tolerance), end, max_dossiers=max_dossiers, source=source)
     result = AuditResult(source, policy, "simkit")
-    result.orders, result.cases = _audit_table(canonical, ctx, "simkit")
+    result.orders, result.cases = _audit_table(canonical, ctx, "simkit", result.duplicates)
     return _finish(result, ctx, rows, problems, end, started)
 
 
@@ -180,6 +197,7 @@ def _finish(
 ) -> AuditResult:
     result.rows = rows
     result.problems = sorted(problems, key=lambda p: (p.line, p.path))
+    result.duplicates.sort(key=lambda p: p.line)
     result.findings = sorted(ctx.findings, key=_finding_order)
     result.coverage = ctx.coverage
     result.timelines = ctx.timelines
@@ -200,10 +218,12 @@ def _us(delta: dt.timedelta) -> int:
     return delta // dt.timedelta(microseconds=1)
 
 
-def _audit_table(table: pa.Table, ctx: Context, shape: str) -> tuple[int, int]:
-    """Audit every order in a table of whole orders; returns (orders, cases)."""
+def _audit_table(table: pa.Table, ctx: Context, shape: str, duplicates: list[Problem]) -> tuple[int, int]:
+    """Audit every order in a table of whole orders; returns (orders, cases); duplicate rows go to `duplicates`."""
     orders = cases = 0
     for order in orders_in(table, shape):
+        for line, first in order.duplicates:
+            duplicates.append(Problem(ctx.source, line, "row", f"duplicate of line {first} (counted once)"))
         OrderChecks(ctx, order).run()
         orders += 1
         cases += len(order.cases)

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from simkit import rules
-from simkit.compliance import disputes, limits
+from simkit.compliance import disputes, limits, snapshots
 from simkit.compliance.calls import HOUR_US, RuleCalls, iso
 from simkit.compliance.coverage import Coverage
 from simkit.compliance.findings import Finding, Severity, Step, make_finding
@@ -72,6 +72,9 @@ class Context:
         timelines: Case id → the case's steps, for the first `max_dossiers` cases with findings.
         max_dossiers: How many case timelines to keep.
         per_run: Run id → violations found in it.
+        shape: The log's shape (``simkit``, ``taobao``, ``wechat``): snapshot shapes show no
+            return arrival, their receipt timer runs from the receipt status (`snapshots`).
+        source: The log (named in duplicate-row reports).
     """
 
     policy: Policy
@@ -83,6 +86,8 @@ class Context:
     timelines: dict[str, list[Step]] = field(default_factory=dict)
     max_dossiers: int = 50
     per_run: Counter[str] = field(default_factory=Counter)
+    shape: str = "simkit"
+    source: str = ""
 
     @property
     def status_model(self) -> str:
@@ -174,7 +179,10 @@ class OrderChecks:
             self.transitions(case.events, case)
             self.response(case)
             self.return_leg(case)
-            self.receipt(case)
+            if ctx.shape in snapshots.RECEIPT_STATUS:
+                snapshots.receipt(self, case)
+            else:
+                self.receipt(case)
             disputes.intervention(self, case)
             disputes.bare_refusal(self, case)
             disputes.compensation(self, case)

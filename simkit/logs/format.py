@@ -42,6 +42,7 @@ FIELDS: dict[str, FieldKind] = {
     "presale_ship_by": "time",
     "created": "time",
     "refund_reason": "text",
+    "return_shipped_at": "time",
 }
 """Canonical fields and their kinds. Order facts (category … presale_ship_by) may stand on
 any row of the order; the first value given is used."""
@@ -99,6 +100,9 @@ AFTER_SALE = frozenset(
 snapshot shapes, where the export does not say who acted)."""
 
 ACTIVITIES = LIFECYCLE | AFTER_SALE
+
+CHANNELS = frozenset({"normal", "juhuasuan", "presale"})
+"""Sales channels an order fact may name (the shipping promise differs per channel)."""
 
 KINDS = frozenset(
     {
@@ -200,6 +204,7 @@ TAOBAO = Preset(
         "has_good_return": "kind",
         "reason": "reason",
         "pay_time": "paid_at",
+        "good_return_time": "return_shipped_at",
     },
     ("case_id", "order_id", "time", "created", "status"),
     snapshot=True,
@@ -208,7 +213,8 @@ TAOBAO = Preset(
 )
 """Taobao refund records (taobao:api Refund): ``refund_id`` the case, ``tid`` the order, ``oid``
 the sub-order, ``created`` the request, ``modified`` the snapshot's time, ``refund_fee`` CNY,
-``has_good_return`` return or refund only, ``cs_status`` platform intervention."""
+``has_good_return`` return or refund only, ``cs_status`` platform intervention, ``good_return_time``
+when the buyer shipped the return (退货时间)."""
 
 WECHAT_REASONS = {
     "10000000": "changed_mind",
@@ -257,7 +263,8 @@ def parse_maps(items: Iterable[str]) -> dict[str, str]:
     """``--map column=field`` items as a mapping.
 
     Raises:
-        UsageError: On an item without ``=`` or an unknown field (with a suggestion).
+        UsageError: On an item without ``=``, an unknown field (with a suggestion), or two
+            items for the same column or the same field (one would silently override the other).
     """
     out: dict[str, str] = {}
     for item in items:
@@ -265,12 +272,35 @@ def parse_maps(items: Iterable[str]) -> dict[str, str]:
         column, name = column.strip(), name.strip()
         if not sep or not column or not name:
             raise UsageError.at("<cli>", 0, "--map", f"expected column=field, got {item!r}")
+        if column in out:
+            raise UsageError.at(
+                "<cli>", 0, "--map", f"column {column!r} is mapped twice ({out[column]!r} and {name!r}); map it once"
+            )
+        out[column] = name
+    return check_maps(out)
+
+
+def check_maps(maps: Mapping[str, str]) -> dict[str, str]:
+    """Column → field mappings, checked: known fields, each field from one column only.
+
+    Raises:
+        UsageError: On an unknown field (with a suggestion) or a field mapped from two columns.
+    """
+    fields: dict[str, str] = {}
+    for column, name in maps.items():
         if name not in FIELDS:
             close = difflib.get_close_matches(name, list(FIELDS), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise UsageError.at("<cli>", 0, "--map", f"unknown field {name!r}{hint}; fields: {', '.join(FIELDS)}")
-        out[column] = name
-    return out
+        if name in fields:
+            raise UsageError.at(
+                "<cli>",
+                0,
+                "--map",
+                f"field {name!r} is mapped from two columns ({fields[name]!r} and {column!r}); map it once",
+            )
+        fields[name] = column
+    return dict(maps)
 
 
 def resolve_columns(preset: Preset, header: Iterable[str], maps: Mapping[str, str]) -> dict[str, str]:
@@ -287,3 +317,47 @@ def resolve_columns(preset: Preset, header: Iterable[str], maps: Mapping[str, st
     for column, name in maps.items():
         out[column] = name
     return out
+
+
+def candidate_columns(preset: Preset, maps: Mapping[str, str]) -> dict[str, str]:
+    """Every raw column that may name a field (records of JSON Lines differ in their keys).
+
+    Several columns may name one field; the reader takes the first one a record gives, in the
+    preset's order. A field mapped explicitly by `maps` is taken from its mapped column only.
+    """
+    taken = set(maps.values())
+    out = {column: name for column, name in preset.columns.items() if name not in taken}
+    out.update(maps)
+    return out
+
+
+SIGNATURES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("taobao", ("refund_id", "tid")),
+    ("wechat", ("after_sale_order_id",)),
+)
+"""Columns that mark a platform's export shape (any one of them)."""
+
+
+def detect_shape(header: Iterable[str], maps: Mapping[str, str]) -> tuple[str, list[str]] | None:
+    """The shape a header fits, with the columns that told it; None when it fits none.
+
+    ``refund_id`` or ``tid`` → taobao; ``after_sale_order_id`` → wechat; a case and an activity
+    column (``case_id`` / ``case:concept:name`` and ``activity`` / ``concept:name``, or columns
+    ``--map`` names so) → simkit; checked in that order.
+    """
+    present = list(dict.fromkeys(header))
+    for shape, marks in SIGNATURES:
+        found = [column for column in marks if column in present]
+        if found:
+            return shape, found
+    columns = resolve_columns(SIMKIT, present, {c: f for c, f in maps.items() if c in present})
+    by_field = {name: column for column, name in columns.items()}
+    if "case_id" in by_field and "activity" in by_field:
+        return "simkit", [by_field["case_id"], by_field["activity"]]
+    return None
+
+
+def signature_text() -> str:
+    """The columns each shape is recognised by, for a refusal."""
+    marks = "; ".join(f"{shape}: {' or '.join(columns)}" for shape, columns in SIGNATURES)
+    return f"{marks}; simkit: case_id (or case:concept:name) and activity (or concept:name)"

@@ -5,7 +5,9 @@ first value given on any row of the order) and from the lifecycle events (``pay`
 payment time and the price, ``deliver`` the receipt, ``confirm_receipt`` / ``auto_confirm``
 the completion, ``settle`` the settlement). Snapshot exports (Taobao refunds, WeChat after-sale
 orders) become events here: each change of status between consecutive snapshots of a record
-is one step, named after the transition (`TAOBAO_STEPS`, `WECHAT_STEPS`).
+is one step, named after the transition (`TAOBAO_STEPS`, `WECHAT_STEPS`). Exact duplicate rows
+(equal in every field read, common in polled exports) are counted once; the order lists each
+duplicate's line with the line it repeats (`OrderLog.duplicates`).
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ class CaseLog:
     item: str
     events: list[Ev]
     amount_form: str = ""
+    return_shipped: int | None = None
+    """When the buyer shipped the return, as a snapshot export's own field gives it (Taobao
+    ``good_return_time``), else None."""
 
     def first(self, *activities: str, after: int = -1) -> tuple[int, Ev] | None:
         """The first event (index, event) after index `after` with one of `activities`."""
@@ -100,13 +105,52 @@ class OrderLog:
     facts: Facts
     lifecycle: list[Ev] = field(default_factory=list)
     cases: list[CaseLog] = field(default_factory=list)
+    duplicates: list[tuple[int, int]] = field(default_factory=list)
+    """``(line, line it repeats)`` of the rows left out as exact duplicates."""
 
 
 _FACT_COLUMNS = ("category", "channel", "free_shipping", "presale_ship_by", "paid_at", "price")
 
 
-def build_order(cols: dict[str, list[Any]], start: int, stop: int, shape: str) -> OrderLog:
-    """The order in rows ``start:stop`` of the column lists `cols` (a sorted partition)."""
+def build_order(cols: dict[str, list[Any]], start: int, stop: int, shape: str, may_repeat: bool = True) -> OrderLog:
+    """The order in rows ``start:stop`` of the column lists `cols` (a sorted partition), duplicates once.
+
+    `may_repeat` False says that no two rows of the order share case, time and activity, so that
+    the search for duplicates is skipped.
+    """
+    repeats = _duplicates(cols, start, stop) if may_repeat else {}
+    if not repeats:
+        return _build(cols, start, stop, shape)
+    lines = cols["_line"]
+    dropped = set(repeats)
+    keep = [i for i in range(start, stop) if i not in dropped]
+    order = _build({name: [values[i] for i in keep] for name, values in cols.items()}, 0, len(keep), shape)
+    order.duplicates = sorted((lines[i], lines[first]) for i, first in repeats.items())
+    return order
+
+
+def _duplicates(cols: dict[str, list[Any]], start: int, stop: int) -> dict[int, int]:
+    """Row index → the index of the earlier row it repeats exactly (every field but the line).
+
+    A repeat shares the row's case, time and activity: an order in which no two rows do holds
+    none (the common case, found without a Python loop); otherwise those rows are compared
+    field by field.
+    """
+    keys = list(zip(cols["case_id"][start:stop], cols["time"][start:stop], cols["activity"][start:stop], strict=True))
+    if len(set(keys)) == len(keys):
+        return {}
+    names = [name for name in cols if name != "_line"]
+    out: dict[int, int] = {}
+    seen: dict[tuple[Any, ...], int] = {}
+    for row in range(start, stop):
+        key = tuple(cols[name][row] for name in names)
+        first = seen.setdefault(key, row)
+        if first != row:
+            out[row] = first
+    return out
+
+
+def _build(cols: dict[str, list[Any]], start: int, stop: int, shape: str) -> OrderLog:
     facts = Facts()
     for name in _FACT_COLUMNS:
         values = cols[name]
@@ -165,6 +209,7 @@ def _add_case(order: OrderLog, cols: dict[str, list[Any]], start: int, stop: int
             _first(cols["item_id"], start, stop) or "",
             events,
             _first(cols["amount_form"], start, stop) or "",
+            _first(cols["return_shipped_at"], start, stop),
         )
     )
 

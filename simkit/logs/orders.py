@@ -38,7 +38,8 @@ class LogOrders:
 
     Attributes:
         path: The log file.
-        fmt: The shape (``simkit``, ``taobao``, ``wechat``).
+        fmt: The shape (``simkit``, ``taobao``, ``wechat``), recognised from the header when None is given.
+        detected: Why the shape was chosen when it was recognised, else "".
         rows: Rows read (known once the log has been read, on entering).
         problems: Malformed rows, each with its line.
         as_of: The log's last time (microseconds since the epoch, UTC), or None when empty.
@@ -47,15 +48,16 @@ class LogOrders:
     def __init__(
         self,
         path: str | Path,
-        fmt: str = "simkit",
+        fmt: str | None = "simkit",
         maps: Mapping[str, str] | None = None,
         *,
         partition_rows: int = 250_000,
         batch_rows: int = 100_000,
     ) -> None:
         self.path = Path(path)
-        self.fmt = fmt
         self._reader = LogReader(path, fmt, maps, batch_rows=batch_rows)
+        self.fmt: str = self._reader.preset.name
+        self.detected = self._reader.detected
         self._parts = max(1, -(-self._reader.estimated_rows // partition_rows))
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._tables: list[Any] = []
@@ -126,9 +128,40 @@ def orders_in(table: pa.Table, shape: str) -> Iterator[OrderLog]:
     cols = {name: _column(table, name) for name in _COLUMNS}
     runs, orders_col = cols["run_id"], cols["order_id"]
     n = table.num_rows
+    repeats = _repeat_rows(table)
     del table
+    k = 0
     for start, stop in _groups(runs, orders_col, n):
-        yield build_order(cols, start, stop, shape)
+        while k < len(repeats) and repeats[k] < start:
+            k += 1
+        yield build_order(cols, start, stop, shape, k < len(repeats) and repeats[k] < stop)
+
+
+def _repeat_rows(table: pa.Table) -> list[int]:
+    """Rows of a sorted table where exact duplicates may stand (sorted row numbers).
+
+    Rows sort by (run, order, case, time, line), so the repeats of a row stand in its group of
+    rows with the same run, order, case and time: in a group of two they are neighbours with
+    the same activity; a group of three or more is searched whole.
+    """
+    n = table.num_rows
+    if n < 2:
+        return []
+    same = np.ones(n - 1, dtype=bool)
+    for name in ("run_id", "order_id", "case_id", "time", "activity"):
+        column = table.column(name)
+        equal = pc.equal(column.slice(1), column.slice(0, n - 1))
+        both_null = pc.and_(pc.is_null(column.slice(1)), pc.is_null(column.slice(0, n - 1)))
+        flags = pc.or_kleene(pc.fill_null(equal, False), both_null).to_numpy(zero_copy_only=False)
+        if name == "time":
+            group = same.copy()  # same run, order, case and time as the row before
+            group &= np.asarray(flags, dtype=bool)
+        same &= np.asarray(flags, dtype=bool)
+    triple = group[1:] & group[:-1]  # rows i, i+1, i+2 in one group
+    candidates = np.zeros(n, dtype=bool)
+    candidates[1:] |= same
+    candidates[2:] |= triple
+    return [int(i) for i in np.flatnonzero(candidates)]
 
 
 def max_time(table: pa.Table) -> int | None:
@@ -194,6 +227,8 @@ def _later(a: int | None, b: int | None) -> int | None:
 def _column(table: pa.Table, name: str) -> list[Any]:
     """A column as a Python list; repeated strings share one object."""
     array = table.column(name).combine_chunks()
+    if array.null_count == len(array):  # a field the log does not have
+        return [None] * len(array)
     if pa.types.is_string(array.type):
         encoded = pc.dictionary_encode(array)
         words = encoded.dictionary.to_pylist()

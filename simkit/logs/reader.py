@@ -3,30 +3,48 @@
 Memory holds one chunk at a time. CSV rows keep their physical line numbers (the header is
 line 1; a row with the wrong number of fields or an empty line is reported and skipped, and
 the lines after it keep their numbers); Parquet rows are numbered from 1; JSON Lines by line.
+The shape is recognised from the header when none is given (`simkit.logs.format.detect_shape`).
+A file that cannot be read (not UTF-8, compressed but named ``.csv``, a truncated ``.gz``, a
+row longer than the reader's block, a duplicate or nested column) is refused with the line
+that stops it.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
-import io
 import json
+import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from simkit.errors import LogError, Problem, UsageError
-from simkit.logs.format import PRESETS, Preset, resolve_columns
+from simkit.logs.format import (
+    PRESETS,
+    Preset,
+    candidate_columns,
+    check_maps,
+    detect_shape,
+    resolve_columns,
+    signature_text,
+)
 from simkit.logs.normalise import Normaliser
 
 SUFFIXES = {".csv": "csv", ".gz": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+BLOCK_BYTES = 1 << 22
+"""The CSV reader's block: a row longer than this cannot be read."""
+GZIP_MAGIC = b"\x1f\x8b"
+HEADER_SEARCH_LINES = 1000
+"""JSON Lines: the shape is recognised from the first object among this many lines."""
+MAX_JSON_DEPTH = 32
+"""JSON objects nested deeper than this are not flattened (their value is kept as JSON text)."""
 
 
 class LogReader:
@@ -34,24 +52,31 @@ class LogReader:
 
     Args:
         path: The log file.
-        fmt: ``simkit``, ``taobao`` or ``wechat``.
+        fmt: ``simkit``, ``taobao`` or ``wechat``; None recognises the shape from the header.
         maps: Extra raw column → field mappings (``--map``).
         batch_rows: Rows per chunk.
 
+    Attributes:
+        preset: The shape read.
+        detected: Why the shape was chosen (the columns that told it), or "" when it was given.
+
     Raises:
-        LogError: When the file cannot be read or lacks a required column.
+        LogError: When the file cannot be read, fits no shape, or lacks a required column.
         UsageError: On an unknown format.
     """
 
     def __init__(
-        self, path: str | Path, fmt: str = "simkit", maps: Mapping[str, str] | None = None, batch_rows: int = 100_000
+        self,
+        path: str | Path,
+        fmt: str | None = "simkit",
+        maps: Mapping[str, str] | None = None,
+        batch_rows: int = 100_000,
     ) -> None:
         self.path = Path(path)
         self.file = str(path)
-        if fmt not in PRESETS:
+        if fmt is not None and fmt not in PRESETS:
             raise UsageError.at("<cli>", 0, "--format", f"unknown format {fmt!r}; use one of {', '.join(PRESETS)}")
-        self.preset: Preset = PRESETS[fmt]
-        self.maps = dict(maps or {})
+        self.maps = check_maps(maps or {})
         self.batch_rows = batch_rows
         self.problems: list[Problem] = []
         self.rows = 0
@@ -60,6 +85,10 @@ class LogReader:
             raise LogError(Problem(self.file, 0, "", "no such file"))
         self.kind = _kind(self.path)
         self.header = self._header()
+        self.detected = ""
+        if fmt is None:
+            fmt, self.detected = self._detect()
+        self.preset: Preset = PRESETS[fmt]
         self.columns = resolve_columns(self.preset, self.header, self.maps)
         self._check_columns()
         self.normalise = Normaliser(self.file, self.preset, self.columns)
@@ -72,56 +101,112 @@ class LogReader:
         size = self.path.stat().st_size * (6 if self.path.suffix == ".gz" else 1)
         return max(1, size // 120)
 
+    def _fail(self, line: int, path: str, message: str) -> LogError:
+        return LogError(Problem(self.file, line, path, " ".join(message.split())))
+
     def _header(self) -> list[str]:
+        if self.kind == "parquet":
+            try:
+                schema = pq.ParquetFile(self.path).schema_arrow
+            except (OSError, pa.ArrowException) as exc:
+                raise self._fail(1, "", f"cannot read the Parquet log: {exc}") from None
+            header = list(schema.names)
+            self._no_duplicates(header)
+            return header
         try:
-            if self.kind == "parquet":
-                return list(pq.ParquetFile(self.path).schema_arrow.names)
-            if self.kind == "jsonl":
-                return self._json_header()
-            with _text(self.path) as handle:
-                return next(csv.reader(handle), [])
-        except (OSError, UnicodeDecodeError, pa.ArrowException) as exc:
-            raise LogError(Problem(self.file, 1, "", f"cannot read the log: {exc}")) from None
+            with _binary(self.path) as handle:
+                first = handle.readline(BLOCK_BYTES + 1)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise self._fail(1, "", f"cannot read the compressed log: {exc}") from None
+        if self.path.suffix.lower() != ".gz" and first.startswith(GZIP_MAGIC):
+            raise self._fail(
+                1,
+                "",
+                f"the file is gzip-compressed although it is named {self.path.suffix}: "
+                f"name it {self.path.name}.gz (or decompress it with gunzip)",
+            )
+        if self.kind == "jsonl":
+            return self._json_header()
+        text = self._decode(first, 1)
+        header = next(csv.reader([text]), [])
+        header = [column.strip() for column in header]
+        self._no_duplicates(header)
+        return header
+
+    def _decode(self, data: bytes, line: int) -> str:
+        try:
+            return data.decode("utf-8-sig" if line == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise self._fail(line, "", _not_utf8(data, exc)) from None
+
+    def _no_duplicates(self, header: list[str]) -> None:
+        seen: dict[str, int] = {}
+        for number, column in enumerate(header, start=1):
+            if column in seen:
+                raise self._fail(
+                    1,
+                    column,
+                    f"duplicate column (columns {seen[column]} and {number} have this name): rename or drop one",
+                )
+            seen[column] = number
 
     def _json_header(self) -> list[str]:
-        with _text(self.path) as handle:
-            for line in handle:
-                if line.strip():
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError:
-                        return []
-                    return list(pd.json_normalize(record).columns) if isinstance(record, dict) else []
+        """The keys of the first JSON object among the first lines ([] when none is found)."""
+        with _binary(self.path) as handle:
+            for number, data in enumerate(handle, start=1):
+                if number > HEADER_SEARCH_LINES:
+                    break
+                try:
+                    record = _json_record(data.decode("utf-8-sig"))
+                except (ValueError, RecursionError):
+                    continue
+                if isinstance(record, dict):
+                    return list(_flatten(record))
         return []
+
+    def _detect(self) -> tuple[str, str]:
+        found = detect_shape(self.header, self.maps)
+        if found is None:
+            raise self._fail(
+                1,
+                "",
+                f"cannot tell the log's shape from its columns (use --format, or --map the case and activity "
+                f"columns); recognised by {signature_text()}; columns: {', '.join(self.header) or 'none'}",
+            )
+        shape, columns = found
+        return shape, f"recognised from the column{'s' if len(columns) > 1 else ''} {', '.join(columns)}"
 
     def _check_columns(self) -> None:
         if self.kind == "jsonl":  # records may differ in their keys: any preset or mapped key may appear
             self.header = list(dict.fromkeys([*self.header, *self.preset.columns, *self.maps]))
-            self.columns = resolve_columns(self.preset, self.header, self.maps)
+            self.columns = candidate_columns(self.preset, self.maps)
         missing_maps = [column for column in self.maps if column not in self.header]
         if missing_maps:
-            raise LogError(
-                Problem(
-                    self.file,
-                    1,
-                    missing_maps[0],
-                    f"--map names a column the log does not have; columns: {', '.join(self.header)}",
-                )
+            raise self._fail(
+                1, missing_maps[0], f"--map names a column the log does not have; columns: {', '.join(self.header)}"
             )
         mapped = set(self.columns.values())
         for name in self.preset.required:
             if name not in mapped:
                 wanted = [c for c, f in self.preset.columns.items() if f == name]
-                raise LogError(
-                    Problem(
-                        self.file,
-                        1,
-                        wanted[0] if wanted else name,
-                        f"required column missing for the {self.preset.name} format "
-                        f"(one of {', '.join(wanted) or name}, or --map COLUMN={name}); "
-                        f"columns: {', '.join(self.header)}",
-                    )
+                raise self._fail(
+                    1,
+                    wanted[0] if wanted else name,
+                    f"required column missing for the {self.preset.name} format "
+                    f"(one of {', '.join(wanted) or name}, or --map COLUMN={name}); "
+                    f"columns: {', '.join(self.header)}",
                 )
+        if self.kind == "parquet":
+            schema = pq.ParquetFile(self.path).schema_arrow
+            for column in self.columns:
+                kind = schema.field(column).type
+                if pa.types.is_nested(kind) or (pa.types.is_dictionary(kind) and pa.types.is_nested(kind.value_type)):
+                    raise self._fail(
+                        1,
+                        column,
+                        f"a {kind} column cannot be read as the field {self.columns[column]} "
+                        "(one plain value per row is needed); flatten it, or read another column with --map",
+                    )
 
     def chunks(self) -> Iterator[pa.Table]:
         """Canonical tables, chunk by chunk; problems accumulate in `problems`."""
@@ -148,10 +233,13 @@ class LogReader:
             return "skip"
 
         names = [c for c in self.header if c in self.columns]
+        last = 1
         try:
             reader = pacsv.open_csv(
-                pa.input_stream(str(self.path)) if self.path.suffix == ".gz" else str(self.path),
-                read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 22, encoding="utf8"),
+                pa.input_stream(str(self.path), compression="gzip") if self.path.suffix == ".gz" else str(self.path),
+                read_options=pacsv.ReadOptions(
+                    use_threads=False, block_size=BLOCK_BYTES, encoding="utf8", column_names=self.header, skip_rows=1
+                ),
                 parse_options=pacsv.ParseOptions(invalid_row_handler=invalid, ignore_empty_lines=False),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(self.header, pa.string()),
@@ -165,10 +253,29 @@ class LogReader:
                 for line in sorted(skipped):
                     lines[lines >= line] += 1
                 seen += batch.num_rows
+                if len(lines):
+                    last = int(lines[-1])
                 table, lines = self._drop_empty(pa.Table.from_batches([batch]), lines)
                 yield from _slices(table, lines, self.batch_rows)
-        except pa.ArrowInvalid as exc:
-            raise LogError(Problem(self.file, 0, "", f"cannot read the CSV log: {exc}")) from None
+        except (pa.ArrowInvalid, OSError, EOFError) as exc:
+            raise self._csv_error(exc, max([last, *skipped])) from None
+
+    def _csv_error(self, exc: Exception, last: int) -> LogError:
+        """The one-line refusal of a CSV log the reader stopped on, naming the line that stopped it."""
+        text = str(exc)
+        if "straddl" in text or ("block" in text.lower() and "boundar" in text.lower()):
+            line = _long_line(self.path, last) or last + 1
+            return self._fail(
+                line, "row", f"a row longer than {BLOCK_BYTES // (1 << 20)} MB cannot be read (a field too long?)"
+            )
+        if "UTF8" in text or "UTF-8" in text or "utf8" in text:
+            line, message = _bad_utf8_line(self.path)
+            return self._fail(line or last + 1, "", message or f"not UTF-8: {text}")
+        if isinstance(exc, (OSError, EOFError)):
+            return self._fail(
+                last + 1, "", f"the compressed log is damaged or truncated after line {last} ({exc}); nothing audited"
+            )
+        return self._fail(last + 1, "", f"cannot read the CSV log after line {last}: {text}")
 
     def _drop_empty(self, table: pa.Table, lines: np.ndarray) -> tuple[pa.Table, np.ndarray]:
         """Report and leave out empty lines (every field blank)."""
@@ -188,55 +295,135 @@ class LogReader:
     def _parquet(self) -> Iterator[tuple[pa.Table, np.ndarray]]:
         names = [c for c in self.header if c in self.columns]
         seen = 0
-        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=self.batch_rows, columns=names):
-            lines = np.arange(seen + 1, seen + 1 + batch.num_rows, dtype=np.int64)
-            seen += batch.num_rows
-            yield pa.Table.from_batches([batch]), lines
+        try:
+            for batch in pq.ParquetFile(self.path).iter_batches(batch_size=self.batch_rows, columns=names):
+                lines = np.arange(seen + 1, seen + 1 + batch.num_rows, dtype=np.int64)
+                seen += batch.num_rows
+                yield pa.Table.from_batches([batch]), lines
+        except (OSError, pa.ArrowException) as exc:
+            raise self._fail(seen + 1, "", f"cannot read the Parquet log after row {seen}: {exc}") from None
 
     def _jsonl(self) -> Iterator[tuple[pa.Table, np.ndarray]]:
         records: list[dict[str, Any]] = []
         lines: list[int] = []
-        with _text(self.path) as handle:
-            for number, text in enumerate(handle, start=1):
-                if not text.strip():
-                    self.rows += 1
-                    self.problems.append(Problem(self.file, number, "row", "malformed row: empty line"))
-                    continue
-                try:
-                    record = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    self.rows += 1
-                    self.problems.append(Problem(self.file, number, "row", f"malformed row: not JSON ({exc.msg})"))
-                    continue
-                if not isinstance(record, dict):
-                    self.rows += 1
-                    self.problems.append(Problem(self.file, number, "row", "malformed row: not a JSON object"))
-                    continue
-                records.append(record)
-                lines.append(number)
-                if len(records) >= self.batch_rows:
-                    yield _json_table(records), np.array(lines, dtype=np.int64)
-                    records, lines = [], []
+        number = 0
+        try:
+            with _binary(self.path) as handle:
+                for number, data in enumerate(handle, start=1):
+                    record = self._json_row(number, data)
+                    if record is None:
+                        continue
+                    records.append(record)
+                    lines.append(number)
+                    if len(records) >= self.batch_rows:
+                        yield _json_table(records), np.array(lines, dtype=np.int64)
+                        records, lines = [], []
+        except (OSError, EOFError, zlib.error) as exc:
+            raise self._fail(
+                number + 1, "", f"the compressed log is damaged or truncated after line {number} ({exc})"
+            ) from None
         if records:
             yield _json_table(records), np.array(lines, dtype=np.int64)
 
+    def _json_row(self, number: int, data: bytes) -> dict[str, Any] | None:
+        """One line as a flat record, or None (reported) when it is no JSON object."""
+
+        def malformed(what: str) -> None:
+            self.rows += 1
+            self.problems.append(Problem(self.file, number, "row", f"malformed row: {what}"))
+
+        try:
+            text = data.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            malformed(_not_utf8(data, exc))
+            return None
+        if not text.strip():
+            malformed("empty line")
+            return None
+        try:
+            record = _json_record(text)
+            flat = _flatten(record) if isinstance(record, dict) else None
+        except json.JSONDecodeError as exc:
+            malformed(f"not JSON ({exc.msg})")
+            return None
+        except RecursionError:
+            malformed("not JSON (nested too deeply)")
+            return None
+        except ValueError as exc:
+            malformed(str(exc))
+            return None
+        if flat is None:
+            malformed("not a JSON object")
+        return flat
+
+
+class _Number(str):
+    """A JSON number (or NaN, Infinity) as written."""
+
+    __slots__ = ()
+
+
+def _json_record(text: str) -> Any:
+    """A JSON value with numbers kept as written (so that 1e400, NaN and big integers are judged, not rounded)."""
+    return json.loads(
+        text, parse_float=_Number, parse_int=_Number, parse_constant=_Number, object_pairs_hook=_unique_keys
+    )
+
+
+def _json_text(value: Any) -> str:
+    """A nested JSON value written back as JSON (numbers as they were written)."""
+    if isinstance(value, _Number):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_json_text(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def _flatten(record: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """Nested objects as dotted names (``refund_info.amount``); deeper than `MAX_JSON_DEPTH` kept as JSON."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        inner = (
+            _flatten(value, f"{name}.", depth + 1)
+            if isinstance(value, dict) and value and depth < MAX_JSON_DEPTH
+            else {}
+        )
+        for key_name, key_value in (inner or {name: value}).items():
+            if key_name in out:
+                raise ValueError(f"duplicate key {key_name!r} (a dotted key and a nested object name it twice)")
+            out[key_name] = key_value
+    return out
+
 
 def _json_table(records: list[dict[str, Any]]) -> pa.Table:
-    frame = pd.json_normalize(records)
-    columns = {name: pa.array([_scalar(v) for v in frame[name]], pa.string()) for name in frame.columns}
+    names = list(dict.fromkeys(name for record in records for name in record))
+    columns = {name: pa.array([_scalar(record.get(name)) for record in records], pa.string()) for name in names}
     return pa.table(columns) if columns else pa.table({})
 
 
 def _scalar(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None:
         return None
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    try:
+        return _json_text(value)
+    except RecursionError:
+        return "<nested JSON>"
 
 
 def _slices(table: pa.Table, lines: np.ndarray, size: int) -> Iterator[tuple[pa.Table, np.ndarray]]:
@@ -253,7 +440,41 @@ def _kind(path: Path) -> str:
     return SUFFIXES[suffix]
 
 
-def _text(path: Path) -> io.TextIOBase:
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return open(path, encoding="utf-8-sig", newline="")
+def _binary(path: Path) -> IO[bytes]:
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def _not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
+    byte = data[exc.start : exc.start + 1].hex()
+    return (
+        f"not UTF-8 (byte 0x{byte} at column {exc.start + 1}); save the log as UTF-8 "
+        "(e.g. iconv -f GBK -t UTF-8 for a GBK export)"
+    )
+
+
+def _bad_utf8_line(path: Path) -> tuple[int, str]:
+    """The first line that is not UTF-8, with the message; (0, "") when none is found."""
+    with _binary(path) as handle:
+        for number, data in enumerate(handle, start=1):
+            try:
+                data.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                return number, _not_utf8(data, exc)
+    return 0, ""
+
+
+def _long_line(path: Path, after: int) -> int:
+    """The first physical line after line `after` longer than the reader's block (0 when none)."""
+    with _binary(path) as handle:
+        number = 0
+        while True:
+            data = handle.readline(BLOCK_BYTES + 1)
+            if not data:
+                return 0
+            number += 1
+            if len(data) > BLOCK_BYTES and number > after:
+                return number
+            while len(data) > BLOCK_BYTES and not data.endswith(b"\n"):  # the rest of a long line
+                data = handle.readline(BLOCK_BYTES + 1)

@@ -20,7 +20,9 @@ def test_the_example_log_fails_with_its_violations(capsys):
         f"FAIL {EXAMPLES / 'tmall_shop_log.csv'} against tmall: 12 violation(s), 0 warning(s), 3 malformed row(s); "
         "117 rows, 14 orders, 14 cases in "
     )
-    assert out[1:11] == [
+    assert out[1:12] == [
+        "  read as the simkit shape (recognised from the columns case:concept:name, concept:name; "
+        "--format to choose another)",
         "  tmall.return_deadlines: 2",  # O10-1 the buyer's return, O3-1 the receipt timer
         "  national.refund_deadline: 2",
         "  tmall.refund_auto_agree: 1",
