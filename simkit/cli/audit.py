@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report is not None:
         from simkit.report import audit_report, write_report
 
-        paths = write_report(audit_report(result), args.report)
+        paths = write_report(audit_report(result), args.report, "--report")
         print(
             f"report: {paths['html']} (also {paths['md'].name}, {paths['json'].name})",
             file=sys.stderr if args.json else sys.stdout,

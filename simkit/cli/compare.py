@@ -65,6 +65,11 @@ def run(args: argparse.Namespace) -> int:
     from simkit.experiment.figures import save
 
     check_run_arguments(args)
+    if args.report is not None:  # a bad --report target is refused before anything runs
+        from simkit.cli._outdir import Outputs
+        from simkit.report.render import declare_report
+
+        declare_report(Outputs(), args.report, "--report")
     metrics = metric_list(args.metric, DEFAULT_METRICS)
     target = parse_metric_bounds(args.target_ci)
     with progress(args.quiet or args.json, "compare") as tick:
@@ -91,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         from simkit.report import write_report
         from simkit.report.experiments import compare_report
 
-        paths = write_report(compare_report(result, metrics), args.report / "report.html")
+        paths = write_report(compare_report(result, metrics), args.report, "--report")
         if not args.json:
             print(f"report: {paths['html']}")
     shown = summary[summary["metric"].isin(metrics)]

@@ -19,7 +19,7 @@ from simkit.errors import Problem, UsageError
 from simkit.experiment.engine import Arm, Progress, execute, plan, to_table
 from simkit.experiment.executors import Executor, make_executor
 from simkit.experiment.stats import independent_difference, mean_ci, paired_difference
-from simkit.experiment.store import Store, write_atomic
+from simkit.experiment.store import Store
 from simkit.experiment.tasks import batch_size
 from simkit.metrics import CATALOGUE
 
@@ -197,8 +197,7 @@ def compare(
         if isinstance(executor, str):
             runner.close()
     if store is not None:
-        store.finish(result.table)
-        write_atomic(store.root / "summary.csv", result.summary().to_csv(index=False))
+        store.finish(result.table, result.summary())
     return result
 
 

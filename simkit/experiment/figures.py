@@ -101,14 +101,22 @@ def sensitivity_bars(indices: pd.DataFrame, metric: str) -> Figure:
 
 
 def save(figures: dict[str, Any], directory: Any) -> list[Any]:
-    """Save figures as PNG files in `directory`; returns the paths."""
+    """Save figures as PNG files in `directory`, each atomically; returns the paths.
+
+    Raises:
+        UsageError: When a file cannot be written.
+    """
+    import io
     from pathlib import Path
 
+    from simkit.experiment.store import write_atomic
+
     folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, fig in figures.items():
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110)
         path = folder / f"{name}.png"
-        fig.savefig(path, dpi=110)
+        write_atomic(path, buffer.getvalue(), binary=True)
         paths.append(path)
     return paths

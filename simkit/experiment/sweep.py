@@ -21,7 +21,7 @@ from simkit.experiment.design import Design, build_design
 from simkit.experiment.engine import Arm, Progress, execute, plan, to_table
 from simkit.experiment.executors import Executor, make_executor
 from simkit.experiment.stats import mean_ci
-from simkit.experiment.store import Store, write_atomic
+from simkit.experiment.store import Store
 from simkit.experiment.tasks import batch_size
 from simkit.metrics import CATALOGUE
 
@@ -201,7 +201,7 @@ def sweep(
             *((f"param:{k}", v) for k, v in point.items()),
         )
         arms.append(Arm(f"p{number}", point_overrides, tuple(str(v) for v in variants), seed, labels))
-    for arm in arms[:1]:  # a bad value fails before anything runs
+    for arm in arms:  # a bad value at any point fails before anything runs or is written
         load_scenario(file, list(arm.overrides), list(arm.variants))
     definition = {
         "kind": "sweep",
@@ -223,6 +223,5 @@ def sweep(
             runner.close()
     result = SweepResult(to_table(rows, arms), design, points, reps, seed)
     if store is not None:
-        store.finish(result.table)
-        write_atomic(store.root / "summary.csv", result.summary().to_csv(index=False))
+        store.finish(result.table, result.summary())
     return result
