@@ -199,11 +199,11 @@ def _publish(items: list[tuple[Path, Path, str]]) -> None:
     except OSError as exc:
         failed = done[-1][0] if done else items[0][1]
         for target, old in reversed(done):
+            if os.path.lexists(target):
+                _remove(target)
             if old is not None:
-                _remove(target)
-                os.rename(old, target)
-            elif os.path.lexists(target):
-                _remove(target)
+                with contextlib.suppress(OSError):  # nothing more can be done; the old set stays beside it
+                    os.rename(old, target)
         raise _error(current, f"cannot replace {failed}: {exc.strerror or exc}") from None
     for _target, old in done:
         if old is not None:

@@ -35,6 +35,14 @@ SUMMARY = "summary.csv"
 TASKS = "tasks"
 TASK_COLUMNS = ("run_id", "arm", "replication", "seed", "metric", "value")
 """Columns every task file has (besides the arm's labels)."""
+_JSON_KINDS = {
+    list: "a list",
+    type(None): "null",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+}
 _TASK_KEY = re.compile(r"-s(?P<seed>\d+)-r(?P<first>\d+)-(?P<last>\d+)$")
 
 
@@ -136,7 +144,7 @@ def _read_definition(path: Path, root: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise _damaged(path, f"cannot be read ({getattr(exc, 'strerror', None) or exc}); {recover}") from None
     if not isinstance(old, dict) or "kind" not in old:
-        found = type(old).__name__ if not isinstance(old, dict) else "an object without 'kind'"
+        found = _JSON_KINDS.get(type(old), "an object without 'kind'")
         raise _damaged(path, f"not an experiment definition (a JSON object is expected, found {found}); {recover}")
     return old
 
@@ -182,7 +190,10 @@ def _read_task(path: Path) -> pd.DataFrame:
     try:
         frame: pd.DataFrame = pq.read_table(path).to_pandas()
     except (OSError, pa.ArrowException, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        reason = re.sub(
+            r"^Could not open Parquet input source '[^']*': ", "", str(exc).splitlines()[0] if str(exc) else ""
+        )
+        reason = reason.split(". Either the file")[0] or type(exc).__name__
         raise SimkitError(_problem(path, f"not a readable task file ({reason}); {recover}")) from None
     missing = [column for column in TASK_COLUMNS if column not in frame.columns]
     if missing:
