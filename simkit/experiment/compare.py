@@ -101,11 +101,16 @@ class Comparison:
                 )
         return pd.DataFrame(rows)
 
-    def forest(self, metrics: Sequence[str] | None = None) -> Any:
-        """A forest plot of the relative differences with their CIs (a matplotlib Figure)."""
+    def forest(self, metrics: Sequence[str] | None = None, audience: str = "platform") -> Any:
+        """A forest plot of the relative differences with their CIs (a matplotlib Figure).
+
+        Args:
+            metrics: The metrics shown (default: all).
+            audience: Whose "better" colours a detected change: ``buyer``, ``merchant`` or ``platform``.
+        """
         from simkit.experiment.figures import forest
 
-        return forest(self.summary(), metrics)
+        return forest(self.summary(), metrics, audience)
 
 
 def compare(
