@@ -101,6 +101,15 @@ class Comparison:
                 )
         return pd.DataFrame(rows)
 
+    def _repr_html_(self) -> str:
+        """The summary as an HTML table (notebooks): each variant against the baseline, per metric."""
+        from simkit._html import frame
+
+        summary = self.summary()
+        caption = f"compare {self.scenario} · {self.reps} paired replications · seed {self.seed}"
+        columns = ["variant", "metric", "unit", "base", "value", "diff", "ci_low", "ci_high", "relative", "verdict"]
+        return frame(summary, [*columns, "better_for", "worse_for", "pairing_gain"], caption)
+
     def forest(self, metrics: Sequence[str] | None = None, audience: str = "platform") -> Any:
         """A forest plot of the relative differences with their CIs (a matplotlib Figure).
 

@@ -46,6 +46,17 @@ class SweepResult:
     reps: int
     seed: int
 
+    def _repr_html_(self) -> str:
+        """The per-point summary as an HTML table (notebooks)."""
+        from simkit._html import frame
+
+        summary = self.summary()
+        params = [c for c in summary.columns if c.startswith("param:")]
+        caption = (
+            f"sweep ({self.design.method}) · {len(self.points)} points × {self.reps} replications · seed {self.seed}"
+        )
+        return frame(summary, ["point", *params, "metric", "mean", "ci_low", "ci_high", "n"], caption)
+
     def summary(self, metrics: Sequence[str] | None = None) -> pd.DataFrame:
         """One row per (point, metric): the parameter values, mean and 95% CI, replications."""
         rows = []
