@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from simkit.errors import Problem, SimkitError, UsageError
+from simkit.metrics import CATALOGUE
 
 DEFINITION = "experiment.json"
 RESULTS = "results.parquet"
@@ -188,7 +189,8 @@ def _read_task(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise SimkitError(_problem(path, f"is not a file; {recover}"))
     try:
-        frame: pd.DataFrame = pq.read_table(path).to_pandas()
+        frame: pd.DataFrame = pq.read_table(path, page_checksum_verification=True).to_pandas()
+        records = frame.to_dict("records")  # every value decoded now, not when the rows are used
     except (OSError, pa.ArrowException, ValueError) as exc:
         reason = re.sub(
             r"^Could not open Parquet input source '[^']*': ", "", str(exc).splitlines()[0] if str(exc) else ""
@@ -200,6 +202,10 @@ def _read_task(path: Path) -> pd.DataFrame:
         raise SimkitError(_problem(path, f"not a task file of simkit (no column {', '.join(missing)}); {recover}"))
     if frame.empty:
         raise SimkitError(_problem(path, f"holds no rows; {recover}"))
+    unknown = sorted({str(r["metric"]) for r in records} - set(CATALOGUE))
+    if unknown or not pd.api.types.is_numeric_dtype(frame["value"]):
+        found = f"unknown metric {unknown[0]!r}" if unknown else "values that are not numbers"
+        raise SimkitError(_problem(path, f"holds {found}; {recover}"))
     key = _TASK_KEY.search(path.stem)
     if key is not None:
         expected = set(range(int(key["first"]), int(key["last"]) + 1))
@@ -231,8 +237,8 @@ def _stage(path: Path, content: Any, binary: bool = True) -> str:
         raise _usage(f"cannot write in {path.parent}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            if isinstance(content, pd.DataFrame):
-                content.to_parquet(handle, index=False)
+            if isinstance(content, pd.DataFrame):  # page checksums: a damaged byte is found when read back
+                content.to_parquet(handle, index=False, write_page_checksum=True)
             else:
                 handle.write(content if isinstance(content, bytes) else str(content).encode("utf-8"))
             handle.flush()
