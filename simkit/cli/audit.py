@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
         report = audit_report(result)
         report.sections[1:1] = floor_sections({policy.id: floor})  # the policy audited against, below the law?
-        paths = write_report(report, args.report)
+        paths = write_report(report, args.report, "--report")
         print(
             f"report: {paths['html']} (also {paths['md'].name}, {paths['json'].name})",
             file=sys.stderr if args.json else sys.stdout,

@@ -14,7 +14,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from simkit.cli._experiment import MAX_REPS, MAX_SEED, check_count
-from simkit.cli._io import write_atomic
+from simkit.cli._outdir import Outputs, write_file
 from simkit.errors import Problem, SimkitError
 
 
@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_count("--reps", args.reps, 1, MAX_REPS)
     check_count("--seed", args.seed, 0, MAX_SEED)
+    outputs = _outputs(args)  # bad --junit or --report targets are refused before anything runs
     files = expand(args.paths)
     results = []
     problems: list[Problem] = []
@@ -62,17 +63,36 @@ def run(args: argparse.Namespace) -> int:
         _print(result, args.quiet)
     if problems:
         raise SimkitError(problems)
-    if args.junit is not None:
-        write_atomic(args.junit, junit(results))
-    if args.report is not None:
-        from simkit.report import check_report, write_report
+    if outputs is not None:
+        from simkit.report import check_report
+        from simkit.report.render import report_paths, stage_report
 
-        paths = write_report(check_report(results), args.report)
-        print(f"report: {paths['html']} (also {paths['md'].name}, {paths['json'].name})")
+        with outputs.staged() as stage:  # the JUnit file and the report: both or neither
+            if args.junit is not None:
+                write_file(stage(args.junit), junit(results), "--junit")
+            if args.report is not None:
+                stage_report(check_report(results), args.report, stage, "--report")
+        if args.report is not None:
+            paths = report_paths(args.report)
+            print(f"report: {paths['html']} (also {paths['md'].name}, {paths['json'].name})")
     failed = [r for r in results if not r.passed]
     if not args.quiet or failed:
         print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
+
+
+def _outputs(args: argparse.Namespace) -> Outputs | None:
+    """The --junit file and the --report files, declared (and checked) as one set."""
+    if args.junit is None and args.report is None:
+        return None
+    outputs = Outputs()
+    if args.junit is not None:
+        outputs.file(args.junit, "--junit")
+    if args.report is not None:
+        from simkit.report.render import declare_report
+
+        declare_report(outputs, args.report, "--report")
+    return outputs
 
 
 def _print(result: Any, quiet: bool) -> None:

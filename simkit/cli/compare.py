@@ -56,6 +56,13 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("--max-reps", type=int, default=200, help="cap on replications for --target-ci")
     p.add_argument("--metric", action="append", default=None, help="metrics to print (default: a short list)")
+    p.add_argument(
+        "--for",
+        dest="audience",
+        choices=("buyer", "merchant", "platform"),
+        default="platform",
+        help="whose direction of 'better' colours the forest plot",
+    )
     p.add_argument("--report", type=Path, default=None, metavar="DIR", help="write HTML, Markdown and JSON reports")
     add_run_arguments(p)
     add_floor_arguments(p)
@@ -69,6 +76,11 @@ def run(args: argparse.Namespace) -> int:
     from simkit.experiment.figures import save
 
     check_run_arguments(args)
+    if args.report is not None:  # a bad --report target is refused before anything runs
+        from simkit.cli._outdir import Outputs
+        from simkit.report.render import declare_report
+
+        declare_report(Outputs(), args.report, "--report")
     metrics = metric_list(args.metric, DEFAULT_METRICS)
     target = parse_metric_bounds(args.target_ci)
     with progress(args.quiet or args.json, "compare") as tick:
@@ -94,12 +106,12 @@ def run(args: argparse.Namespace) -> int:
     missed = _missed_target(result, target, args.max_reps)
     summary = result.summary()
     if args.out is not None:
-        save({"forest": result.forest(metrics)}, args.out)
+        save({"forest": result.forest(metrics, args.audience)}, args.out)
     if args.report is not None:
         from simkit.report import write_report
         from simkit.report.experiments import compare_report
 
-        paths = write_report(compare_report(result, metrics), args.report / "report.html")
+        paths = write_report(compare_report(result, metrics, args.audience), args.report, "--report")
         if not args.json:
             print(f"report: {paths['html']}")
     shown = summary[summary["metric"].isin(metrics)]

@@ -56,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
     from simkit.experiment.sweep import sweep
 
     check_run_arguments(args)
+    if args.report is not None:  # a bad --report target is refused before anything runs
+        from simkit.cli._outdir import Outputs
+        from simkit.report.render import declare_report
+
+        declare_report(Outputs(), args.report, "--report")
     metrics = metric_list(args.metric, DEFAULT_METRICS)
     with progress(args.quiet or args.json, "sweep") as tick:
         result = sweep(
@@ -92,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         from simkit.report import write_report
         from simkit.report.experiments import sweep_report
 
-        paths = write_report(sweep_report(result, metrics, args.audience), args.report / "report.html")
+        paths = write_report(sweep_report(result, metrics, args.audience), args.report, "--report")
         if not args.json:
             print(f"report: {paths['html']}")
     if args.json:

@@ -88,6 +88,33 @@ class AuditResult:
         counts = Counter(f.clause for f in self.violations)
         return dict(counts.most_common())
 
+    def _repr_html_(self) -> str:
+        """The verdict, counts, violations by clause and the first findings as HTML tables (notebooks)."""
+        from simkit._html import fields, table
+
+        verdict = "PASS" if self.passed else "FAIL"
+        facts = fields(
+            [
+                ("verdict", verdict),
+                ("log", self.source),
+                ("policy", self.policy.id),
+                ("rows", self.rows),
+                ("orders", self.orders),
+                ("after-sale cases", self.cases),
+                ("violations", len(self.violations)),
+                ("warnings", len(self.warnings)),
+                ("malformed rows", len(self.problems)),
+            ],
+            f"audit {self.source}: {verdict}",
+        )
+        clauses = table(("clause", "violations"), self.by_clause().items(), "violations by clause")
+        found = table(
+            ("case", "severity", "clause", "expected", "found"),
+            ((f.case_id or f.where, f.severity, f.clause, f.expected, f.actual) for f in self.findings),
+            "findings",
+        )
+        return facts + clauses + found
+
     def to_dict(self, limit: int = 1000) -> dict[str, Any]:
         """JSON-ready form (at most `limit` findings and problems listed; counts are exact)."""
         return {

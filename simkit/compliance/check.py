@@ -90,6 +90,33 @@ class CheckResult:
         """Whether every check passed."""
         return not self.failures()
 
+    def _repr_html_(self) -> str:
+        """The verdict, the failures and the judged bounds as HTML tables (notebooks)."""
+        from simkit._html import fields, table
+
+        verdict = "PASS" if self.passed else "FAIL"
+        facts = fields(
+            [
+                ("verdict", verdict),
+                ("file", self.file),
+                (self.kind, self.subject),
+                ("policy", self.policy),
+                *([("replications", self.reps), ("seed", self.seed)] if self.kind == "scenario" else []),
+                ("warnings", len(self.warnings())),
+            ],
+            f"check {self.file}: {verdict}",
+        )
+        failures = table(("failure",), ((line,) for line in self.failures()), "failures")
+        bounds = table(
+            ("bound", "min", "max", "mean", "95% CI low", "95% CI high", "verdict"),
+            (
+                (j.bound.metric, j.bound.low, j.bound.high, j.mean, j.ci_low, j.ci_high, "pass" if j.passed else "fail")
+                for j in self.expectations
+            ),
+            "expected bounds",
+        )
+        return facts + failures + bounds
+
     def warnings(self) -> list[Finding]:
         """Findings reported without failing."""
         found = [*self.floor, *self.playbook, *(self.audit.findings if self.audit else [])]

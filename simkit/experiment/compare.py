@@ -21,7 +21,7 @@ from simkit.errors import Problem, UsageError
 from simkit.experiment.engine import Arm, Progress, execute, plan, to_table
 from simkit.experiment.executors import Executor, make_executor, workers_for
 from simkit.experiment.stats import independent_difference, mean_ci, paired_difference
-from simkit.experiment.store import Store, write_atomic
+from simkit.experiment.store import Store
 from simkit.experiment.tasks import batch_size
 from simkit.metrics import CATALOGUE
 
@@ -113,11 +113,25 @@ class Comparison:
                 )
         return pd.DataFrame(rows)
 
-    def forest(self, metrics: Sequence[str] | None = None) -> Any:
-        """A forest plot of the relative differences with their CIs (a matplotlib Figure)."""
+    def _repr_html_(self) -> str:
+        """The summary as an HTML table (notebooks): each variant against the baseline, per metric."""
+        from simkit._html import frame
+
+        summary = self.summary()
+        caption = f"compare {self.scenario} · {self.reps} paired replications · seed {self.seed}"
+        columns = ["variant", "metric", "unit", "base", "value", "diff", "ci_low", "ci_high", "relative", "verdict"]
+        return frame(summary, [*columns, "better_for", "worse_for", "pairing_gain"], caption)
+
+    def forest(self, metrics: Sequence[str] | None = None, audience: str = "platform") -> Any:
+        """A forest plot of the relative differences with their CIs (a matplotlib Figure).
+
+        Args:
+            metrics: The metrics shown (default: all).
+            audience: Whose "better" colours a detected change: ``buyer``, ``merchant`` or ``platform``.
+        """
         from simkit.experiment.figures import forest
 
-        return forest(self.summary(), metrics)
+        return forest(self.summary(), metrics, audience)
 
 
 def compare(
@@ -222,8 +236,7 @@ def compare(
         if isinstance(executor, str):
             runner.close()
     if store is not None:
-        store.finish(result.table)
-        write_atomic(store.root / "summary.csv", result.summary().to_csv(index=False))
+        store.finish(result.table, result.summary())
     return result
 
 

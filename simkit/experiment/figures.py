@@ -22,11 +22,30 @@ def _subplots(width: float, height: float) -> tuple[Figure, Any]:
     return fig, fig.subplots()
 
 
-def forest(summary: pd.DataFrame, metrics: Sequence[str] | None = None) -> Figure:
-    """Relative differences (variant vs baseline) with their 95% CIs, one row per metric and variant."""
+FOREST_COLOURS = {"better": "tab:green", "worse": "tab:red", "changed": "tab:blue", "none": "tab:grey"}
+"""Forest-plot colours: better or worse for the chosen party, a change with no direction for it, none detected."""
+
+
+def forest_judgement(metric: str, verdict: str, audience: str) -> str:
+    """``better``, ``worse``, ``changed`` (detected, but the catalogue gives `audience` no direction) or ``none``."""
+    if verdict not in ("higher", "lower"):
+        return "none"
+    good = CATALOGUE[metric].better.get(audience)
+    if good is None:
+        return "changed"
+    return "better" if good == verdict else "worse"
+
+
+def forest(summary: pd.DataFrame, metrics: Sequence[str] | None = None, audience: str = "platform") -> Figure:
+    """Relative differences (variant vs baseline) with their 95% CIs, one row per metric and variant.
+
+    A detected change is green when it is better for `audience` (``buyer``, ``merchant`` or
+    ``platform``, by the metric catalogue), red when worse, blue when the catalogue gives that
+    party no direction for the metric; grey is no detectable difference.
+    """
     data = summary if metrics is None else summary[summary["metric"].isin(metrics)]
     data = data[np.isfinite(data["relative"].to_numpy(dtype=float))]
-    fig, ax = _subplots(8, max(2.5, 0.35 * len(data) + 1))
+    fig, ax = _subplots(8, max(2.5, 0.35 * len(data) + 1.4))
     labels = [f"{CATALOGUE[m].label_en} · {v}" for m, v in zip(data["metric"], data["variant"], strict=True)]
     base = data["base"].to_numpy(dtype=float)
     rel = data["relative"].to_numpy(dtype=float) * 100
@@ -34,13 +53,27 @@ def forest(summary: pd.DataFrame, metrics: Sequence[str] | None = None) -> Figur
         low = data["ci_low"].to_numpy(dtype=float) / base * 100
         high = data["ci_high"].to_numpy(dtype=float) / base * 100
     y = np.arange(len(data))[::-1]
-    colours = ["tab:green" if v in ("higher", "lower") else "tab:grey" for v in data["verdict"]]
+    judged = [forest_judgement(m, v, audience) for m, v in zip(data["metric"], data["verdict"], strict=True)]
+    colours = [FOREST_COLOURS[j] for j in judged]
     ax.hlines(y, low, high, colors=colours)
     ax.scatter(rel, y, color=colours, zorder=3)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, labels)
     ax.set_xlabel("change against the baseline (%), 95% CI (paired)")
-    ax.set_title("What changes under each variant")
+    ax.set_title(f"What changes under each variant, for the {audience}")
+    from matplotlib.lines import Line2D
+
+    words = {
+        "better": f"better for the {audience}",
+        "worse": f"worse for the {audience}",
+        "changed": f"changed (no direction for the {audience})",
+        "none": "no detectable difference",
+    }
+    handles = [
+        Line2D([], [], color=FOREST_COLOURS[key], marker="o", label=words[key]) for key in words if key in judged
+    ]
+    if handles:
+        ax.legend(handles=handles, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     fig.tight_layout()
     return fig
 
@@ -101,14 +134,22 @@ def sensitivity_bars(indices: pd.DataFrame, metric: str) -> Figure:
 
 
 def save(figures: dict[str, Any], directory: Any) -> list[Any]:
-    """Save figures as PNG files in `directory`; returns the paths."""
+    """Save figures as PNG files in `directory`, each atomically; returns the paths.
+
+    Raises:
+        UsageError: When a file cannot be written.
+    """
+    import io
     from pathlib import Path
 
+    from simkit.experiment.store import write_atomic
+
     folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, fig in figures.items():
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110)
         path = folder / f"{name}.png"
-        fig.savefig(path, dpi=110)
+        write_atomic(path, buffer.getvalue(), binary=True)
         paths.append(path)
     return paths

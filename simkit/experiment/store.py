@@ -5,16 +5,21 @@ Layout of ``DIR``::
     experiment.json        the definition (what was asked), written first
     tasks/<key>.parquet    one file per finished task, each written atomically
     results.parquet        the whole long-form table, written when every task is done
+    summary.csv            its summary, written with it (results.parquet is put in place last)
 
 After a crash or a kill, ``resume`` finds the tasks already on disk and the experiment
 runs only the missing ones; the final table is the same as an uninterrupted run's. A
-different definition in the same directory is refused with what changed.
+different definition in the same directory is refused with what changed, and so is a
+directory that holds anything but an experiment. Before anything is written, a resumed
+directory is checked whole: a damaged definition or task file, or an entry of the wrong
+kind, is named with how to recover (delete that file and resume).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,9 +27,24 @@ from typing import Any
 
 import pandas as pd
 
-from simkit.errors import Problem, UsageError
+from simkit.errors import Problem, SimkitError, UsageError
+from simkit.metrics import CATALOGUE
 
 DEFINITION = "experiment.json"
+RESULTS = "results.parquet"
+SUMMARY = "summary.csv"
+TASKS = "tasks"
+TASK_COLUMNS = ("run_id", "arm", "replication", "seed", "metric", "value")
+"""Columns every task file has (besides the arm's labels)."""
+_JSON_KINDS = {
+    list: "a list",
+    type(None): "null",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+}
+_TASK_KEY = re.compile(r"-s(?P<seed>\d+)-r(?P<first>\d+)-(?P<last>\d+)$")
 
 
 class Store:
@@ -32,26 +52,36 @@ class Store:
 
     def __init__(self, root: str | Path, definition: dict[str, Any], resume: bool = False) -> None:
         self.root = Path(root)
-        self.tasks_dir = self.root / "tasks"
-        if self.root.exists() and not self.root.is_dir():
-            raise _usage(f"{self.root} exists and is not a directory")
+        self.tasks_dir = self.root / TASKS
+        self._frames: dict[str, pd.DataFrame] = {}
+        plain = _plain(definition)
         existing = self.root / DEFINITION
-        if existing.exists():
-            try:
-                old = json.loads(existing.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise _usage(f"{existing} is not readable: {exc}") from None
-            if old != _plain(definition):
-                raise _usage(f"{self.root} holds a different experiment: {_what_changed(old, _plain(definition))}")
+        if os.path.lexists(self.root) and not self.root.is_dir():
+            raise _usage(f"{self.root} exists and is not a directory")
+        _check_parent(self.root)
+        if os.path.lexists(existing):
+            old = _read_definition(existing, self.root)
+            if old != plain:
+                raise _usage(f"{self.root} holds a different experiment: {_what_changed(old, plain)}")
             if not resume:
                 raise _usage(
                     f"{self.root} already holds this experiment: add --resume to complete it, or use another --out"
                 )
-        elif resume and self.root.exists() and any(self.root.iterdir()):
-            raise _usage(f"--resume: {self.root} holds no experiment ({DEFINITION} is missing)")
-        self.tasks_dir.mkdir(parents=True, exist_ok=True)
-        if not existing.exists():
-            write_atomic(existing, json.dumps(_plain(definition), indent=2, ensure_ascii=False, sort_keys=True))
+            self._frames = _check_folder(self.root)  # before anything is written
+        elif self.root.is_dir():
+            entries = sorted(os.listdir(self.root))
+            if resume and entries:
+                raise _usage(f"--resume: {self.root} holds no experiment ({DEFINITION} is missing)")
+            foreign = [entry for entry in entries if not entry.startswith(".")]
+            if foreign:
+                shown = ", ".join(repr(entry) for entry in foreign[:3]) + (", …" if len(foreign) > 3 else "")
+                raise _usage(
+                    f"{self.root} holds other things than an experiment ({shown}); "
+                    "give a new directory, or one that simkit compare or sweep wrote"
+                )
+        _guard(lambda: self.tasks_dir.mkdir(parents=True, exist_ok=True), self.tasks_dir)
+        if not os.path.lexists(existing):
+            write_atomic(existing, json.dumps(plain, indent=2, ensure_ascii=False, sort_keys=True))
 
     def done(self) -> set[str]:
         """Keys of the tasks already stored."""
@@ -63,35 +93,172 @@ class Store:
         write_atomic(self.tasks_dir / f"{key}.parquet", frame, binary=True)
 
     def load(self, keys: Iterable[str]) -> list[dict[str, Any]]:
-        """The rows of the stored tasks `keys`."""
+        """The rows of the stored tasks `keys` (checked when the store was opened).
+
+        Raises:
+            UsageError: When a task file cannot be read, naming it and how to recover.
+        """
         rows: list[dict[str, Any]] = []
         for key in keys:
-            frame = pd.read_parquet(self.tasks_dir / f"{key}.parquet")
+            frame = self._frames.get(key)
+            if frame is None:
+                frame = _read_task(self.tasks_dir / f"{key}.parquet")
             rows.extend({str(k): v for k, v in record.items()} for record in frame.to_dict("records"))
         return rows
 
-    def finish(self, table: pd.DataFrame) -> Path:
-        """Write the whole table; returns its path."""
-        path = self.root / "results.parquet"
-        write_atomic(path, table, binary=True)
+    def finish(self, table: pd.DataFrame, summary: pd.DataFrame | None = None) -> Path:
+        """Write the whole table and its summary (both staged first; the table is put in place last).
+
+        Returns:
+            The path of the table.
+        """
+        path = self.root / RESULTS
+        staged = []
+        if summary is not None:
+            staged.append((_stage(self.root / SUMMARY, summary.to_csv(index=False)), self.root / SUMMARY))
+        staged.append((_stage(path, table), path))
+        try:
+            for tmp, target in staged:
+                _guard(lambda tmp=tmp, target=target: os.replace(tmp, target), target)
+        finally:
+            for tmp, _ in staged:
+                Path(tmp).unlink(missing_ok=True)
         return path
 
 
-def write_atomic(path: Path, content: Any, binary: bool = False) -> None:
-    """Write `content` (text, or a DataFrame as Parquet) to `path` via a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+def _check_parent(root: Path) -> None:
+    parent = Path(os.path.abspath(root)).parent
+    while not os.path.lexists(parent) and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise _usage(f"cannot create {root}: a part of {parent} is not a directory")
+
+
+def _read_definition(path: Path, root: Path) -> Any:
+    recover = f"remove {root} (or give another --out) and run the experiment again"
+    if not path.is_file():
+        raise _damaged(path, f"is not a file; {recover}")
     try:
-        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
-            if isinstance(content, pd.DataFrame):
-                content.to_parquet(handle, index=False)
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SimkitError(Problem(str(path), exc.lineno, "", f"not JSON ({exc.msg}); {recover}")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _damaged(path, f"cannot be read ({getattr(exc, 'strerror', None) or exc}); {recover}") from None
+    if not isinstance(old, dict) or "kind" not in old:
+        found = _JSON_KINDS.get(type(old), "an object without 'kind'")
+        raise _damaged(path, f"not an experiment definition (a JSON object is expected, found {found}); {recover}")
+    return old
+
+
+def _check_folder(root: Path) -> dict[str, pd.DataFrame]:
+    """Check a stored experiment before it is resumed; returns the task files' rows by key.
+
+    Raises:
+        SimkitError: One problem per damaged entry, each saying how to recover.
+    """
+    problems: list[Problem] = []
+    tasks = root / TASKS
+    if os.path.lexists(tasks) and not tasks.is_dir():
+        problems.append(_problem(tasks, "is not a directory; remove it and resume (every task runs again)"))
+    for name in (RESULTS, SUMMARY):
+        path = root / name
+        if os.path.lexists(path) and not path.is_file():
+            problems.append(_problem(path, "is not a file; remove it and resume (it is written again at the end)"))
+    frames: dict[str, pd.DataFrame] = {}
+    if tasks.is_dir():
+        for path in sorted(tasks.glob("*.parquet")):
+            try:
+                frames[path.stem] = _read_task(path)
+            except SimkitError as exc:
+                problems += exc.problems
+    if problems:
+        raise SimkitError(problems)
+    return frames
+
+
+def _read_task(path: Path) -> pd.DataFrame:
+    """A stored task's rows, checked: readable Parquet, the task columns, its own seed and replications.
+
+    Raises:
+        SimkitError: Naming the file and how to recover.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    recover = "delete this file and resume (the task runs again)"
+    if not path.is_file():
+        raise SimkitError(_problem(path, f"is not a file; {recover}"))
+    try:
+        frame: pd.DataFrame = pq.read_table(path, page_checksum_verification=True).to_pandas()
+        records = frame.to_dict("records")  # every value decoded now, not when the rows are used
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        reason = re.sub(
+            r"^Could not open Parquet input source '[^']*': ", "", str(exc).splitlines()[0] if str(exc) else ""
+        )
+        reason = reason.split(". Either the file")[0] or type(exc).__name__
+        raise SimkitError(_problem(path, f"not a readable task file ({reason}); {recover}")) from None
+    missing = [column for column in TASK_COLUMNS if column not in frame.columns]
+    if missing:
+        raise SimkitError(_problem(path, f"not a task file of simkit (no column {', '.join(missing)}); {recover}"))
+    if frame.empty:
+        raise SimkitError(_problem(path, f"holds no rows; {recover}"))
+    unknown = sorted({str(r["metric"]) for r in records} - set(CATALOGUE))
+    if unknown or not pd.api.types.is_numeric_dtype(frame["value"]):
+        found = f"unknown metric {unknown[0]!r}" if unknown else "values that are not numbers"
+        raise SimkitError(_problem(path, f"holds {found}; {recover}"))
+    key = _TASK_KEY.search(path.stem)
+    if key is not None:
+        expected = set(range(int(key["first"]), int(key["last"]) + 1))
+        seeds = set(frame["seed"].tolist())
+        if set(frame["replication"].tolist()) != expected or seeds != {int(key["seed"])}:
+            raise SimkitError(_problem(path, f"holds other replications or seeds than its name says; {recover}"))
+    return frame
+
+
+def write_atomic(path: Path, content: Any, binary: bool = False) -> None:
+    """Write `content` (text, or a DataFrame as Parquet) to `path` via a temporary file and a rename.
+
+    Raises:
+        UsageError: When the file cannot be written (naming it).
+    """
+    tmp = _stage(path, content, binary)
+    try:
+        _guard(lambda: os.replace(tmp, path), path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _stage(path: Path, content: Any, binary: bool = True) -> str:
+    """`content` in a temporary file beside `path` (mode from the umask); returns its name."""
+    _guard(lambda: path.parent.mkdir(parents=True, exist_ok=True), path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise _usage(f"cannot write in {path.parent}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if isinstance(content, pd.DataFrame):  # page checksums: a damaged byte is found when read back
+                content.to_parquet(handle, index=False, write_page_checksum=True)
             else:
-                handle.write(content)
+                handle.write(content if isinstance(content, bytes) else str(content).encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _usage(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def _guard(action: Any, path: Path) -> None:
+    """Run a file-system `action`; an OSError becomes a one-line UsageError naming `path`."""
+    try:
+        action()
+    except OSError as exc:
+        raise _usage(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _umask() -> int:
@@ -112,6 +279,14 @@ def _what_changed(old: dict[str, Any], new: dict[str, Any]) -> str:
                 f"{key} {json.dumps(old.get(key), ensure_ascii=False)} → {json.dumps(new.get(key), ensure_ascii=False)}"
             )
     return "; ".join(changes) or "the definition differs"
+
+
+def _problem(path: Path, message: str) -> Problem:
+    return Problem(str(path), 0, "", message)
+
+
+def _damaged(path: Path, message: str) -> SimkitError:
+    return SimkitError(_problem(path, message))
 
 
 def _usage(message: str) -> UsageError:

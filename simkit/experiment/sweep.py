@@ -23,7 +23,7 @@ from simkit.experiment.design import Design, build_design
 from simkit.experiment.engine import Arm, Progress, execute, plan, to_table
 from simkit.experiment.executors import Executor, make_executor, workers_for
 from simkit.experiment.stats import mean_ci
-from simkit.experiment.store import Store, write_atomic
+from simkit.experiment.store import Store
 from simkit.experiment.tasks import batch_size
 from simkit.metrics import CATALOGUE
 
@@ -52,6 +52,17 @@ class SweepResult:
     seed: int
     floor: dict[int, list[Finding]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    def _repr_html_(self) -> str:
+        """The per-point summary as an HTML table (notebooks)."""
+        from simkit._html import frame
+
+        summary = self.summary()
+        params = [c for c in summary.columns if c.startswith("param:")]
+        caption = (
+            f"sweep ({self.design.method}) · {len(self.points)} points × {self.reps} replications · seed {self.seed}"
+        )
+        return frame(summary, ["point", *params, "metric", "mean", "ci_low", "ci_high", "n"], caption)
 
     def summary(self, metrics: Sequence[str] | None = None) -> pd.DataFrame:
         """One row per (point, metric): the parameter values, mean and 95% CI, replications."""
@@ -241,6 +252,5 @@ def sweep(
             runner.close()
     result = SweepResult(to_table(rows, arms), design, points, reps, seed, floor, notes)
     if store is not None:
-        store.finish(result.table)
-        write_atomic(store.root / "summary.csv", result.summary().to_csv(index=False))
+        store.finish(result.table, result.summary())
     return result

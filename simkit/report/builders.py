@@ -6,6 +6,7 @@ compare and sweep can extend with their own (``table`` and ``figures`` sections)
 from __future__ import annotations
 
 import collections
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -61,10 +62,24 @@ def _metric_row(row: dict[str, Any], label: str, unit: str, bounds: dict[str, An
     }
 
 
+WITHIN_BOUND = "violations within the expected bound"
+"""The verdict of a clause whose violations an ``expect:`` bound allows (the check passes)."""
+
+
 def compliance_rows(
-    policy: Policy | None, findings: Sequence[Finding], coverage: Coverage | None
+    policy: Policy | None, findings: Sequence[Finding], coverage: Coverage | None, judged: Iterable[Any] = ()
 ) -> list[dict[str, Any]]:
-    """Rows of a ``compliance`` section: per clause, checks passed, violations, warnings and evidence."""
+    """Rows of a ``compliance`` section: per clause, checks passed, violations, warnings and evidence.
+
+    Args:
+        policy: The policy in force (for the clause names).
+        findings: The findings.
+        coverage: The checks made, by clause and outcome.
+        judged: The judged ``expect:`` bounds: a clause whose violations a passed ``violations`` or
+            ``violations.<clause>`` bound allows reads "violations within the expected bound", not "fail".
+    """
+    allowed = {j.bound.clause or "*" for j in judged if j.bound.metric.startswith("violations") and j.passed}
+    refused = {j.bound.clause or "*" for j in judged if j.bound.metric.startswith("violations") and not j.passed}
     counts: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     first: dict[str, Finding] = {}
     for f in findings:
@@ -82,6 +97,10 @@ def compliance_rows(
         c = counts[clause]
         zh, en = clause_names(policy, clause)
         verdict = "fail" if c["violation"] else "warning" if c["warning"] else "pass" if c["pass"] else "skipped"
+        state = verdict
+        bounded = (clause in allowed or "*" in allowed) and clause not in refused and "*" not in refused
+        if c["violation"] and bounded:
+            verdict, state = WITHIN_BOUND, "bounded"
         example = first.get(clause)
         evidence = f"{example.where}: expected {example.expected}; found {example.actual}" if example else ""
         rows.append(
@@ -94,6 +113,7 @@ def compliance_rows(
                 "warnings": c["warning"],
                 "skipped": c["skipped"],
                 "verdict": verdict,
+                "state": state,
                 "evidence": evidence,
             }
         )
@@ -106,7 +126,10 @@ def dossiers(policy: Policy | None, audit: AuditResult, limit: int = 50) -> list
     for f in audit.findings:
         by_case[f.case_id].append(f)
     out = []
-    for case_id, found in by_case.items():
+    ordered = sorted(
+        by_case.items(), key=lambda item: (item[1][0].run_id, _natural(item[1][0].order_id), _natural(item[0]))
+    )
+    for case_id, found in ordered:
         steps = audit.timelines.get(case_id)
         if steps is None:
             continue
@@ -142,6 +165,11 @@ def dossiers(policy: Policy | None, audit: AuditResult, limit: int = 50) -> list
     return out
 
 
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A key that orders ``O9`` before ``O10``: digit runs compare as numbers."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", str(text)) if part)
+
+
 def coverage_section(policy: Policy | None, coverage: Coverage, title: str = "Clause coverage") -> Section:
     """A ``coverage`` section."""
     data = coverage.to_dict(policy)
@@ -155,8 +183,8 @@ def coverage_section(policy: Policy | None, coverage: Coverage, title: str = "Cl
     )
 
 
-def _audit_sections(policy: Policy, audit: AuditResult, label: str) -> list[Section]:
-    rows = compliance_rows(policy, audit.findings, audit.coverage)
+def _audit_sections(policy: Policy, audit: AuditResult, label: str, judged: Iterable[Any] = ()) -> list[Section]:
+    rows = compliance_rows(policy, audit.findings, audit.coverage, judged)
     figs = [
         figures.bar_chart(
             f"Violations by clause — {label}",
@@ -251,7 +279,7 @@ def check_report(results: Sequence[CheckResult], policies: dict[str, Policy] | N
             )
         )
         if r.audit is not None:
-            report.sections += _audit_sections(policy or r.audit.policy, r.audit, label)
+            report.sections += _audit_sections(policy or r.audit.policy, r.audit, label, r.expectations)
         elif static:
             report.sections.append(
                 Section("compliance", f"Compliance by clause — {label}", rows=compliance_rows(policy, static, None))

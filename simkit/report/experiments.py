@@ -33,8 +33,14 @@ def embed(title: str, fig: Any, caption: str = "") -> Figure:
     return Figure(title, base64.b64encode(buffer.getvalue()).decode("ascii"), caption)
 
 
-def compare_report(result: Any, metrics: list[str]) -> Report:
-    """The report of `simkit.compare`: every difference with its CI and verdict, and the forest plot."""
+def compare_report(result: Any, metrics: list[str], audience: str = "platform") -> Report:
+    """The report of `simkit.compare`: every difference with its CI and verdict, and the forest plot.
+
+    Args:
+        result: The `Comparison`.
+        metrics: The metrics shown.
+        audience: Whose "better" colours the forest plot (``buyer``, ``merchant``, ``platform``).
+    """
     summary = result.summary()
     shown = summary[summary["metric"].isin(metrics)]
     rows = []
@@ -92,7 +98,14 @@ def compare_report(result: Any, metrics: list[str]) -> Report:
             Section(
                 "figures",
                 "Figures",
-                figures=[embed("Change against the baseline", result.forest(metrics), "95% CI, paired")],
+                figures=[
+                    embed(
+                        "Change against the baseline",
+                        result.forest(metrics, audience),
+                        f"95% CI, paired; green: better for the {audience}, red: worse, "
+                        "blue: a change with no direction for them, grey: no detectable difference",
+                    )
+                ],
             ),
         ],
         data={"summary": _records(summary)},

@@ -53,29 +53,44 @@ def bar_chart(title: str, counts: Mapping[str, float], *, caption: str = "", xla
     return Figure(title, _png(fig), caption)
 
 
+OUTCOMES = (
+    ("passed", "pass", "checks passed"),
+    ("violations", "violation", "violations"),
+    ("warnings", "warning", "warnings"),
+    ("skipped", "skipped", "not checkable"),
+)
+"""Each outcome: the row key, its colour and its legend label."""
+
+
 def outcome_chart(title: str, rows: Sequence[Mapping[str, Any]], *, caption: str = "") -> Figure:
-    """Stacked bars per clause: checks passed, violations, warnings, not checkable (log scale)."""
+    """Per clause, one bar per outcome side by side (log scale), every violation and warning count written out.
+
+    A handful of violations stays visible beside thousands of passed checks: the bars are not
+    stacked, the scale is logarithmic and the counts are printed; the legend sits outside the axes.
+    """
     plt = _pyplot()
-    rows = [r for r in rows if sum(r.get(k, 0) for k in ("passed", "violations", "warnings", "skipped"))][:30]
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.32 * max(1, len(rows))))
+    rows = [r for r in rows if sum(r.get(k, 0) for k, _, _ in OUTCOMES)][:30]
+    fig, ax = plt.subplots(figsize=(9, 1.4 + 0.55 * max(1, len(rows))))
     if not rows:
         ax.text(0.5, 0.5, "no checks", ha="center", va="center", transform=ax.transAxes)
         ax.set_yticks([])
     else:
-        labels = [r["clause"] for r in rows][::-1]
-        left = [0.0] * len(rows)
-        for key, colour in (
-            ("passed", "pass"),
-            ("violations", "violation"),
-            ("warnings", "warning"),
-            ("skipped", "skipped"),
-        ):
-            values = [float(r.get(key, 0)) for r in rows][::-1]
-            ax.barh(labels, values, left=left, color=_COLOURS[colour], label=key)
-            left = [a + b for a, b in zip(left, values, strict=True)]
-        ax.set_xscale("symlog")
-        ax.legend(fontsize=7, loc="lower right")
-    ax.set_xlabel("checks (symmetric log scale)")
+        height = 0.8 / len(OUTCOMES)
+        positions = list(range(len(rows)))[::-1]
+        largest = max(float(r.get(k, 0)) for r in rows for k, _, _ in OUTCOMES)
+        for index, (key, colour, label) in enumerate(OUTCOMES):
+            offsets = [y + 0.4 - height * (index + 0.5) for y in positions]
+            values = [float(r.get(key, 0)) for r in rows]
+            ax.barh(offsets, values, height=height, color=_COLOURS[colour], label=label)
+            if key in ("violations", "warnings"):
+                for y, value in zip(offsets, values, strict=True):
+                    if value:
+                        ax.text(value, y, f" {value:g}", va="center", fontsize=7, color=_COLOURS[colour])
+        ax.set_yticks(positions, [str(r["clause"]) for r in rows], fontsize=8)
+        ax.set_xscale("log")
+        ax.set_xlim(0.8, max(10.0, largest * 3))
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.set_xlabel("checks (log scale)")
     ax.set_title(title, fontsize=10)
     return Figure(title, _png(fig), caption)
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from simkit.cli._outdir import Outputs, write_file
 from simkit.report.model import Report
 
 
@@ -68,48 +68,69 @@ def render_json(report: Report) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+REPORT_FILES = ("report.html", "report.md", "report.json")
+"""The files of a report written into a directory."""
+FILE_SUFFIXES = (".html", ".htm", ".md", ".json")
+"""An ``--out`` ending in one of these names a file: the three versions share its stem."""
 
 
 def report_paths(out: str | Path) -> dict[str, Path]:
-    """Where a report goes: in a directory ``report.html/.md/.json``; for a file, its stem."""
+    """Where a report goes: in a directory ``report.html/.md/.json``; for a file (``r.html``, ``r.md``…), its stem."""
     out = Path(out)
-    if out.suffix.lower() in (".html", ".htm"):
-        return {"html": out, "md": out.with_suffix(".md"), "json": out.with_suffix(".json")}
+    suffix = out.suffix.lower()
+    if suffix in FILE_SUFFIXES:
+        html_file = out if suffix in (".html", ".htm") else out.with_suffix(".html")
+        return {"html": html_file, "md": out.with_suffix(".md"), "json": out.with_suffix(".json")}
     return {"html": out / "report.html", "md": out / "report.md", "json": out / "report.json"}
 
 
-def write_report(report: Report, out: str | Path) -> dict[str, Path]:
-    """Write the HTML, Markdown and JSON versions, all or none replacing older ones.
+def declare_report(outputs: Outputs, out: str | Path, option: str) -> dict[str, Path]:
+    """Declare a report's files in `outputs` (a bad target is refused now); returns their paths.
+
+    Raises:
+        UsageError: When `out` cannot hold the report.
+    """
+    out = Path(out)
+    paths = report_paths(out)
+    if out.suffix.lower() in FILE_SUFFIXES:
+        for path in paths.values():
+            outputs.file(path, option)
+    else:
+        outputs.directory(out, REPORT_FILES, option, "a report")
+    return paths
+
+
+def stage_report(report: Report, out: str | Path, stage: Callable[[Path], Path], option: str) -> None:
+    """Write the three versions of `report` into the staging places of a declared `out`."""
+    out = Path(out)
+    texts = {"html": render_html(report), "md": render_markdown(report), "json": render_json(report)}
+    paths = report_paths(out)
+    if out.suffix.lower() in FILE_SUFFIXES:
+        for key, path in paths.items():
+            write_file(stage(path), texts[key], option)
+    else:
+        folder = stage(out)
+        for key, path in paths.items():
+            write_file(folder / path.name, texts[key], option)
+
+
+def write_report(report: Report, out: str | Path, option: str = "--out") -> dict[str, Path]:
+    """Write the HTML, Markdown and JSON versions, all or none, replacing an earlier report as a whole.
 
     Args:
         report: The report.
-        out: A directory, or the HTML file (the others go beside it with the same stem).
+        out: A directory (it then holds ``report.html/.md/.json`` and nothing else), or a file
+            ending in ``.html``, ``.md`` or ``.json`` (the three versions share its stem).
+        option: The command-line option named in messages.
 
     Returns:
         The paths written, by format.
+
+    Raises:
+        UsageError: When `out` is not a place for a report, or cannot be written.
     """
-    paths = report_paths(out)
-    texts = {"html": render_html(report), "md": render_markdown(report), "json": render_json(report)}
-    staged: list[tuple[str, Path]] = []
-    try:
-        for key, path in paths.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(texts[key])
-                handle.flush()
-                os.fsync(handle.fileno())
-            staged.append((tmp, path))
-        mode = 0o666 & ~_umask()
-        for tmp, path in staged:
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise
+    outputs = Outputs()
+    paths = declare_report(outputs, out, option)
+    with outputs.staged() as stage:
+        stage_report(report, out, stage, option)
     return paths

@@ -156,6 +156,16 @@ class Decision(_Fields):
         """A copy with `changes` (checked like a new decision)."""
         return Decision(**{**self._asdict(), **changes})
 
+    def _repr_html_(self) -> str:
+        """The decision as an HTML table (notebooks), its fields in `to_dict` order."""
+        from simkit._html import fields
+
+        data = self.to_dict()
+        reason = data.pop("reason")
+        data["versions"] = [f"{path} since {since}" for path, since in data["versions"].items()]
+        data["timeline"] = [f"{item['kind']} {item['at']}" for item in data["timeline"]]
+        return fields([*data.items(), ("reason_en", reason["en"]), ("reason_zh", reason["zh"])], "Decision")
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, as printed by ``simkit explain --json``; times carry their +08:00 offset."""
         return {

@@ -7,8 +7,12 @@ in-process: ``validate``, then, when the file is valid, ``explain``, ``policy di
 ``run``. Every command must exit 0 or 2, raise nothing, warn nothing at run time (numpy's overflow
 and invalid-value warnings), and on exit 2 print only lines that name an existing file and a line.
 
-``make test`` runs 300 examples, 75 for each kind of file (derandomized, so the run is
-repeatable). Set ``SIMKIT_FUZZ_EXAMPLES=4000`` for a longer, random run (the number is the total).
+Saved results are fuzzed too (see the section below): a damaged experiment folder resumed, and
+a damaged run or experiment folder reported on.
+
+``make test`` runs 300 examples, 75 for each kind of file, and 20 for each kind of saved results
+(derandomized, so the run is repeatable). Set ``SIMKIT_FUZZ_EXAMPLES=4000`` for a longer, random run
+(the number is the total of the first kind).
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -212,3 +218,145 @@ def test_mutated_files_exit_0_or_2_with_located_messages(copy: Path, kind: str, 
 def test_every_kind_of_shipped_file_is_fuzzed() -> None:
     assert {kind: len(files) > 0 for kind, files in FILES.items()} == dict.fromkeys(KINDS, True)
     assert all(SCALAR.search((ROOT / name).read_text(encoding="utf-8")) for name in SHIPPED)
+
+
+# --- saved results: experiment folders (compare --resume, report) and run folders (report) ----------------
+#
+# A small shipped-scenario comparison and a small `run --out` folder are made once; each example damages
+# one of their files (truncates it, overwrites bytes, empties it, removes it, puts a directory in its place,
+# or swaps a JSON scalar for a random token) and runs what a user would: `compare --resume` on the
+# experiment, `report` on either. Exit 0, 1 or 2, no exception; on 2, one located line per problem
+# (`FILE[:LINE]: path: message` naming an existing file, or `<cli>: option: message`) and nothing
+# written; on 0 a resumed experiment's results equal the undamaged ones and a report is a whole set.
+
+LOCATED = re.compile(r"^(?P<file>[^:]+)(?::(?P<line>[1-9]\d*))?: (?P<path>\S+): (?P<message>\S.*)$")
+EXPERIMENT_ARGV = [
+    "compare",
+    str(ROOT / "scenarios/tmall_baseline.yaml"),
+    "--variant",
+    str(ROOT / "policies/variants/tmall_response_48h.yaml"),
+    "--common",
+    "orders.count=300",
+    "--common",
+    "merchants.count=10",
+    "--reps",
+    "2",
+    "--executor",
+    "serial",
+    "--quiet",
+    "--json",
+]
+SAVED_EXAMPLES = max(2, EXAMPLES // 15)
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A finished small comparison and a small run folder, as the commands leave them."""
+    root = tmp_path_factory.mktemp("saved")
+    code, _, err = _simkit(*EXPERIMENT_ARGV, "--out", str(root / "experiment"))
+    assert code == 0, err
+    code, _, err = _simkit("run", str(ROOT / BASELINE["tmall"]), *SMALL_RUN, "--out", str(root / "run"))
+    assert code == 0, err
+    return {"experiment": root / "experiment", "run": root / "run"}
+
+
+def _snapshot(folder: Path) -> dict[str, bytes | None]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None
+        for p in sorted(folder.rglob("*"))
+        if not p.is_symlink()
+    }
+
+
+@st.composite
+def damage(draw: st.DrawFn, folder: Path) -> tuple[str, str, Any]:
+    """(file relative to `folder`, how, new content: bytes, "dir" or None for removed)."""
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    name = draw(st.sampled_from(files))
+    data = (folder / name).read_bytes()
+    how = draw(st.sampled_from(["truncate", "overwrite", "empty", "remove", "directory", "json scalar"]))
+    if how == "truncate":
+        return name, how, data[: draw(st.integers(0, max(0, len(data) - 1)))]
+    if how == "overwrite":
+        at = draw(st.integers(0, max(0, len(data) - 1)))
+        noise = draw(st.binary(min_size=1, max_size=16))
+        return name, how, data[:at] + noise + data[at + len(noise) :]
+    if how == "empty":
+        return name, how, b""
+    if how == "remove":
+        return name, how, None
+    if how == "directory":
+        return name, how, "dir"
+    text = data.decode("utf-8", errors="replace")
+    scalars = list(re.finditer(r'(?<=: )("[^"\n]*"|-?\d+(?:\.\d+)?|true|false|null)', text))
+    if not name.endswith(".json") or not scalars:
+        return name, "empty", b""
+    spot = draw(st.sampled_from(scalars))
+    token = draw(st.sampled_from(['"x"', "[]", "{}", "null", "-1", "1e999", "0", '"\\u0000"', "true", "[1, 2]"]))
+    return name, f"json scalar {spot.group()} -> {token}", (text[: spot.start()] + token + text[spot.end() :]).encode()
+
+
+def _apply(folder: Path, name: str, content: Any) -> None:
+    path = folder / name
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+    if content == "dir":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+
+
+def _located(code: int, err: str, argv: list[str], what: str) -> None:
+    assert code in (0, 1, 2), f"exit {code} for {argv} on {what}\n{err}"
+    assert "Traceback" not in err
+    if code != 2:
+        return
+    lines = err.splitlines()
+    assert lines, f"exit 2 without a message for {argv} on {what}"
+    for line in lines:
+        match = LOCATED.match(line)
+        assert match is not None, f"not located: {line!r} ({what})"
+        assert match["file"] == "<cli>" or os.path.lexists(match["file"]), f"{match['file']} does not exist: {line!r}"
+
+
+@pytest.mark.parametrize("kind", ["experiment", "run"])
+@settings(
+    max_examples=SAVED_EXAMPLES,
+    deadline=None,
+    derandomize=not RANDOM,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_damaged_saved_results_exit_0_1_or_2_located_and_write_nothing_half(
+    saved: dict[str, Path], tmp_path_factory: pytest.TempPathFactory, kind: str, data: st.DataObject
+) -> None:
+    work = tmp_path_factory.mktemp("damaged")
+    folder = work / kind
+    shutil.copytree(saved[kind], folder)
+    name, how, content = data.draw(damage(saved[kind]), label="damage")
+    _apply(folder, name, content)
+    what = f"{kind}/{name}: {how}"
+    if kind == "experiment":
+        before = _snapshot(folder)
+        argv = [*EXPERIMENT_ARGV, "--out", str(folder), "--resume"]
+        code, _, err = _simkit(*argv)
+        _located(code, err, argv, what)
+        event(f"compare --resume: exit {code}")
+        if code == 2:
+            assert _snapshot(folder) == before, f"written on a refusal: {what}"
+        else:
+            original = pd.read_parquet(saved[kind] / "results.parquet")
+            pd.testing.assert_frame_equal(pd.read_parquet(folder / "results.parquet"), original)
+    report = work / "report"
+    argv = ["report", str(folder), "--out", str(report)]
+    code, _, err = _simkit(*argv)
+    _located(code, err, argv, what)
+    event(f"report {kind}: exit {code}")
+    if code == 2:
+        assert not report.exists(), f"a report written on a refusal: {what}"
+    else:
+        assert sorted(p.name for p in report.iterdir()) == ["report.html", "report.json", "report.md"]
+    assert sorted(p.name for p in work.iterdir() if p.name.startswith(".")) == []  # no staging debris

@@ -161,7 +161,8 @@ def test_report_command_bad_input(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     assert (
         capsys.readouterr().err
-        == f"{tmp_path}: <root>: no report.json, nor run.json and metrics.csv, in this directory\n"
+        == f"{tmp_path}: <root>: no report.json, nor run.json and metrics.csv, nor experiment.json and "
+        "results.parquet, in this directory\n"
     )
     (tmp_path / "report.json").write_text('{"title": "x"}', encoding="utf-8")
     assert main(["report", str(tmp_path)]) == 2
