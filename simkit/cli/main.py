@@ -18,7 +18,7 @@ from typing import NoReturn
 
 from simkit.errors import SimkitError
 
-COMMANDS = ("validate", "explain", "policy_cmd", "params", "run", "compare", "sweep", "check", "audit", "report")
+COMMANDS = ("validate", "explain", "policy_cmd", "params", "run", "compare", "sweep", "check", "audit", "calibrate", "report")
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
 
@@ -46,6 +46,11 @@ EXAMPLES = {
     ),
     "policy": ("simkit policy diff policies/tmall.yaml --variant policies/variants/tmall_response_48h.yaml",),
     "policy diff": ("simkit policy diff policies/tmall.yaml --variant policies/variants/tmall_response_48h.yaml",),
+    "calibrate": (
+        "simkit calibrate --policy policies/tmall.yaml shop_log.parquet --out twin.yaml",
+        "simkit calibrate --policy policies/tmall.yaml refunds.csv --format taobao --orders trades.csv \\\n"
+        "                 --holdout 0.25 --out twin.yaml --report fit/",
+    ),
     "params": ("simkit params scenarios/tmall_baseline.yaml --set merchants.playbook=stall",),
     "run": (
         "simkit run scenarios/tmall_baseline.yaml --seed 7 --reps 10 --out out/",
