@@ -108,12 +108,17 @@ def rate_ci(k: int, exposure: float) -> tuple[float, float, float]:
 
 
 def hours_text(h: float) -> str:
-    """A duration as the scenario writes it."""
-    return f"{h:.4g} hours"
+    """A duration as the scenario writes it (no exponent; under a minute is 0)."""
+    text = f"{max(h, 0.0):.4f}".rstrip("0").rstrip(".")
+    if h >= 100:
+        text = f"{h:.1f}"
+    return "0.0 hours" if text in ("0", "") or h < 1 / 60 else f"{text} hours"
 
 
 def duration_value(family: str, params: Mapping[str, float]) -> dict[str, Any]:
     """A fitted family's parameters as a scenario duration mapping (the fast group for a mixture)."""
+    if family in ("exponential", "gamma") and params["mean"] < 1 / 60:
+        return {"dist": "fixed", "value": "0.0 hours"}
     if family in ("lognormal", "mixture"):
         return {"dist": "lognormal", "median": hours_text(params["median"]), "sigma": round(params["sigma"], 4)}
     if family == "gamma":
