@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from simkit.calibration.families import FittedDistribution
-from simkit.calibration.fit import NOT_IDENTIFIED, Estimate, Fitter, FitResult
+from simkit.calibration.fit import NOT_IDENTIFIED, Estimate, FitResult, Fitter
 from simkit.calibration.observe import US_PER_HOUR, hours, moment, observe
 from simkit.calibration.twin import KEPT, build_tree, to_yaml
 from simkit.errors import Problem, SimkitError
@@ -371,9 +371,11 @@ def _order_time(o: OrderLog) -> float:
 def _order_times(orders: list[OrderLog], facts: pd.DataFrame | None) -> np.ndarray:
     if facts is not None and "paid_at" in facts and facts["paid_at"].notna().any():
         paid = pd.to_datetime(facts["paid_at"]).dropna()
-        return np.asarray(paid.astype("int64") / 1e9 / 3600.0, dtype=float)
+        out: np.ndarray = np.asarray(paid.astype("int64") / 1e9 / 3600.0, dtype=float)
+        return out
     times = np.array([_order_time(o) for o in orders], dtype=float)
-    return times[np.isfinite(times)]
+    finite: np.ndarray = times[np.isfinite(times)]
+    return finite
 
 
 def _midnight(h: float) -> float:
@@ -436,5 +438,6 @@ def _check_timer(policy: Policy, orders: list[OrderLog], source: str) -> None:
             source, 0, "merchants.response_time",
             f"{len(off)} of {len(rows)} automatic approvals came {seen:.0f} h after the request where "
             f"{policy.id} allows {allowed:.0f} h (first on {moment(off[0][0]).date()}): the log spans a policy "
-            "change; give --variant with dated values (e.g. 2026-03-16: 48 hours) to say when it changed",
+            f"change; give --variant with dated values (e.g. {moment(off[0][0]).date()}: {seen:.0f} hours) to say when "
+            "it changed",
         )  # fmt: skip

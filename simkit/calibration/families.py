@@ -253,13 +253,13 @@ def _fit_single(name: str, s: Sample) -> Family:
     dist = _single(name)
     data: Any = s.censored_data() if s.censored else s.exact
     if name == "exponential":
-        loc, scale = dist.fit(data, floc=0)
+        _, scale = dist.fit(data, floc=0)
         theta = np.array([math.log(scale)])
     elif name == "lognormal":
-        shape, loc, scale = dist.fit(data, floc=0)
+        shape, _, scale = dist.fit(data, floc=0)
         theta = np.array([math.log(scale), math.log(shape)])
     else:
-        shape, loc, scale = dist.fit(data, floc=0)
+        shape, _, scale = dist.fit(data, floc=0)
         theta = np.array([math.log(shape), math.log(scale)])
     return Family(name, theta, loglik(name, theta, s), None, len(theta))
 
@@ -269,9 +269,15 @@ def fit_family(name: str, s: Sample) -> Family:
     theta0 = _start(name, s)
     best = optimize.minimize(lambda t: -loglik(name, t, s), theta0, method="L-BFGS-B")
     if name == "mixture":
-        for shift in (math.log(4.0), math.log(8.0)):
+        starts = [(-2.0, 3.5, -0.3), (-1.4, 3.5, -0.3), (-1.4, 2.5, 0.0), (-2.0, 4.5, -0.3)]
+        for weight, gap, slow_sigma in starts:
+            alt0 = np.array([weight, theta0[1], theta0[2], math.log(gap), slow_sigma])
+            alt = optimize.minimize(lambda t: -loglik(name, t, s), alt0, method="L-BFGS-B")
+            if alt.fun < best.fun:
+                best = alt
+        for gap in (4.0, 8.0):
             alt0 = theta0.copy()
-            alt0[3] = shift
+            alt0[3] = math.log(gap)
             alt = optimize.minimize(lambda t: -loglik(name, t, s), alt0, method="L-BFGS-B")
             if alt.fun < best.fun:
                 best = alt
@@ -330,7 +336,7 @@ def scenario_params(name: str, theta: np.ndarray) -> dict[str, float]:
         return {"shape": math.exp(theta[0]), "scale": math.exp(theta[1])}
     if name == "exponential":
         return {"mean": math.exp(theta[0])}
-    p, fast, slow = _mixture_parts(theta)
+    p, _, _ = _mixture_parts(theta)
     return {
         "slow_share": p,
         "median": math.exp(theta[1]),
@@ -365,7 +371,8 @@ def fit_duration(name: str, s: Sample, families: Sequence[str] = FAMILIES, seed:
     chosen = next(f for f in table["family"] if f in SCENARIO_FAMILIES)
     note = f"{best} has the least AIC"
     if chosen != best:
-        note += f"; a scenario cannot hold a {best} duration, so the twin uses {chosen} (ΔAIC {table.loc[table.family == chosen, 'delta'].iloc[0]:.1f})"
+        delta = float(table.loc[table.family == chosen, "delta"].iloc[0])
+        note += f"; a scenario cannot hold a {best} duration, so the twin uses {chosen} (ΔAIC {delta:.1f})"
     fit = fits[chosen]
     return FittedDistribution(
         name,
@@ -423,7 +430,9 @@ def fit_cure(delays: np.ndarray, early: np.ndarray, windows: np.ndarray, seed: i
         return total
 
     share0 = min(max(len(delays) / max(len(delays) + len(windows), 1), 0.01), 0.99)
-    theta0 = np.array([math.log(share0 / (1 - share0)), math.log(max(float(np.mean(delays)) if len(delays) else 1.0, 0.01))])
+    theta0 = np.array(
+        [math.log(share0 / (1 - share0)), math.log(max(float(np.mean(delays)) if len(delays) else 1.0, 0.01))]
+    )
     best = optimize.minimize(lambda t: -ll(t), theta0, method="L-BFGS-B")
     theta = np.asarray(best.x, dtype=float)
     fam = Family("cure", theta, -float(best.fun), _covariance(ll, theta), 2)

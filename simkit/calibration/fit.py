@@ -153,7 +153,11 @@ class Fitter:
         """Keep the base value of `parameter`, marked, and warn."""
         text = f"{parameter}: too few observations to fit ({n}; needs {need}): the base value is kept"
         self.r.warnings.append(text)
-        self.r.add(Estimate(parameter, math.nan, n=n, identified=False, note=f"too few observations ({n} of {need} needed){why}"))
+        self.r.add(
+            Estimate(
+                parameter, math.nan, n=n, identified=False, note=f"too few observations ({n} of {need} needed){why}"
+            )
+        )
 
     def run(self) -> FitResult:
         """Fit everything the log shows."""
@@ -185,15 +189,50 @@ class Fitter:
         k = len(times)
         rate, lo, hi = rate_ci(k, days)
         if self.volume_from_orders:
-            self.r.add(Estimate("orders.count", rate * days, lo * days, hi * days, k, method,
-                                value=int(round(rate * days)), note=f"{rate:.1f} orders a day over {days:.1f} days"))
-            self.r.add(Estimate("orders.window", days * 24, n=k, method="the training period", value=hours_text(days * 24),
-                                note="the training period's length"))
+            self.r.add(
+                Estimate(
+                    "orders.count",
+                    rate * days,
+                    lo * days,
+                    hi * days,
+                    k,
+                    method,
+                    value=round(rate * days),
+                    note=f"{rate:.1f} orders a day over {days:.1f} days",
+                )
+            )
+            self.r.add(
+                Estimate(
+                    "orders.window",
+                    days * 24,
+                    n=k,
+                    method="the training period",
+                    value=hours_text(days * 24),
+                    note="the training period's length",
+                )
+            )
         else:
-            self.r.add(Estimate("requests.per_day", rate, lo, hi, k, method, in_twin=False,
-                                note="request volume; the log has no order facts, so order volume is not identified"))
-            self.r.add(Estimate("orders.count", math.nan, n=0, identified=False,
-                                note="the log has no order facts (payments): only request times"))
+            self.r.add(
+                Estimate(
+                    "requests.per_day",
+                    rate,
+                    lo,
+                    hi,
+                    k,
+                    method,
+                    in_twin=False,
+                    note="request volume; the log has no order facts, so order volume is not identified",
+                )
+            )
+            self.r.add(
+                Estimate(
+                    "orders.count",
+                    math.nan,
+                    n=0,
+                    identified=False,
+                    note="the log has no order facts (payments): only request times",
+                )
+            )
         if k == 0:
             return
         local = local_hours(times)
@@ -202,29 +241,65 @@ class Fitter:
         cycle = counts / counts.mean()
         if k >= 24 * MIN_SHARES / 4:
             for h in range(24):
-                s, a, b = share_ci(int(counts[h]), k)
-                self.r.add(Estimate(f"orders.daily_cycle.{h}", float(cycle[h]), a * 24, b * 24, k,
-                                    "hourly share ×24 (Wilson CI)", in_twin=False))
-            self.r.add(Estimate("orders.daily_cycle", float("nan"), n=k, method="hour-of-day counts, mean 1",
-                                value=[round(float(c), 3) for c in cycle],
-                                note="from " + ("payment" if self.volume_from_orders else "request") + " times"))
+                _, a, b = share_ci(int(counts[h]), k)
+                self.r.add(
+                    Estimate(
+                        f"orders.daily_cycle.{h}",
+                        float(cycle[h]),
+                        a * 24,
+                        b * 24,
+                        k,
+                        "hourly share ×24 (Wilson CI)",
+                        in_twin=False,
+                    )
+                )
+            self.r.add(
+                Estimate(
+                    "orders.daily_cycle",
+                    float("nan"),
+                    n=k,
+                    method="hour-of-day counts, mean 1",
+                    value=[round(float(c), 3) for c in cycle],
+                    note="from " + ("payment" if self.volume_from_orders else "request") + " times",
+                )
+            )
         else:
             self.too_few("orders.daily_cycle", k, 24 * MIN_SHARES // 4)
         day = np.floor(local / 24.0).astype(int)
         wd = weekday_of(local)
         per_day = pd.Series(day).value_counts().sort_index()
         for d, c in per_day.items():
-            date = pd.Timestamp(int(d) * 86400, unit="s").date().isoformat()
+            date = pd.Timestamp(int(str(d)) * 86400, unit="s").date().isoformat()
             v, a, b = rate_ci(int(c), 1.0)
-            self.r.add(Estimate(f"orders.day.{date}", v, a, b, int(c), "Poisson exact CI", in_twin=False,
-                                note="the scenario model has no per-day volume (only surges)"))
+            self.r.add(
+                Estimate(
+                    f"orders.day.{date}",
+                    v,
+                    a,
+                    b,
+                    int(c),
+                    "Poisson exact CI",
+                    in_twin=False,
+                    note="the scenario model has no per-day volume (only surges)",
+                )
+            )
         ndays = pd.Series(day).groupby(wd).nunique()
         for w in range(7):
             if w in ndays.index:
                 c = int((wd == w).sum())
                 v, a, b = rate_ci(c, float(ndays[w]))
-                self.r.add(Estimate(f"orders.weekday.{WEEKDAYS[w]}", v, a, b, c, "Poisson exact CI, per day",
-                                    in_twin=False, note="the scenario model has no weekday knob"))
+                self.r.add(
+                    Estimate(
+                        f"orders.weekday.{WEEKDAYS[w]}",
+                        v,
+                        a,
+                        b,
+                        c,
+                        "Poisson exact CI, per day",
+                        in_twin=False,
+                        note="the scenario model has no weekday knob",
+                    )
+                )
 
     def mix(self) -> None:
         o = self._train_orders() if self.volume_from_orders else self.obs.orders
@@ -236,7 +311,9 @@ class Fitter:
         for cat, group in known.groupby("category", sort=True):
             k = len(group)
             s, a, b = share_ci(k, n)
-            self.r.add(Estimate(f"orders.categories.{cat}.share", s, a, b, n, "share of orders (Wilson CI)", value=round(s, 4)))
+            self.r.add(
+                Estimate(f"orders.categories.{cat}.share", s, a, b, n, "share of orders (Wilson CI)", value=round(s, 4))
+            )
             prices = group["price"].dropna().to_numpy(float)
             prices = prices[prices > 0]
             if len(prices) < MIN_DURATIONS:
@@ -247,21 +324,50 @@ class Fitter:
             t = stats.t.ppf(0.975, m - 1) * sd / math.sqrt(m)
             lo_s = sd * math.sqrt((m - 1) / stats.chi2.ppf(0.975, m - 1))
             hi_s = sd * math.sqrt((m - 1) / stats.chi2.ppf(0.025, m - 1))
-            self.r.add(Estimate(f"orders.categories.{cat}.price.median", math.exp(mu), math.exp(mu - t), math.exp(mu + t),
-                                m, "lognormal MLE (t CI on the mean log)", value=round(math.exp(mu), 2)))
-            self.r.add(Estimate(f"orders.categories.{cat}.price.sigma", sd, lo_s, hi_s, m,
-                                "lognormal MLE (chi-square CI)", value=round(sd, 4)))
+            self.r.add(
+                Estimate(
+                    f"orders.categories.{cat}.price.median",
+                    math.exp(mu),
+                    math.exp(mu - t),
+                    math.exp(mu + t),
+                    m,
+                    "lognormal MLE (t CI on the mean log)",
+                    value=round(math.exp(mu), 2),
+                )
+            )
+            self.r.add(
+                Estimate(
+                    f"orders.categories.{cat}.price.sigma",
+                    sd,
+                    lo_s,
+                    hi_s,
+                    m,
+                    "lognormal MLE (chi-square CI)",
+                    value=round(sd, 4),
+                )
+            )
         free = known["free_shipping"].dropna()
         if len(free) >= MIN_SHARES:
             s, a, b = share_ci(int(free.astype(bool).sum()), len(free))
             self.r.add(Estimate("orders.free_shipping", s, a, b, len(free), "share (Wilson CI)", value=round(s, 4)))
         chan = known["channel"].dropna()
         if len(chan) >= MIN_SHARES:
-            self.r.add(Estimate("orders.channels", math.nan, n=len(chan), method="channel mix", value={},
-                                in_twin=True, note="replaced by the channels seen"))
+            self.r.add(
+                Estimate(
+                    "orders.channels",
+                    math.nan,
+                    n=len(chan),
+                    method="channel mix",
+                    value={},
+                    in_twin=True,
+                    note="replaced by the channels seen",
+                )
+            )
             for name, c in chan.value_counts().sort_index().items():
                 s, a, b = share_ci(int(c), len(chan))
-                self.r.add(Estimate(f"orders.channels.{name}", s, a, b, len(chan), "share (Wilson CI)", value=round(s, 4)))
+                self.r.add(
+                    Estimate(f"orders.channels.{name}", s, a, b, len(chan), "share (Wilson CI)", value=round(s, 4))
+                )
 
     # issues -----------------------------------------------------------------------------------
     def _issue_kind(self, req: pd.DataFrame) -> pd.Series:
@@ -284,30 +390,52 @@ class Fitter:
             kinds = sorted(set(seen["issue"]) | set((base_issues.get(cat) or {}).keys()))
             for kind in kinds:
                 if kind == "late_shipment":
-                    self.r.add(Estimate(f"issues.{cat}.late_shipment.p", math.nan, identified=False,
-                                        note="a late shipment shows only when the buyer claims compensation"))
+                    self.r.add(
+                        Estimate(
+                            f"issues.{cat}.late_shipment.p",
+                            math.nan,
+                            identified=False,
+                            note="a late shipment shows only when the buyer claims compensation",
+                        )
+                    )
                     continue
                 rows = seen[seen["issue"] == kind]
                 path = f"issues.{cat}.{kind}"
                 if not self.volume_from_orders:
-                    self.r.add(Estimate(f"{path}.p", math.nan, n=len(rows), identified=False,
-                                        note="no order facts: requests per order cannot be had"))
+                    self.r.add(
+                        Estimate(
+                            f"{path}.p",
+                            math.nan,
+                            n=len(rows),
+                            identified=False,
+                            note="no order facts: requests per order cannot be had",
+                        )
+                    )
                 else:
                     n = int(per_cat.get(cat, 0))
                     if n < MIN_SHARES:
                         self.too_few(f"{path}.p", n, MIN_SHARES)
                     else:
                         p, a, b = share_ci(len(rows), n)
-                        self.r.add(Estimate(f"{path}.p", p, a, b, n, "requests per order (Wilson CI)", value=round(p, 5)))
+                        self.r.add(
+                            Estimate(f"{path}.p", p, a, b, n, "requests per order (Wilson CI)", value=round(p, 5))
+                        )
                 origin = rows["paid"] if kind == "unshipped_refund" else rows["delivered"]
                 delays = (rows["requested"] - origin).to_numpy(float)
                 delays = delays[np.isfinite(delays) & (delays >= 0)]
                 if len(rows) and len(delays) >= MIN_DURATIONS:
                     f = fit_duration(f"{path}.after", Sample(delays), ("exponential",), seed=self.seed)
                     self.r.fits.append(f)
-                    self.r.add(Estimate(f"{path}.after", f.params["mean"], *_mean_ci(f), len(delays),
-                                        "exponential MLE from " + ("payment" if kind == "unshipped_refund" else "delivery"),
-                                        value=duration_value("exponential", f.params)))
+                    self.r.add(
+                        Estimate(
+                            f"{path}.after",
+                            f.params["mean"],
+                            *_mean_ci(f),
+                            len(delays),
+                            "exponential MLE from " + ("payment" if kind == "unshipped_refund" else "delivery"),
+                            value=duration_value("exponential", f.params),
+                        )
+                    )
 
     # merchants --------------------------------------------------------------------------------
     def merchants(self) -> None:
@@ -316,9 +444,16 @@ class Fitter:
         if len(merchant) >= MIN_REPLIES:
             self.r.pattern = infer_pattern(merchant["answered"].to_numpy(float))
             p = self.r.pattern
-            self.r.add(Estimate("merchants.shifts", math.nan, n=p.n, method="hour-of-week pattern of reply times",
-                                value=None if p.always else p.shifts(),
-                                note="no closed hours seen" if p.always else _shift_text(p)))
+            self.r.add(
+                Estimate(
+                    "merchants.shifts",
+                    math.nan,
+                    n=p.n,
+                    method="hour-of-week pattern of reply times",
+                    value=None if p.always else p.shifts(),
+                    note="no closed hours seen" if p.always else _shift_text(p),
+                )
+            )
         else:
             self.too_few("merchants.shifts", len(merchant), MIN_REPLIES)
         sample = self.reply_sample(req)
@@ -327,25 +462,68 @@ class Fitter:
             self.r.fits.append(f)
             cens = f"{sample.censored} censored: timer, case left or log cut"
             method = f"censored MLE, {f.family} by AIC ({cens})"
-            self.r.add(Estimate("merchants.response_time", f.params["median"], math.nan, math.nan, sample.n, method,
-                                value=duration_value(f.family, f.params), note=f.note))
-            self.r.add(Estimate("merchants.reply.median", f.median[0], f.median[1], f.median[2], sample.n, method,
-                                in_twin=False, note="reply time of all stores, fast and slow"))
+            self.r.add(
+                Estimate(
+                    "merchants.response_time",
+                    f.params["median"],
+                    math.nan,
+                    math.nan,
+                    sample.n,
+                    method,
+                    value=duration_value(f.family, f.params),
+                    note=f.note,
+                )
+            )
+            self.r.add(
+                Estimate(
+                    "merchants.reply.median",
+                    f.median[0],
+                    f.median[1],
+                    f.median[2],
+                    sample.n,
+                    method,
+                    in_twin=False,
+                    note="reply time of all stores, fast and slow",
+                )
+            )
             self.r.add(Estimate("merchants.reply.p90", f.p90[0], f.p90[1], f.p90[2], sample.n, method, in_twin=False))
             if f.family == "mixture":
                 fam = f.fits["mixture"]
                 from simkit.calibration.families import interval, scenario_params
 
                 share = interval(fam, lambda t: scenario_params("mixture", t)["slow_share"], self.seed + 3)
-                self.r.add(Estimate("merchants.slow_share", *share, sample.n, "weight of the slow group of the mixture",
-                                    value=round(share[0], 4),
-                                    note="share of requests met by slow stores (slow stores are drawn independently of size)"))
+                self.r.add(
+                    Estimate(
+                        "merchants.slow_share",
+                        *share,
+                        sample.n,
+                        "weight of the slow group of the mixture",
+                        value=round(share[0], 4),
+                        note="share of requests met by slow stores (slow stores are drawn independently of size)",
+                    )
+                )
                 slow = {"median": f.params["slow_median"], "sigma": f.params["slow_sigma"]}
-                self.r.add(Estimate("merchants.slow_response_time", slow["median"], n=sample.n, method=method,
-                                    value=duration_value("lognormal", slow), note="the slow group's reply time"))
+                self.r.add(
+                    Estimate(
+                        "merchants.slow_response_time",
+                        slow["median"],
+                        n=sample.n,
+                        method=method,
+                        value=duration_value("lognormal", slow),
+                        note="the slow group's reply time",
+                    )
+                )
             else:
-                self.r.add(Estimate("merchants.slow_share", 0.0, n=sample.n, method=f"{f.family} beat the mixture by AIC",
-                                    value=0.0, note="no slow group of stores in evidence"))
+                self.r.add(
+                    Estimate(
+                        "merchants.slow_share",
+                        0.0,
+                        n=sample.n,
+                        method=f"{f.family} beat the mixture by AIC",
+                        value=0.0,
+                        note="no slow group of stores in evidence",
+                    )
+                )
         else:
             self.too_few("merchants.response_time", sample.n, MIN_DURATIONS)
         self.decisions(merchant)
@@ -358,10 +536,10 @@ class Fitter:
         low: list[float] = []
         high: list[float] = []
         cutoff = self.obs.cutoff
-        for row in req.itertuples(index=False):
-            t0 = float(row.requested)
-            if row.answer in ("agree", "refuse", "offer"):
-                t1 = float(row.answered)
+        for row in req.to_dict(orient="records"):
+            t0 = float(row["requested"])
+            if row["answer"] in ("agree", "refuse", "offer"):
+                t1 = float(row["answered"])
                 opened = _opened(pattern, t1)
                 if t1 - opened < SHIFT_START_SLACK_H and t0 < opened:
                     low.append(max(0.0, pattern.closed_since(opened) - t0))
@@ -369,12 +547,12 @@ class Fitter:
                 else:
                     exact.append(max(t1 - t0 - self.handling, 0.01))
                 continue
-            if row.answer == "auto":
-                end = float(row.answer_by)
-            elif not math.isnan(row.left):
-                end = float(row.left)
+            if row["answer"] == "auto":
+                end = float(row["answer_by"])
+            elif not math.isnan(row["left"]):
+                end = float(row["left"])
             else:
-                end = min(cutoff, float(row.answer_by))
+                end = min(cutoff, float(row["answer_by"]))
             limit = pattern.last_open_before(end - self.handling) - t0
             if limit > 0:
                 right.append(limit)
@@ -385,8 +563,17 @@ class Fitter:
         for verb in ("agree", "refuse", "offer"):
             if n >= MIN_SHARES:
                 s, a, b = share_ci(int((merchant["answer"] == verb).sum()), n)
-                self.r.add(Estimate(f"merchants.decisions.{verb}", s, a, b, n, "share of merchant answers (Wilson CI)",
-                                    in_twin=False))
+                self.r.add(
+                    Estimate(
+                        f"merchants.decisions.{verb}",
+                        s,
+                        a,
+                        b,
+                        n,
+                        "share of merchant answers (Wilson CI)",
+                        in_twin=False,
+                    )
+                )
         reasons: dict[str, str] = {}
         for reason, group in merchant.groupby("reason", sort=True):
             m = len(group)
@@ -396,9 +583,18 @@ class Fitter:
             for verb in ("agree", "refuse", "offer"):
                 s, a, b = share_ci(int((group["answer"] == verb).sum()), m)
                 shares[verb] = s
-                self.r.add(Estimate(f"merchants.decisions.{reason}.{verb}", s, a, b, m,
-                                    "share of merchant answers (Wilson CI)", in_twin=False,
-                                    note="mapped to the playbook when one answer dominates"))
+                self.r.add(
+                    Estimate(
+                        f"merchants.decisions.{reason}.{verb}",
+                        s,
+                        a,
+                        b,
+                        m,
+                        "share of merchant answers (Wilson CI)",
+                        in_twin=False,
+                        note="mapped to the playbook when one answer dominates",
+                    )
+                )
             top = max(shares, key=lambda v: shares[v])
             if shares[top] >= 0.9 and top in ("refuse", "offer"):
                 reasons[str(reason)] = top
@@ -408,8 +604,17 @@ class Fitter:
             med = float(np.median(pct))
             boot = np.random.default_rng(self.seed).choice(pct, size=(200, len(pct))).astype(float)
             lo, hi = np.quantile(np.median(boot, axis=1), [0.025, 0.975])
-            self.r.add(Estimate("merchants.offer_size_percent", med, float(lo), float(hi), len(pct),
-                                "median offer as % of price (bootstrap CI)", in_twin=False))
+            self.r.add(
+                Estimate(
+                    "merchants.offer_size_percent",
+                    med,
+                    float(lo),
+                    float(hi),
+                    len(pct),
+                    "median offer as % of price (bootstrap CI)",
+                    in_twin=False,
+                )
+            )
         else:
             med = math.nan
         base_book = (self.base.get("merchants", {}) or {}).get("playbook", "by_the_rules")
@@ -418,8 +623,16 @@ class Fitter:
             book["reasons"] = {**(book.get("reasons") or {}), **reasons}
             if not math.isnan(med):
                 book["compensation"] = f"{med:.3g}%"
-            self.r.add(Estimate("merchants.playbook", math.nan, n=n, method="dominant answer per reason (≥ 90 %)",
-                                value=book, note=", ".join(f"{k}: {v}" for k, v in sorted(reasons.items()))))
+            self.r.add(
+                Estimate(
+                    "merchants.playbook",
+                    math.nan,
+                    n=n,
+                    method="dominant answer per reason (≥ 90 %)",
+                    value=book,
+                    note=", ".join(f"{k}: {v}" for k, v in sorted(reasons.items())),
+                )
+            )
 
     # buyers -----------------------------------------------------------------------------------
     def buyers(self) -> None:
@@ -429,8 +642,17 @@ class Fitter:
         if len(offered) >= MIN_SHARES:
             k = int(offered["offer_accepted"].astype(bool).sum())
             s, a, b = share_ci(k, len(offered))
-            self.r.add(Estimate("buyers.offer_acceptance", s, a, b, len(offered), "share of offers accepted (Wilson CI)",
-                                in_twin=False))
+            self.r.add(
+                Estimate(
+                    "buyers.offer_acceptance",
+                    s,
+                    a,
+                    b,
+                    len(offered),
+                    "share of offers accepted (Wilson CI)",
+                    in_twin=False,
+                )
+            )
             slope = float((self.base.get("buyers", {}) or {}).get("accept_offer_per_percent", 0.03))
             pct = (100.0 * offered["offer_amount"] / offered["price"]).to_numpy(float)
             pct = pct[np.isfinite(pct)]
@@ -438,15 +660,35 @@ class Fitter:
             note = "accept_offer_per_percent is kept from the base: one offer size cannot separate them"
             if slope * mean_pct > s and mean_pct > 0:
                 slope = s / mean_pct
-                note = (f"accept_offer_base 0 and accept_offer_per_percent {slope:.4g} so that an offer of "
-                        f"{mean_pct:.3g} % is accepted as often as observed (one offer size cannot separate them)")
-                self.r.add(Estimate("buyers.accept_offer_per_percent", slope, a / mean_pct, b / mean_pct, len(offered),
-                                    "observed acceptance / mean offer %", value=round(slope, 6), note=note))
+                note = (
+                    f"accept_offer_base 0 and accept_offer_per_percent {slope:.4g} so that an offer of "
+                    f"{mean_pct:.3g} % is accepted as often as observed (one offer size cannot separate them)"
+                )
+                self.r.add(
+                    Estimate(
+                        "buyers.accept_offer_per_percent",
+                        slope,
+                        a / mean_pct,
+                        b / mean_pct,
+                        len(offered),
+                        "observed acceptance / mean offer %",
+                        value=round(slope, 6),
+                        note=note,
+                    )
+                )
             base_value = min(max(s - slope * mean_pct, 0.0), 1.0)
-            self.r.add(Estimate("buyers.accept_offer_base", base_value, min(max(a - slope * mean_pct, 0), 1),
-                                min(max(b - slope * mean_pct, 0), 1), len(offered),
-                                f"acceptance less accept_offer_per_percent × mean offer ({mean_pct:.3g} %)",
-                                value=round(base_value, 4), note=note))
+            self.r.add(
+                Estimate(
+                    "buyers.accept_offer_base",
+                    base_value,
+                    min(max(a - slope * mean_pct, 0), 1),
+                    min(max(b - slope * mean_pct, 0), 1),
+                    len(offered),
+                    f"acceptance less accept_offer_per_percent × mean offer ({mean_pct:.3g} %)",
+                    value=round(base_value, 4),
+                    note=note,
+                )
+            )
         else:
             self.too_few("buyers.accept_offer_base", len(offered), MIN_SHARES)
         refused = req[req["refused"].notna()]
@@ -454,52 +696,108 @@ class Fitter:
             esc = refused[refused["escalated"].map(lambda v: isinstance(v, float) and not math.isnan(v))]
             rest = refused.drop(esc.index)
             delays = (esc["escalated"].astype(float) - esc["refused"]).to_numpy(float)
-            early = (np.abs(esc["escalated"].astype(float) - esc["escalate_opens"]) < 1 / 60).to_numpy(bool) & (
-                esc["escalate_opens"] > esc["refused"] + 1 / 60
-            ).to_numpy(bool)
-            windows = np.where(rest["cancelled"].astype(bool) | rest["closed"].notna(),
-                               rest["escalate_by"] - rest["refused"],
-                               np.minimum(rest["escalate_by"], cutoff) - rest["refused"]).astype(float)
+            gap = (esc["escalated"].astype(float) - esc["escalate_opens"]).abs()
+            early = (gap < 1 / 60).to_numpy(bool) & (esc["escalate_opens"] > esc["refused"] + 1 / 60).to_numpy(bool)
+            windows = np.where(
+                rest["cancelled"].astype(bool) | rest["closed"].notna(),
+                rest["escalate_by"] - rest["refused"],
+                np.minimum(rest["escalate_by"], cutoff) - rest["refused"],
+            ).astype(float)
             cure = fit_cure(delays, early, windows, seed=self.seed)
             self.r.cures["buyers.escalate"] = cure
             s, a, b = share_ci(len(esc), len(refused))
-            self.r.add(Estimate("buyers.escalation_share", s, a, b, len(refused), "share of refusals escalated (Wilson CI)",
-                                in_twin=False))
-            self.r.add(Estimate("buyers.escalate_after_refusal", *cure.share, cure.n,
-                                f"censored MLE: share × exponential delay, cut by the intervention window ({cure.cut} cut)",
-                                value=round(cure.share[0], 4)))
+            self.r.add(
+                Estimate(
+                    "buyers.escalation_share",
+                    s,
+                    a,
+                    b,
+                    len(refused),
+                    "share of refusals escalated (Wilson CI)",
+                    in_twin=False,
+                )
+            )
+            self.r.add(
+                Estimate(
+                    "buyers.escalate_after_refusal",
+                    *cure.share,
+                    cure.n,
+                    f"censored MLE: share × exponential delay, cut by the intervention window ({cure.cut} cut)",
+                    value=round(cure.share[0], 4),
+                )
+            )
             if len(esc) >= MIN_DURATIONS // 3:
-                self.r.add(Estimate("buyers.escalate_delay", *cure.mean, len(esc),
-                                    f"censored MLE (exponential; {int(early.sum())} at the earliest allowed moment)",
-                                    value={"dist": "exponential", "mean": hours_text(cure.mean[0])}))
+                self.r.add(
+                    Estimate(
+                        "buyers.escalate_delay",
+                        *cure.mean,
+                        len(esc),
+                        f"censored MLE (exponential; {int(early.sum())} at the earliest allowed moment)",
+                        value={"dist": "exponential", "mean": hours_text(cure.mean[0])},
+                    )
+                )
             else:
                 self.too_few("buyers.escalate_delay", len(esc), MIN_DURATIONS // 3)
             cancels = int(rest["cancelled"].astype(bool).sum())
             s, a, b = share_ci(cancels, len(refused))
-            self.r.add(Estimate("buyers.cancel_after_refusal", s, a, b, len(refused), "share (Wilson CI)", in_twin=False,
-                                note="the scenario's buyers cancel whenever they do not escalate"))
+            self.r.add(
+                Estimate(
+                    "buyers.cancel_after_refusal",
+                    s,
+                    a,
+                    b,
+                    len(refused),
+                    "share (Wilson CI)",
+                    in_twin=False,
+                    note="the scenario's buyers cancel whenever they do not escalate",
+                )
+            )
         else:
             self.too_few("buyers.escalate_after_refusal", len(refused), MIN_SHARES)
         cancelled = int(req["cancelled"].astype(bool).sum())
         if len(req) >= MIN_SHARES:
             s, a, b = share_ci(cancelled, len(req))
-            self.r.add(Estimate("buyers.cancellations", s, a, b, len(req), "share of requests cancelled (Wilson CI)",
-                                in_twin=False, note="no knob: follows from refusals not escalated"))
+            self.r.add(
+                Estimate(
+                    "buyers.cancellations",
+                    s,
+                    a,
+                    b,
+                    len(req),
+                    "share of requests cancelled (Wilson CI)",
+                    in_twin=False,
+                    note="no knob: follows from refusals not escalated",
+                )
+            )
         agreed = req[req["agreed"].notna()]
         if len(agreed) >= MIN_SHARES:
             shipped = agreed[agreed["return_shipped"].notna()]
             rest = agreed[agreed["return_shipped"].isna()]
             delays = (shipped["return_shipped"] - shipped["agreed"]).to_numpy(float)
             closed = rest["return_closed"].notna().to_numpy(bool)
-            windows = np.where(closed, rest["return_by"] - rest["agreed"],
-                               np.minimum(rest["return_by"], cutoff) - rest["agreed"]).astype(float)
+            windows = np.where(
+                closed, rest["return_by"] - rest["agreed"], np.minimum(rest["return_by"], cutoff) - rest["agreed"]
+            ).astype(float)
             cure = fit_cure(delays, np.zeros(len(delays), dtype=bool), windows, seed=self.seed)
             self.r.cures["buyers.return"] = cure
-            self.r.add(Estimate("buyers.return_on_time", *cure.share, cure.n,
-                                f"censored MLE: share × exponential delay, cut by the return deadline ({cure.cut} cut)",
-                                value=round(cure.share[0], 4)))
-            self.r.add(Estimate("buyers.return_delay", *cure.mean, len(delays), "censored MLE (exponential)",
-                                value={"dist": "exponential", "mean": hours_text(cure.mean[0])}))
+            self.r.add(
+                Estimate(
+                    "buyers.return_on_time",
+                    *cure.share,
+                    cure.n,
+                    f"censored MLE: share × exponential delay, cut by the return deadline ({cure.cut} cut)",
+                    value=round(cure.share[0], 4),
+                )
+            )
+            self.r.add(
+                Estimate(
+                    "buyers.return_delay",
+                    *cure.mean,
+                    len(delays),
+                    "censored MLE (exponential)",
+                    value={"dist": "exponential", "mean": hours_text(cure.mean[0])},
+                )
+            )
         else:
             self.too_few("buyers.return_on_time", len(agreed), MIN_SHARES)
 
@@ -515,16 +813,34 @@ class Fitter:
         if len(exact) >= MIN_DURATIONS:
             f = fit_duration("arbiters.decision_time", sample, DURATION_FAMILIES, seed=self.seed)
             self.r.fits.append(f)
-            self.r.add(Estimate("arbiters.decision_time", f.median[0], f.median[1], f.median[2], sample.n,
-                                f"censored MLE, {f.family} by AIC (median shown)",
-                                value=duration_value(f.family, f.params), note=f.note))
+            self.r.add(
+                Estimate(
+                    "arbiters.decision_time",
+                    f.median[0],
+                    f.median[1],
+                    f.median[2],
+                    sample.n,
+                    f"censored MLE, {f.family} by AIC (median shown)",
+                    value=duration_value(f.family, f.params),
+                    note=f.note,
+                )
+            )
         else:
             self.too_few("arbiters.decision_time", len(exact), MIN_DURATIONS)
         if len(ruled) >= MIN_SHARES:
             s, a, b = share_ci(int((ruled["ruling"] == "buyer").sum()), len(ruled))
-            self.r.add(Estimate("arbiters.buyer_share", s, a, b, len(ruled), "share ruled for the buyer (Wilson CI)",
-                                in_twin=False,
-                                note="no knob: follows from buyers.evidence and arbiters.misjudge, which the log cannot separate"))
+            self.r.add(
+                Estimate(
+                    "arbiters.buyer_share",
+                    s,
+                    a,
+                    b,
+                    len(ruled),
+                    "share ruled for the buyer (Wilson CI)",
+                    in_twin=False,
+                    note="no knob: follows from buyers.evidence and arbiters.misjudge, which the log cannot separate",
+                )
+            )
 
 
 def _mean_ci(f: FittedDistribution) -> tuple[float, float]:

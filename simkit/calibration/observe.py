@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from simkit import rules
@@ -73,7 +72,10 @@ class _Terms:
     def answer_by(self, kind: str, requested: float, paid: float) -> float:
         req = moment(requested)
         d = rules.merchant_response(
-            self.policy, kind=kind or "refund_only", requested_at=req, paid_at=None if math.isnan(paid) else moment(paid)
+            self.policy,
+            kind=kind or "refund_only",
+            requested_at=req,
+            paid_at=None if math.isnan(paid) else moment(paid),
         )
         return _h(d.deadline)
 
@@ -146,11 +148,22 @@ def observe(orders: Iterable[OrderLog], policy: Policy, cutoff_us: int | None) -
     return Observations(pd.DataFrame(order_rows, columns=_ORDER_COLUMNS), requests, cutoff)
 
 
-_ORDER_COLUMNS = ["order_id", "paid", "category", "price", "channel", "free_shipping", "shipped", "delivered", "lifecycle"]
+_ORDER_COLUMNS = [
+    "order_id",
+    "paid",
+    "category",
+    "price",
+    "channel",
+    "free_shipping",
+    "shipped",
+    "delivered",
+    "lifecycle",
+]
 _REQUEST_COLUMNS = [
     "order_id", "case_id", "category", "reason", "kind", "unshipped", "price", "paid", "delivered", "requested",
     "answer_by", "answer", "answered", "left", "offer_amount", "offer_accepted", "refused", "escalated",
-    "escalate_by", "escalate_opens", "cancelled", "agreed", "return_by", "return_shipped", "return_closed", "intervened", "ruled",
+    "escalate_by", "escalate_opens", "cancelled", "agreed", "return_by", "return_shipped", "return_closed",
+    "intervened", "ruled",
     "ruling", "closed",
 ]  # fmt: skip
 
@@ -163,8 +176,10 @@ def _request(case: CaseLog, order: OrderLog, paid: float, terms: _Terms) -> dict
     f = order.facts
     requested = hours(events[first].time)
     shipped = hours(f.shipped)
-    unshipped = bool(math.isnan(shipped) or requested < shipped) if f.shipped is not None or order.lifecycle else (
-        case.kind == "refund_only" and case.reason == "changed_mind"
+    unshipped = (
+        bool(math.isnan(shipped) or requested < shipped)
+        if f.shipped is not None or order.lifecycle
+        else (case.kind == "refund_only" and case.reason == "changed_mind")
     )
     row: dict[str, Any] = {name: math.nan for name in _REQUEST_COLUMNS}
     row.update(

@@ -68,12 +68,16 @@ def build_tree(
     comments: dict[str, str] = {}
     for key, value in header.items():
         tree["scenario"][key] = value
-    fitted_cats = {e.parameter.split(".")[2] for e in estimates if e.parameter.startswith("orders.categories.") and e.in_twin}
+    fitted_cats = {
+        e.parameter.split(".")[2] for e in estimates if e.parameter.startswith("orders.categories.") and e.in_twin
+    }
     if fitted_cats:
         cats = tree["orders"].get("categories") or {}
         tree["orders"]["categories"] = {c: cats.get(c, {"share": 1.0, "price": 100}) for c in sorted(fitted_cats)}
         issues = tree.get("issues") or {}
-        tree["issues"] = {c: issues.get(c, {}) for c in sorted(fitted_cats) if issues.get(c) or _has_issue(estimates, c)}
+        tree["issues"] = {
+            c: issues.get(c, {}) for c in sorted(fitted_cats) if issues.get(c) or _has_issue(estimates, c)
+        }
     for e in estimates:
         if not e.in_twin:
             continue
@@ -155,7 +159,7 @@ def _emit(node: Mapping[str, Any], prefix: str, depth: int, comments: Mapping[st
 
 def _is_leaf(path: str, value: Mapping[str, Any], comments: Mapping[str, str]) -> bool:
     """A mapping is written on one line when it is a distribution, a playbook or a price (it has a comment)."""
-    if "dist" in value or path in comments and not any(f"{path}.{k}" in comments for k in value):
+    if "dist" in value or (path in comments and not any(f"{path}.{k}" in comments for k in value)):
         return all(not isinstance(v, Mapping) or "dist" in v for v in value.values()) and (
             "dist" in value or len(value) <= 6
         )

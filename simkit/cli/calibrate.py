@@ -112,8 +112,8 @@ def _print(cal: Any, out: Path) -> None:
 def _report(cal: Any, out: Path) -> None:
     """The fit report: parameters, the fits' figures and the validation (JSON, CSV, PNG)."""
     try:
-        from simkit.report.calibration import calibration_report  # type: ignore[import-not-found,unused-ignore]
         from simkit.report import write_report
+        from simkit.report.calibration import calibration_report  # type: ignore[import-not-found,unused-ignore]
 
         write_report(calibration_report(cal), out)
         return

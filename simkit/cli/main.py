@@ -18,7 +18,19 @@ from typing import NoReturn
 
 from simkit.errors import SimkitError
 
-COMMANDS = ("validate", "explain", "policy_cmd", "params", "run", "compare", "sweep", "check", "audit", "calibrate", "report")
+COMMANDS = (
+    "validate",
+    "explain",
+    "policy_cmd",
+    "params",
+    "run",
+    "compare",
+    "sweep",
+    "check",
+    "audit",
+    "calibrate",
+    "report",
+)
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
 
