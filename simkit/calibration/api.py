@@ -166,7 +166,7 @@ def calibrate(
         all_orders = list(reader)
         problems = list(reader.problems)
         as_of = reader.as_of
-    facts = _order_file(orders, fmt) if orders is not None else None
+    facts = _order_file(orders, fmt, problems) if orders is not None else None
     return calibrate_orders(
         pol, all_orders, source=str(log), as_of=as_of, problems=problems, facts=facts, base_tree=base_tree,
         base_path=base_path, policy_path=policy_path, train_until=train_until, holdout=holdout, fmt=fmt,
@@ -222,6 +222,7 @@ def calibrate_orders(
     obs = observe(train, policy, cutoff_us)
     if facts is not None:
         obs.orders = _facts_frame(facts)
+        obs.requests = _with_facts(obs.requests, obs.orders)
     handling = _handling_mean(base_tree)
     fitter = Fitter(
         obs, base_tree, start=start, train_until=cut, handling_mean_h=handling,
@@ -330,13 +331,10 @@ def _load_twin(text: str, policy: Policy) -> Scenario:
         return load_scenario(path)
 
 
-def _order_file(orders: str | Path, fmt: str) -> pd.DataFrame:
-    try:
-        from simkit.logs.facts import read_order_facts  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise SimkitError.at(str(orders), 0, "orders", "reading an order file needs simkit.logs.facts") from None
-    frame: pd.DataFrame = read_order_facts(orders, fmt)
-    return frame
+def _order_file(orders: str | Path, fmt: str, problems: list[Problem]) -> pd.DataFrame:
+    from simkit.logs.facts import read_order_facts
+
+    return read_order_facts(orders, fmt, problems=problems)
 
 
 def _facts_frame(facts: pd.DataFrame) -> pd.DataFrame:
@@ -359,6 +357,24 @@ def _facts_frame(facts: pd.DataFrame) -> pd.DataFrame:
             "lifecycle": True,
         }
     )
+
+
+def _with_facts(requests: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    """Requests with their orders' facts from the order file (where the log itself lacks them)."""
+    if not len(requests):
+        return requests
+    book = orders.drop_duplicates("order_id").set_index("order_id")
+    ids = requests["order_id"].astype(str)
+    out = requests.copy()
+    for column in ("category", "price", "paid", "delivered"):
+        known = ids.map(book[column])
+        out[column] = out[column].where(out[column].notna(), known)
+    shipped = ids.map(book["shipped"]).astype(float)
+    seen = shipped.notna() | ids.isin(book.index)
+    changed = (out["reason"] == "changed_mind") & (out["kind"] == "refund_only")
+    unshipped = shipped.isna() | (out["requested"] < shipped)
+    out["unshipped"] = np.where(seen, unshipped, changed)
+    return out
 
 
 def _order_time(o: OrderLog) -> float:

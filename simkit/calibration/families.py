@@ -178,13 +178,14 @@ class _LogNormal:
         return np.asarray(special.ndtr(self._z(np.maximum(x, 1e-300))))
 
     def ppf(self, q: float) -> float:
-        return float(math.exp(self.mu + self.sigma * special.ndtri(q)))
+        with np.errstate(over="ignore"):
+            return float(np.exp(self.mu + self.sigma * special.ndtri(q)))
 
 
 def _mixture_parts(theta: np.ndarray) -> tuple[float, _LogNormal, _LogNormal]:
     p = float(1.0 / (1.0 + math.exp(-theta[0])))
     fast = _LogNormal(float(theta[1]), math.exp(theta[2]))
-    slow = _LogNormal(float(theta[1] + math.exp(theta[3])), math.exp(theta[4]))
+    slow = _LogNormal(float(theta[1] + math.exp(min(theta[3], 5.0))), math.exp(min(theta[4], 5.0)))
     return p, fast, slow
 
 
@@ -318,11 +319,20 @@ def interval(fit: Family, figure: Callable[[np.ndarray], float], seed: int = 0) 
         return value, math.nan, math.nan
     rng = np.random.default_rng(seed)
     draws = rng.multivariate_normal(fit.theta, fit.cov, size=_DRAWS, check_valid="ignore")
-    values = np.array([figure(t) for t in draws])
+    values = np.array([_safe(figure, t) for t in draws])
     values = values[np.isfinite(values)]
     if not len(values):
         return value, math.nan, math.nan
     return value, float(np.quantile(values, 0.025)), float(np.quantile(values, 0.975))
+
+
+def _safe(figure: Callable[[np.ndarray], float], theta: np.ndarray) -> float:
+    """A figure of drawn parameters; NaN where the draw lies outside what the family can compute."""
+    try:
+        with np.errstate(all="ignore"):
+            return figure(theta)
+    except (ValueError, OverflowError, ZeroDivisionError, RuntimeError):
+        return math.nan
 
 
 def scenario_params(name: str, theta: np.ndarray) -> dict[str, float]:

@@ -19,6 +19,7 @@ from scipy import stats
 from simkit.calibration.families import CureFit, FittedDistribution, Sample, fit_cure, fit_duration
 from simkit.calibration.observe import Observations
 from simkit.calibration.shifts import MIN_REPLIES, WEEKDAYS, WorkPattern, infer_pattern, local_hours, weekday_of
+from simkit.scenario.schema import ISSUE_KINDS, REASONS
 
 MIN_DURATIONS = 30
 """Observations needed to fit a duration distribution."""
@@ -379,6 +380,13 @@ class Fitter:
         if not len(req):
             return
         req = req.assign(issue=self._issue_kind(req))
+        unknown = req[~req["issue"].isin(ISSUE_KINDS)]
+        for reason, group in unknown.groupby("reason", sort=True):
+            self.r.warnings.append(
+                f"issues: reason {reason!r} is no simkit reason ({len(group)} requests): not fitted "
+                "(docs/log-format.md lists the reasons each shape maps)"
+            )
+        req = req[req["issue"].isin(ISSUE_KINDS)]
         first = req.sort_values("requested").drop_duplicates(["order_id", "issue"])
         orders = self._train_orders()
         ids = set(orders["order_id"])
@@ -596,7 +604,7 @@ class Fitter:
                     )
                 )
             top = max(shares, key=lambda v: shares[v])
-            if shares[top] >= 0.9 and top in ("refuse", "offer"):
+            if shares[top] >= 0.9 and top in ("refuse", "offer") and reason in REASONS:
                 reasons[str(reason)] = top
         offers = merchant[(merchant["answer"] == "offer") & merchant["offer_amount"].notna() & (merchant["price"] > 0)]
         pct = (100.0 * offers["offer_amount"] / offers["price"]).to_numpy(float)

@@ -20,8 +20,10 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _EPOCH_WEEKDAY = 3
 """1970-01-01 was a Thursday (Monday = 0)."""
 
-ON_SHARE = 0.05
-"""An hour of the day is worked when it holds more than this share of the busiest hour's replies."""
+ON_SHARE = 0.1
+"""An hour of the day is worked when it holds more than this share of the median worked hour's replies (a
+closed hour holds none, or a stray few; the hour a shift opens holds the night's backlog, so the busiest
+hour is no yardstick)."""
 SPILL_RATIO = 0.5
 """The last hour of a run is only spill (tasks begun before the shift ended) below this ratio to the hour before."""
 OFF_DAY_SHARE = 0.1
@@ -123,7 +125,8 @@ def infer_pattern(reply_hours: np.ndarray) -> WorkPattern:
     local = local_hours(reply_hours)
     hod = np.floor(local % 24.0).astype(np.int64)
     counts = np.bincount(hod, minlength=24)
-    on = counts > ON_SHARE * counts.max()
+    positive = counts[counts > 0]
+    on = counts > ON_SHARE * float(np.median(positive)) if len(positive) else counts > 0
     on = _drop_spill(on, counts)
     runs = _runs(on)
     worked = np.zeros(len(local), dtype=bool)
