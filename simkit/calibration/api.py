@@ -268,8 +268,14 @@ def calibrate_orders(
     if validate and held and held_period is not None:
         from simkit.calibration.validate import validate_twin
 
+        extra: dict[str, Any] = {}
+        if facts is not None:
+            held_ids = {o.order_id for o in held}
+            paid = pd.to_datetime(facts["paid_at"])
+            cut_at = pd.Timestamp(moment(cut))
+            extra["facts"] = facts[(paid >= cut_at) | facts["order_id"].astype(str).isin(held_ids)]
         validation = validate_twin(
-            scenario, held, policy=policy, shape=fmt, period=held_period, reps=reps, seed=seed, quiet=quiet
+            scenario, held, policy=policy, shape=fmt, period=held_period, reps=reps, seed=seed, quiet=quiet, **extra
         )
     params = pd.DataFrame([_row(e) for e in estimates], columns=PARAMETER_COLUMNS)
     return Calibration(
