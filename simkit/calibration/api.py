@@ -268,8 +268,10 @@ def calibrate_orders(
     if validate and held and held_period is not None:
         from simkit.calibration.validate import validate_twin
 
+        import inspect
+
         extra: dict[str, Any] = {}
-        if facts is not None:
+        if facts is not None and "facts" in inspect.signature(validate_twin).parameters:
             held_ids = {o.order_id for o in held}
             paid = pd.to_datetime(facts["paid_at"])
             cut_at = pd.Timestamp(moment(cut))

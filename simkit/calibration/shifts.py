@@ -20,10 +20,10 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _EPOCH_WEEKDAY = 3
 """1970-01-01 was a Thursday (Monday = 0)."""
 
-ON_SHARE = 0.1
-"""An hour of the day is worked when it holds more than this share of the median worked hour's replies (a
-closed hour holds none, or a stray few; the hour a shift opens holds the night's backlog, so the busiest
-hour is no yardstick)."""
+ON_SHARE = 0.2
+"""An hour of the day is worked when it holds more than this share of the median of the twelve busiest
+hours' replies (a closed hour holds none, or a stray few; the hour a shift opens holds the night's
+backlog, so the busiest hour alone is no yardstick)."""
 SPILL_RATIO = 0.5
 """The last hour of a run is only spill (tasks begun before the shift ended) below this ratio to the hour before."""
 OFF_DAY_SHARE = 0.1
@@ -125,8 +125,8 @@ def infer_pattern(reply_hours: np.ndarray) -> WorkPattern:
     local = local_hours(reply_hours)
     hod = np.floor(local % 24.0).astype(np.int64)
     counts = np.bincount(hod, minlength=24)
-    positive = counts[counts > 0]
-    on = counts > ON_SHARE * float(np.median(positive)) if len(positive) else counts > 0
+    busiest = np.sort(counts)[-12:]
+    on = counts > max(ON_SHARE * float(np.median(busiest)), 0.0)
     on = _drop_spill(on, counts)
     runs = _runs(on)
     worked = np.zeros(len(local), dtype=bool)
