@@ -70,13 +70,19 @@ class Calibration:
     volume_from: str = "orders"
     policy_path: str = ""
     result: FitResult | None = field(default=None, repr=False)
+    variant_paths: list[str] = field(default_factory=list)
 
     def to_yaml(self, out: str | Path | None = None) -> str:
         """The twin's YAML text (its ``policy:`` relative to `out` when given)."""
         if out is None:
             return self.yaml_text
-        rel = os.path.relpath(self.policy_path, Path(out).resolve().parent)
-        return self.yaml_text.replace(f"policy: {self.policy_path}", f"policy: {rel}", 1)
+        here = Path(out).resolve().parent
+        text = self.yaml_text.replace(
+            f"policy: {self.policy_path}", f"policy: {os.path.relpath(self.policy_path, here)}", 1
+        )
+        for path in self.variant_paths:
+            text = text.replace(path, os.path.relpath(path, here), 1)
+        return text
 
     def write(self, out: str | Path) -> None:
         """Write the twin (atomically)."""
@@ -156,9 +162,11 @@ def calibrate(
     if isinstance(policy, Policy):
         pol = policy
         policy_path = str(Path(pol.files[0]).resolve())
+        variant_paths = [str(Path(v).resolve()) for v in pol.variants]
     else:
         pol = load_policy(policy, list(variants))
         policy_path = str(Path(policy).resolve())
+        variant_paths = [str(Path(v).resolve()) for v in variants]
     base_path = Path(base) if base is not None else _baseline(pol)
     base_tree = _read_base(base_path)
     log = Path(log)
@@ -169,8 +177,8 @@ def calibrate(
     facts = _order_file(orders, fmt, problems) if orders is not None else None
     return calibrate_orders(
         pol, all_orders, source=str(log), as_of=as_of, problems=problems, facts=facts, base_tree=base_tree,
-        base_path=base_path, policy_path=policy_path, train_until=train_until, holdout=holdout, fmt=fmt,
-        validate=validate, reps=reps, seed=seed, quiet=quiet,
+        base_path=base_path, policy_path=policy_path, variant_paths=variant_paths, train_until=train_until,
+        holdout=holdout, fmt=fmt, validate=validate, reps=reps, seed=seed, quiet=quiet,
     )  # fmt: skip
 
 
@@ -186,6 +194,7 @@ def calibrate_orders(
     base_path: Path,
     policy_path: str,
     train_until: dt.datetime | None,
+    variant_paths: Sequence[str] = (),
     holdout: float | None,
     fmt: str,
     validate: bool,
@@ -246,6 +255,7 @@ def calibrate_orders(
         f"kept from {base_path.name}.",
         "source": f"fitted from {Path(source).name}",
         "policy": policy_path,
+        "variants": list(variant_paths),
         "start": moment(start).replace(tzinfo=None),
         "horizon": f"{(window + tail) / 24:.6g} days",
     }
@@ -253,6 +263,10 @@ def calibrate_orders(
     if not volume_from_orders:
         tree["orders"]["window"] = f"{window / 24:.6g} days"
     comments["scenario.policy"] = "the policy given to simkit calibrate"
+    if variant_paths:
+        comments["scenario.variants"] = "the policy variants given to simkit calibrate"
+    else:
+        tree["scenario"].pop("variants", None)
     preamble = [
         f"Shop twin fitted by `simkit calibrate` from {Path(source).name} against {policy.id}.",
         f"Training period: orders paid {moment(start).isoformat()} to {moment(cut).isoformat()}.",
@@ -266,9 +280,9 @@ def calibrate_orders(
     held_period = (moment(cut), moment(last)) if held else None
     validation = None
     if validate and held and held_period is not None:
-        from simkit.calibration.validate import validate_twin
-
         import inspect
+
+        from simkit.calibration.validate import validate_twin
 
         extra: dict[str, Any] = {}
         if facts is not None and "facts" in inspect.signature(validate_twin).parameters:
@@ -282,7 +296,7 @@ def calibrate_orders(
     params = pd.DataFrame([_row(e) for e in estimates], columns=PARAMETER_COLUMNS)
     return Calibration(
         scenario, params, result.fits, validation, train_period, held_period, text, result.warnings, problems,
-        result.volume_from, policy_path, result,
+        result.volume_from, policy_path, result, list(variant_paths),
     )  # fmt: skip
 
 

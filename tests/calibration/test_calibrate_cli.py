@@ -137,3 +137,9 @@ def test_a_log_across_a_policy_change_needs_dated_values(tmp_path: Path, capsys:
     )
     cal = calibrate(POLICY, log, variants=[_dated_variant(tmp_path / "dated.yaml")], validate=False)
     assert cal.train[0] == dt.datetime(2026, 3, 2, tzinfo=cal.train[0].tzinfo)
+    # the twin runs under the same dated policy
+    assert cal.scenario.policy.variant_ids == ("response_48h_from_0316",)
+    twin = tmp_path / "twin" / "twin.yaml"
+    cal.write(twin)
+    assert "  variants: [../dated.yaml]  # the policy variants given to simkit calibrate" in twin.read_text("utf-8")
+    assert main(["validate", str(twin)]) == 0
