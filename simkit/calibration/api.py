@@ -280,24 +280,44 @@ def calibrate_orders(
     held_period = (moment(cut), moment(last)) if held else None
     validation = None
     if validate and held and held_period is not None:
-        import inspect
-
-        from simkit.calibration.validate import validate_twin
-
-        extra: dict[str, Any] = {}
-        if facts is not None and "facts" in inspect.signature(validate_twin).parameters:
-            held_ids = {o.order_id for o in held}
-            paid = pd.to_datetime(facts["paid_at"])
-            cut_at = pd.Timestamp(moment(cut))
-            extra["facts"] = facts[(paid >= cut_at) | facts["order_id"].astype(str).isin(held_ids)]
-        validation = validate_twin(
-            scenario, held, policy=policy, shape=fmt, period=held_period, reps=reps, seed=seed, quiet=quiet, **extra
-        )
+        validation = _validate(scenario, held, policy, fmt, held_period, facts, cut, reps, seed, quiet, result.warnings)
     params = pd.DataFrame([_row(e) for e in estimates], columns=PARAMETER_COLUMNS)
     return Calibration(
         scenario, params, result.fits, validation, train_period, held_period, text, result.warnings, problems,
         result.volume_from, policy_path, result, list(variant_paths),
     )  # fmt: skip
+
+
+def _validate(
+    scenario: Scenario,
+    held: list[OrderLog],
+    policy: Policy,
+    fmt: str,
+    period: tuple[dt.datetime, dt.datetime],
+    facts: pd.DataFrame | None,
+    cut: float,
+    reps: int,
+    seed: int,
+    quiet: bool,
+    warnings: list[str],
+) -> Any:
+    """The twin simulated over the held-out period against the held-out orders (validate15's `validate_twin`)."""
+    import importlib
+    import inspect
+
+    try:
+        validate_twin = importlib.import_module("simkit.calibration.validate").validate_twin
+    except ImportError:
+        warnings.append("validation: simkit.calibration.validate is not installed; the twin is not validated")
+        return None
+    extra: dict[str, Any] = {}
+    if facts is not None and "facts" in inspect.signature(validate_twin).parameters:
+        held_ids = {o.order_id for o in held}
+        paid = pd.to_datetime(facts["paid_at"])
+        extra["facts"] = facts[(paid >= pd.Timestamp(moment(cut))) | facts["order_id"].astype(str).isin(held_ids)]
+    return validate_twin(
+        scenario, held, policy=policy, shape=fmt, period=period, reps=reps, seed=seed, quiet=quiet, **extra
+    )
 
 
 def _row(e: Estimate) -> dict[str, Any]:

@@ -59,9 +59,11 @@ EXAMPLES = {
     "policy": ("simkit policy diff policies/tmall.yaml --variant policies/variants/tmall_response_48h.yaml",),
     "policy diff": ("simkit policy diff policies/tmall.yaml --variant policies/variants/tmall_response_48h.yaml",),
     "calibrate": (
-        "simkit calibrate --policy policies/tmall.yaml shop_log.parquet --out twin.yaml",
-        "simkit calibrate --policy policies/tmall.yaml refunds.csv --format taobao --orders trades.csv \\\n"
-        "                 --holdout 0.25 --out twin.yaml --report fit/",
+        "simkit calibrate --policy policies/tmall.yaml scenarios/examples/planted_shop/simkit/events.csv \\\n"
+        "                 --out out/twin.yaml --no-validate --quiet",
+        "simkit calibrate --policy policies/tmall.yaml scenarios/examples/planted_shop/taobao/refunds.csv \\\n"
+        "                 --format taobao --orders scenarios/examples/planted_shop/taobao/trades.csv \\\n"
+        "                 --holdout 0.25 --out out/twin.yaml --no-validate --quiet",
     ),
     "params": ("simkit params scenarios/tmall_baseline.yaml --set merchants.playbook=stall",),
     "run": (
