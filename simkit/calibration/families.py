@@ -450,3 +450,32 @@ def fit_cure(delays: np.ndarray, early: np.ndarray, windows: np.ndarray, seed: i
     mean = interval(fam, lambda t: float(math.exp(t[1])), seed + 1)
     sample = Sample(exact, right=finite, low=np.zeros(len(upper)), high=upper)
     return CureFit(share, mean, len(delays) + len(windows), len(delays), len(finite), sample)
+
+
+def fit_truncated_exponential(delays: np.ndarray, limits: np.ndarray, seed: int = 0) -> tuple[Family, float]:
+    """An exponential delay seen only when it beat a competing time drawn from `limits`' distribution.
+
+    An unshipped refund shows only when the buyer asked before the parcel left; a later wish becomes a
+    changed-mind return. Each observed delay ``d`` counts ``f(d) / P``, where ``P = E[F(S)]`` over the
+    shipping delays `limits` (the share of wishes that beat the parcel).
+
+    Returns:
+        The fit (``theta = [log mean]``) and ``P`` at the fit.
+    """
+    d = np.maximum(np.asarray(delays, dtype=float), _FLOOR)
+    s = np.asarray(limits, dtype=float)
+    s = s[np.isfinite(s) & (s > 0)]
+
+    def share(mean: float) -> float:
+        return float(np.mean(-np.expm1(-s / mean)))
+
+    def ll(theta: np.ndarray) -> float:
+        mean = math.exp(theta[0])
+        return float(stats.expon.logpdf(d, scale=mean).sum() - len(d) * math.log(max(share(mean), 1e-300)))
+
+    best = optimize.minimize_scalar(
+        lambda t: -ll(np.array([t])), bounds=(math.log(1e-3), math.log(1e5)), method="bounded"
+    )
+    theta = np.array([float(best.x)])
+    fam = Family("exponential", theta, -float(best.fun), _covariance(ll, theta), 1)
+    return fam, share(math.exp(theta[0]))

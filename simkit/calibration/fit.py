@@ -149,6 +149,7 @@ class Fitter:
         self.volume_from_orders = volume_from_orders
         self.seed = seed
         self.r = FitResult()
+        self._converted: dict[str, float] = {}
 
     def too_few(self, parameter: str, n: int, need: int, why: str = "") -> None:
         """Keep the base value of `parameter`, marked, and warn."""
@@ -396,6 +397,7 @@ class Fitter:
         for cat in sorted(set(first["category"].dropna()) | set(per_cat.index)):
             seen = first[first["category"] == cat]
             kinds = sorted(set(seen["issue"]) | set((base_issues.get(cat) or {}).keys()))
+            kinds.sort(key=lambda k: k != "unshipped_refund")  # its late wishes are changed-mind returns
             for kind in kinds:
                 if kind == "late_shipment":
                     self.r.add(
@@ -409,6 +411,10 @@ class Fitter:
                     continue
                 rows = seen[seen["issue"] == kind]
                 path = f"issues.{cat}.{kind}"
+                shipments = orders["shipped"].notna().sum() if self.volume_from_orders else 0
+                if kind == "unshipped_refund" and len(rows) >= MIN_DURATIONS and shipments >= MIN_DURATIONS:
+                    self._unshipped(path, rows, int(per_cat.get(cat, 0)), orders)
+                    continue
                 if not self.volume_from_orders:
                     self.r.add(
                         Estimate(
@@ -425,9 +431,12 @@ class Fitter:
                         self.too_few(f"{path}.p", n, MIN_SHARES)
                     else:
                         p, a, b = share_ci(len(rows), n)
-                        self.r.add(
-                            Estimate(f"{path}.p", p, a, b, n, "requests per order (Wilson CI)", value=round(p, 5))
-                        )
+                        method = "requests per order (Wilson CI)"
+                        moved = self._converted.get(str(cat), 0.0) if kind == "changed_mind" else 0.0
+                        if moved:
+                            p, a, b = max(p - moved, 0.0), max(a - moved, 0.0), max(b - moved, 0.0)
+                            method += f", less {moved:.3g} unshipped refunds whose parcel left first"
+                        self.r.add(Estimate(f"{path}.p", p, a, b, n, method, value=round(p, 5)))
                 origin = rows["paid"] if kind == "unshipped_refund" else rows["delivered"]
                 delays = (rows["requested"] - origin).to_numpy(float)
                 delays = delays[np.isfinite(delays) & (delays >= 0)]
@@ -444,6 +453,36 @@ class Fitter:
                             value=duration_value("exponential", f.params),
                         )
                     )
+
+    def _unshipped(self, path: str, rows: pd.DataFrame, n: int, orders: pd.DataFrame) -> None:
+        """An unshipped refund, fitted with the shipments it raced: a wish after the parcel left is a return."""
+        from simkit.calibration.families import fit_truncated_exponential, interval
+
+        shipped = (orders["shipped"] - orders["paid"]).to_numpy(float)
+        delays = (rows["requested"] - rows["paid"]).to_numpy(float)
+        delays = delays[np.isfinite(delays) & (delays >= 0)]
+        fam, beat = fit_truncated_exponential(delays, shipped, seed=self.seed)
+        mean, lo, hi = interval(fam, lambda t: float(math.exp(t[0])), self.seed + 5)
+        method = "exponential MLE from payment, truncated by the shipment it raced"
+        self.r.add(
+            Estimate(
+                f"{path}.after", mean, lo, hi, len(delays), method, value=duration_value("exponential", {"mean": mean})
+            )
+        )
+        p, a, b = share_ci(len(rows), n)
+        self._converted[path.split(".")[1]] = min(p / beat, 1.0) * (1.0 - beat)
+        self.r.add(
+            Estimate(
+                f"{path}.p",
+                min(p / beat, 1.0),
+                min(a / beat, 1.0),
+                min(b / beat, 1.0),
+                n,
+                f"requests per order (Wilson CI) / the share that beat the parcel ({beat:.3g})",
+                value=round(min(p / beat, 1.0), 5),
+                note="a wish after the parcel left shows as a changed-mind return",
+            )
+        )
 
     # merchants --------------------------------------------------------------------------------
     def merchants(self) -> None:

@@ -123,3 +123,34 @@ def test_shares_within_two_points_on_a_large_shop(tmp_path) -> None:  # type: ig
     assert abs(value(cal, "buyers.escalation_share") - 0.5) <= 0.02
     fit = next(f for f in cal.fits if f.name == "merchants.response_time")
     np.testing.assert_allclose(fit.median[0], planted_reply_quantile(0.5), rtol=0.10)
+
+
+def test_issue_probabilities_and_delays_bracket_the_planted_truth(planted_fit: Calibration) -> None:
+    rows = planted_fit.parameters.set_index("parameter")
+    planted = {
+        # issues.apparel.unshipped_refund: {p: 0.08, after: 8 hours}: a wish after the parcel left
+        # becomes a changed-mind return, so both are fitted with the shipments they raced
+        "issues.apparel.unshipped_refund.p": 0.08,
+        "issues.apparel.unshipped_refund.after": 8.0,
+        "issues.electronics.unshipped_refund.p": 0.04,
+        "issues.electronics.unshipped_refund.after": 8.0,
+        "issues.apparel.changed_mind.p": 0.10,
+        "issues.apparel.not_as_described.p": 0.06,
+        "issues.apparel.not_as_described.after": 48.0,
+        "issues.electronics.quality.p": 0.06,
+        "issues.electronics.quality.after": 96.0,
+        "issues.electronics.not_as_described.p": 0.05,
+        "issues.electronics.not_as_described.after": 72.0,
+    }
+    for name, truth in planted.items():
+        assert rows.loc[name, "ci_low"] <= truth <= rows.loc[name, "ci_high"], (name, rows.loc[name].to_dict())
+
+
+def test_figures_show_every_fit(planted_fit: Calibration) -> None:
+    figures = planted_fit.figures()
+    assert set(figures) == {f.name for f in planted_fit.fits}
+    ax = figures["merchants.response_time"].axes[0]
+    assert ax.get_title() == "merchants.response_time"
+    fit = next(f for f in planted_fit.fits if f.name == "merchants.response_time")
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == [f"data (n={fit.n}, {fit.sample.censored} censored)", "fit: mixture", "right-censored"]
