@@ -26,8 +26,12 @@ MIN_DURATIONS = 30
 MIN_SHARES = 20
 """Observations needed to estimate a share."""
 NOT_IDENTIFIED = "not identified from this log"
-SHIFT_START_SLACK_H = 1.0
-"""A reply this soon after a shift opens may be the backlog of the closed spell: its reply time is an interval."""
+BACKLOG_H = 2.0
+"""How long a night's backlog may take to clear after a shift opens. A request that reaches the next closed
+spell unanswered is read by when its reply came: before the close, exactly; within this long after the next
+opening (plus the handling), only as lying between the close and this long after the opening (the reply may
+be the backlog's); later, exactly. The classes depend on the request time alone, so the coarsening is at
+random and the censored likelihood stays unbiased."""
 DURATION_FAMILIES = ("exponential", "gamma", "lognormal")
 
 
@@ -587,10 +591,11 @@ class Fitter:
             t0 = float(row["requested"])
             if row["answer"] in ("agree", "refuse", "offer"):
                 t1 = float(row["answered"])
-                opened = _opened(pattern, t1)
-                if t1 - opened < SHIFT_START_SLACK_H and t0 < opened:
-                    low.append(max(0.0, pattern.closed_since(opened) - t0))
-                    high.append(t1 - t0)
+                close = pattern.next_change(t0, to_open=False)
+                opens = pattern.next_change(close, to_open=True)
+                if close <= t1 <= opens + BACKLOG_H + self.handling:
+                    low.append(close - t0)
+                    high.append(opens - t0 + BACKLOG_H)
                 else:
                     exact.append(max(t1 - t0 - self.handling, 0.01))
                 continue

@@ -101,6 +101,20 @@ class WorkPattern:
                 return float(hour - back + 1) - LOCAL_OFFSET_H
         return -math.inf
 
+    def next_change(self, utc_hours: float, *, to_open: bool) -> float:
+        """The first moment at or after `utc_hours` when the shop opens (`to_open`) or closes; inf when never."""
+        if self.always:
+            return utc_hours if to_open else math.inf
+        mask = self._mask()
+        local = utc_hours + LOCAL_OFFSET_H
+        if bool(mask[_hour_of_week(local)]) == to_open:
+            return utc_hours
+        hour = math.floor(local)
+        for ahead in range(1, 170):
+            if bool(mask[_hour_of_week(hour + ahead)]) == to_open:
+                return float(hour + ahead) - LOCAL_OFFSET_H
+        return math.inf
+
     def closed_since(self, utc_hours: float) -> float:
         """When the closed spell that ends at the shift start `utc_hours` began (-inf when always open)."""
         if self.always:
