@@ -171,6 +171,7 @@ class Fitter:
         self.mix()
         self.issues()
         self.merchants()
+        self.shipping()
         self.buyers()
         self.arbiters()
         return self.r
@@ -685,6 +686,30 @@ class Fitter:
                     note=", ".join(f"{k}: {v}" for k, v in sorted(reasons.items())),
                 )
             )
+
+    def shipping(self) -> None:
+        """The merchant's time to ship (payment to shipment), censored where a refund before shipment stopped it."""
+        if not self.volume_from_orders:
+            return
+        o = self._train_orders()
+        o = o[o["channel"].fillna("normal") != "presale"]
+        shipped = o[o["shipped"].notna()]
+        exact = (shipped["shipped"] - shipped["paid"]).to_numpy(float)
+        req = self.obs.requests
+        stopped = req[
+            req["unshipped"].astype(bool) & req["order_id"].isin(set(o["order_id"]) - set(shipped["order_id"]))
+        ]
+        right = (stopped["requested"] - stopped["paid"]).to_numpy(float)
+        sample = Sample(exact[exact > 0], right[right > 0])
+        if len(sample.exact) < MIN_DURATIONS:
+            self.too_few("merchants.ship_time", len(sample.exact), MIN_DURATIONS)
+            return
+        f = fit_duration("merchants.ship_time", sample, DURATION_FAMILIES, seed=self.seed)
+        self.r.fits.append(f)
+        self.r.add(Estimate("merchants.ship_time", f.median[0], f.median[1], f.median[2], sample.n,
+                            f"censored MLE, {f.family} by AIC (median shown; {sample.censored} stopped by a refund "
+                            "before shipment); late shipments of the late_shipment issue are in its tail",
+                            value=duration_value(f.family, f.params), note=f.note))  # fmt: skip
 
     # buyers -----------------------------------------------------------------------------------
     def buyers(self) -> None:

@@ -35,7 +35,7 @@ KEPT = {
     "buyers.quality_request": "not fitted from this log",
     "buyers.claim_late_shipment": "late-shipment claims are not fitted",
     "buyers.claim_delay": "late-shipment claims are not fitted",
-    "merchants.ship_time": "not fitted from this log",
+    "merchants.ship_time": "the log shows no shipments",
     "logistics": "transit times, loss and damage are not fitted",
 }
 """Parameters kept from the base, and why (written beside them in the twin)."""
@@ -113,7 +113,7 @@ def _has_issue(estimates: Sequence[Estimate], cat: str) -> bool:
 
 
 def _unit(path: str) -> str:
-    if path.endswith(("response_time", "slow_response_time", ".after", "delay", "decision_time")):
+    if path.endswith(("response_time", "slow_response_time", ".after", "delay", "decision_time", "ship_time")):
         return " h"
     if path.endswith("median") and ".price" in path:
         return " CNY"

@@ -141,6 +141,9 @@ def test_issue_probabilities_and_delays_bracket_the_planted_truth(planted_fit: C
         "issues.electronics.quality.after": 96.0,
         "issues.electronics.not_as_described.p": 0.05,
         "issues.electronics.not_as_described.after": 72.0,
+        # merchants.ship_time is not planted: the schema's default, exponential with mean 20 hours
+        # (the estimate is the median, 20 h x ln 2)
+        "merchants.ship_time": 20.0 * math.log(2.0),
     }
     for name, truth in planted.items():
         assert rows.loc[name, "ci_low"] <= truth <= rows.loc[name, "ci_high"], (name, rows.loc[name].to_dict())
