@@ -31,6 +31,10 @@ def test_the_twin_runs_as_it_is(planted_log: Path, tmp_path: Path, capsys: pytes
     capsys.readouterr()
     assert main(["validate", str(twin)]) == 0
     assert main(["run", str(twin), "--reps", "1", "--quiet", "--set", "orders.count=300"]) == 0
+    variant = "policies/variants/tmall_response_48h.yaml"
+    small = ["--reps", "2", "--quiet", "--set", "orders.count=300"]
+    assert main(["compare", str(twin), "--variant", variant, *small]) == 0
+    assert main(["sweep", str(twin), "--grid", "merchants.slow_share=0,0.2", *small]) == 0
 
 
 def test_json_lists_parameters_with_ci_and_n(
