@@ -71,3 +71,28 @@ def test_shift_pattern_with_a_day_off() -> None:
     t = day0 + days * 24.0 + rng.uniform(8.0, 18.0, len(days)) - 8.0
     p = infer_pattern(t)
     assert p.shifts() == [{"start": 8, "end": 18, "days": ["mon", "tue", "wed", "thu", "fri", "sat"]}]
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    share=st.floats(0.2, 0.8),
+    mean=st.floats(5.0, 50.0),
+    window_in_means=st.floats(0.7, 3.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_a_share_cut_short_by_its_window_is_recovered(
+    share: float, mean: float, window_in_means: float, seed: int
+) -> None:
+    # buyers who would escalate (share) after an exponential delay (mean), but only within the window
+    from simkit.calibration.families import fit_cure
+
+    rng = np.random.default_rng(seed)
+    n, window = 4000, mean * window_in_means
+    wants = rng.random(n) < share
+    delay = rng.exponential(mean, n)
+    acted = wants & (delay <= window)
+    fit = fit_cure(delay[acted], np.zeros(int(acted.sum()), dtype=bool), np.full(int((~acted).sum()), window))
+    assert abs(fit.share[0] - share) < 0.06 + 0.04 / window_in_means
+    assert abs(math.log(fit.mean[0] / mean)) < 0.2
+    # the naive share (acted / all) misses those the window cut off; the censored fit does not
+    assert abs(fit.share[0] - share) <= abs(acted.mean() - share) + 0.02
