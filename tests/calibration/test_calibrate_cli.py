@@ -147,3 +147,21 @@ def test_a_log_across_a_policy_change_needs_dated_values(tmp_path: Path, capsys:
     cal.write(twin)
     assert "  variants: [../dated.yaml]  # the policy variants given to simkit calibrate" in twin.read_text("utf-8")
     assert main(["validate", str(twin)]) == 0
+
+
+def test_report_directory(planted_log: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    report = tmp_path / "fit"
+    code = main(["calibrate", "--policy", POLICY, str(planted_log), "--out", str(tmp_path / "t.yaml"),
+                 "--no-validate", "--quiet", "--report", str(report)])  # fmt: skip
+    assert code == 0
+    if importlib.util.find_spec("simkit.report.calibration") is not None:  # the validation's report writer
+        assert {"report.html", "report.md", "report.json"} <= {p.name for p in report.iterdir()}
+    else:
+        names = {p.name for p in report.iterdir()}
+        assert {"parameters.csv", "calibration.json", "merchants.response_time.png"} <= names
+        table = pd.read_csv(report / "parameters.csv")
+        assert list(table.columns) == [
+            "parameter", "estimate", "ci_low", "ci_high", "n", "method", "identified", "note", "in_twin",
+        ]  # fmt: skip
