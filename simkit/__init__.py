@@ -7,6 +7,7 @@ import importlib as _importlib
 import typing as _typing
 
 if _typing.TYPE_CHECKING:
+    from simkit.calibration.api import Calibration, calibrate
     from simkit.compliance import (
         AuditResult,
         CheckResult,
@@ -35,6 +36,8 @@ if _typing.TYPE_CHECKING:
 
 
 _HOMES = {
+    "Calibration": "simkit.calibration.api",
+    "calibrate": "simkit.calibration.api",
     "AuditResult": "simkit.compliance",
     "CheckResult": "simkit.compliance",
     "Finding": "simkit.compliance",
@@ -82,6 +85,7 @@ _HOMES = {
 
 _SUBPACKAGES = frozenset(
     (
+        "calibration",
         "cli",
         "compliance",
         "errors",
@@ -120,6 +124,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AuditResult",
+    "Calibration",
     "Case",
     "CaseError",
     "CheckResult",
@@ -144,6 +149,7 @@ __all__ = [
     "__version__",
     "audit_events",
     "audit_log",
+    "calibrate",
     "check_floor",
     "check_playbook",
     "check_scenario",

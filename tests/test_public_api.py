@@ -4,6 +4,7 @@ import simkit
 
 EXPECTED = {
     "AuditResult",
+    "Calibration",
     "Case",
     "CaseError",
     "CheckResult",
@@ -28,6 +29,7 @@ EXPECTED = {
     "__version__",
     "audit_events",
     "audit_log",
+    "calibrate",
     "check_floor",
     "check_playbook",
     "check_scenario",
@@ -75,6 +77,7 @@ def test_no_private_names_leak() -> None:
         "logs",
         "report",
         "testing",
+        "calibration",
     }
     assert public - submodules - set(simkit.__all__) == set()
 

@@ -18,7 +18,19 @@ from typing import NoReturn
 
 from simkit.errors import SimkitError
 
-COMMANDS = ("validate", "explain", "policy_cmd", "params", "run", "compare", "sweep", "check", "audit", "report")
+COMMANDS = (
+    "validate",
+    "explain",
+    "policy_cmd",
+    "params",
+    "run",
+    "compare",
+    "sweep",
+    "check",
+    "audit",
+    "calibrate",
+    "report",
+)
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
 
@@ -46,6 +58,13 @@ EXAMPLES = {
     ),
     "policy": ("simkit policy diff policies/tmall.yaml --variant policies/variants/tmall_response_48h.yaml",),
     "policy diff": ("simkit policy diff policies/tmall.yaml --variant policies/variants/tmall_response_48h.yaml",),
+    "calibrate": (
+        "simkit calibrate --policy policies/tmall.yaml scenarios/examples/planted_shop/simkit/events.csv \\\n"
+        "                 --out out/twin.yaml --no-validate --quiet",
+        "simkit calibrate --policy policies/tmall.yaml scenarios/examples/planted_shop/taobao/refunds.csv \\\n"
+        "                 --format taobao --orders scenarios/examples/planted_shop/taobao/trades.csv \\\n"
+        "                 --holdout 0.25 --out out/twin.yaml --no-validate --quiet",
+    ),
     "params": ("simkit params scenarios/tmall_baseline.yaml --set merchants.playbook=stall",),
     "run": (
         "simkit run scenarios/tmall_baseline.yaml --seed 7 --reps 10 --out out/",
