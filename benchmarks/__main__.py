@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         calibrated, calibrate_ok = calibrate.measure()  # a twin validated on a 20,000-case log
     if args.json:
         met = {k: v[0] for k, v in checks.items()} | {"peak MB (audit)": audit_ok, "calibration s": calibrate_ok}
-        print(json.dumps({"figures": figures, "audit": audited, "calibration": calibrated, "targets_met": met}, indent=2))
+        print(
+            json.dumps({"figures": figures, "audit": audited, "calibration": calibrated, "targets_met": met}, indent=2)
+        )
     else:
         print(measure.report(figures, checks))
         if not args.simulation_only:

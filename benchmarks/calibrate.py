@@ -34,7 +34,9 @@ def run(cases: int = TARGET_CASES, seed: int = 1) -> dict[str, float | str]:
     from simkit.scenario import load_scenario
 
     days = 30
-    truth = load_scenario(SCENARIO, {"orders.count": round(cases * ORDERS_PER_CASE), "scenario.horizon": f"{days} days"})
+    truth = load_scenario(
+        SCENARIO, {"orders.count": round(cases * ORDERS_PER_CASE), "scenario.horizon": f"{days} days"}
+    )
     log = simulate_log(truth, seed=seed, replication=0)
     start = log.period[0]
     cut = start + dt.timedelta(days=round(days * (1 - HOLDOUT)))

@@ -41,7 +41,7 @@ def simulate_log(scenario: Scenario, *, seed: int, replication: int, shape: str 
     counters = model.run()
     events, facts = recorder.table(), order_facts(model)
     start = local_naive(scenario.start)
-    period = (start, start + dt.timedelta(hours=scenario.spec.orders.window))
+    period = (start, start + dt.timedelta(hours=scenario.spec.orders.window or scenario.spec.scenario.horizon))
     if shape == "simkit":
         table, _, _ = canonical_events(events, facts=facts, source=run_id)
         return SimulatedLog(list(orders_in(table, "simkit")), counters, period)

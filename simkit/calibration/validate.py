@@ -262,5 +262,5 @@ def _verdict(kpis: pd.DataFrame, distances: pd.DataFrame) -> tuple[bool, str]:
     return False, "does not fit: " + "; ".join(wrong)
 
 
-def _num(value: float) -> str:
+def _num(value: Any) -> str:
     return f"{value:.4g}"

@@ -20,7 +20,7 @@ It reads a `simkit.Calibration` (``scenario``, ``parameters``, ``fits``, ``valid
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -238,7 +238,7 @@ def calibration_report(calibration: Any, out_dir: str | Path) -> dict[str, Path]
     return write_report(build_calibration_report(calibration), out_dir)
 
 
-def _parameter_row(row: dict[str, Any]) -> dict[str, Any]:
+def _parameter_row(row: Mapping[Any, Any]) -> dict[str, Any]:
     low, high = row.get("ci_low"), row.get("ci_high")
     ci = "–" if low is None or high is None or _nan(low) or _nan(high) else f"[{_num(low)}, {_num(high)}]"
     return {

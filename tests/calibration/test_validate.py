@@ -129,3 +129,14 @@ def test_the_twins_intervals_bracket_a_planted_shops_kpis(
     coverage = float(live["inside"].mean())
     assert coverage >= 0.8, live[~live["inside"]].to_string()
     assert not math.isnan(coverage)
+
+
+def test_the_python_snippet_in_docs_twin_validation_runs(capsys: Any) -> None:
+    from pathlib import Path
+
+    text = Path("docs/twin-validation.md").read_text(encoding="utf-8")
+    snippet = text.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(snippet, "docs/twin-validation.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "fits" or out.startswith("does not fit: ")
+    assert "cycle_time" in out
