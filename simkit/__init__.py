@@ -82,6 +82,7 @@ _HOMES = {
 
 _SUBPACKAGES = frozenset(
     (
+        "calibration",
         "cli",
         "compliance",
         "errors",
