@@ -40,6 +40,14 @@ def add_parser(subparsers: Any) -> None:
         "or one an earlier run wrote, which is replaced)",
     )
     p.add_argument(
+        "--export",
+        action="append",
+        default=[],
+        metavar="SHAPE",
+        help="also write the log as a platform would export it, in DIR/export/SHAPE/ (with --out; repeatable): "
+        "simkit (events.csv), taobao (refunds.csv, trades.csv), wechat (aftersale_orders.jsonl, orders.jsonl)",
+    )
+    p.add_argument(
         "--target-ci",
         action="append",
         default=[],
@@ -65,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from simkit.cli._experiment import parse_metric_bounds
 
     target = parse_metric_bounds(args.target_ci)
+    shapes = _export_shapes(args.export, args.out)
     if not 1 <= args.max_reps <= MAX_REPS:
         raise UsageError.at("<cli>", 0, "--max-reps", f"must be between 1 and {MAX_REPS}, got {args.max_reps}")
     scenario = load_scenario(args.scenario, args.overrides, args.variant)
@@ -74,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         with _progress(args.quiet or args.json, reps, scenario.id) as tick:
             result = run_experiment(scenario, seed=args.seed, reps=reps, recorder="none", on_replication=tick, **stop)
     else:
-        with output_set(args.out, OUTPUTS) as staging:
+        with output_set(args.out, (*OUTPUTS, *_export_names(shapes))) as staging:
             with _progress(args.quiet or args.json, reps, scenario.id) as tick:
                 result = run_experiment(
                     scenario,
@@ -87,14 +96,55 @@ def run(args: argparse.Namespace) -> int:
                 )
             write_file(staging / "metrics.csv", result.metrics.to_csv(index=False))
             write_file(staging / "run.json", dumps(_run_info(result, args)))
+            if shapes:
+                _write_exports(staging, shapes, result)
     summary = result.summary
     if args.json:
         print(json.dumps(_as_json(result), ensure_ascii=False, indent=2))
     else:
         _print_table(result, summary)
         if args.out is not None:
-            print(f"wrote {args.out / 'events.parquet'}, metrics.csv, run.json")
+            exported = "".join(f", export/{shape}/" for shape in shapes)
+            print(f"wrote {args.out / 'events.parquet'}, metrics.csv, run.json{exported}")
     return 0
+
+
+def _export_shapes(values: list[str], out: Path | None) -> list[str]:
+    """The export shapes asked for (each once, in the order given).
+
+    Raises:
+        UsageError: On an unknown shape, or ``--export`` without ``--out``.
+    """
+    from simkit.errors import UsageError
+    from simkit.logs.export import SHAPES
+
+    shapes = list(dict.fromkeys(values))
+    for shape in shapes:
+        if shape not in SHAPES:
+            raise UsageError.at("<cli>", 0, "--export", f"unknown shape {shape!r}; use one of {', '.join(SHAPES)}")
+    if shapes and out is None:
+        raise UsageError.at("<cli>", 0, "--export", "needs --out DIR: the export is written to DIR/export/SHAPE/")
+    return shapes
+
+
+def _export_names(shapes: list[str]) -> list[str]:
+    from simkit.logs.export import FILES
+
+    return [f"export/{shape}/{name}" for shape in shapes for name in FILES[shape]]
+
+
+def _write_exports(staging: Path, shapes: list[str], result: Any) -> None:
+    """Write each export shape of the run's log into the staging directory (part of the --out set)."""
+    import pyarrow.parquet as pq
+
+    from simkit.logs.export import export_tables, render
+
+    events = pq.read_table(staging / "events.parquet").to_pandas()
+    for shape in shapes:
+        folder = staging / "export" / shape
+        folder.mkdir(parents=True)
+        for name, table in export_tables(events, result.facts, shape).items():
+            write_file(folder / name, render(name, table))
 
 
 class _progress:

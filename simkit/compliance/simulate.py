@@ -13,17 +13,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
 
 from simkit.compliance.audit import AuditResult, audit_events
-from simkit.events import TIME_ZONE, MemoryRecorder, NullRecorder
+from simkit.events import MemoryRecorder, NullRecorder
 from simkit.experiment.replicate import RunResult, metric_rows
 from simkit.scenario.loader import Scenario
+from simkit.sim.facts import local_naive, order_facts
 from simkit.sim.model import Model
-from simkit.sim.orders import CHANNELS
 
 
 @dataclass
@@ -53,33 +51,6 @@ class AuditedRuns:
             for clause in clauses:
                 out[f"violations.{clause}"] = [float(c.get(clause, 0)) for c in self.violations]
         return out
-
-
-def local_naive(moment: dt.datetime) -> dt.datetime:
-    """China local time without a zone (a naive time already is)."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(ZoneInfo(TIME_ZONE)).replace(tzinfo=None)
-
-
-def order_facts(model: Model) -> pd.DataFrame:
-    """The facts of every order of a finished run: category, price, shipping terms, channel."""
-    book = model.book
-    start = local_naive(model.start)
-    channels = [CHANNELS[i] for i in book.channel.tolist()]
-    presale_after = model.spec.orders.presale_ship_after
-    presale = np.array([c == "presale" for c in channels], dtype=bool)
-    ship_by = pd.Series(pd.to_datetime(start) + pd.to_timedelta(book.paid + presale_after, unit="h"))
-    return pd.DataFrame(
-        {
-            "order_id": np.arange(book.n, dtype=np.int64),
-            "category": [book.categories[i] for i in book.category.tolist()],
-            "price": book.price,
-            "free_shipping": book.free.astype(bool),
-            "channel": channels,
-            "presale_ship_by": ship_by.mask(~presale),
-        }
-    )
 
 
 def run_audited(

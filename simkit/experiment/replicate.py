@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,6 +13,7 @@ from simkit.events import MemoryRecorder, NullRecorder, ParquetRecorder, Recorde
 from simkit.experiment.stats import half_width, mean_ci
 from simkit.metrics import METRICS, Counters, compute
 from simkit.scenario.loader import Scenario, load_scenario
+from simkit.sim.facts import order_facts
 from simkit.sim.model import Model
 
 RecorderName = Literal["memory", "parquet", "none"]
@@ -29,6 +30,9 @@ class RunResult:
         metrics: Long form: ``run_id, scenario, policy, variant, replication, seed, metric, value``.
         events: The event log (empty unless the memory recorder was used).
         events_path: The Parquet log, when the Parquet recorder was used.
+        facts: The order facts of every replication (``run_id`` and the columns of
+            `simkit.sim.facts.order_facts`, times included) when the events were recorded
+            (memory or Parquet recorder); empty otherwise. `simkit.logs.export` takes them.
     """
 
     scenario: Scenario
@@ -37,6 +41,7 @@ class RunResult:
     metrics: pd.DataFrame
     events: pd.DataFrame
     events_path: Path | None = None
+    facts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -89,13 +94,18 @@ def run(
     reps = scenario.spec.scenario.replications if reps is None else reps
     rec = _recorder(recorder, events_path)
     rows: list[dict[str, Any]] = []
+    facts: list[pd.DataFrame] = []
     total = max(reps, max_reps) if target_ci else reps
     try:
         for r in range(total):
             if target_ci and r >= max(reps, MIN_REPS_FOR_TARGET) and _precise(rows, target_ci):
                 break
             run_id = f"{scenario.id}-s{seed}-r{r}"
-            counters = Model(scenario, seed, r, rec, run_id).run()
+            model = Model(scenario, seed, r, rec, run_id)
+            counters = model.run()
+            if rec.records:
+                facts.append(order_facts(model, times=True).assign(run_id=run_id))
+            del model
             rows.extend(metric_rows(scenario, run_id, r, seed, counters))
             if on_replication is not None:
                 on_replication(r + 1, total)
@@ -105,7 +115,10 @@ def run(
     events = rec.frame() if isinstance(rec, MemoryRecorder) else empty_frame()
     path = rec.path if isinstance(rec, ParquetRecorder) else None
     done = len({row["replication"] for row in rows})
-    return RunResult(scenario, seed, done, pd.DataFrame(rows), events, path)
+    book = pd.concat(facts, ignore_index=True) if facts else pd.DataFrame()
+    if len(book):
+        book = book[["run_id", *(c for c in book.columns if c != "run_id")]]
+    return RunResult(scenario, seed, done, pd.DataFrame(rows), events, path, book)
 
 
 def metric_rows(

@@ -1,0 +1,331 @@
+"""Read a shop's order facts: the orders file a platform's merchants can export beside their refunds.
+
+* ``taobao`` — the trade report (``trades.csv``, or the same columns as JSON Lines): ``tid``,
+  ``pay_time``, ``payment`` (or ``total_fee``) in CNY, ``consign_time``, and the shop's own
+  ``category``, ``channel``, ``free_shipping``, ``presale_ship_by``.
+* ``wechat`` — the order list (``orders.jsonl``, one ``order/get`` object per line, or a CSV with
+  the dotted names): ``order_id``, ``order_detail.pay_info.pay_time`` (Unix seconds),
+  ``order_detail.price_info.order_price`` (fen), ``order_detail.delivery_info.ship_done_time``, and
+  the shop's own ``category``, ``channel``, ``free_shipping``, ``presale_ship_by``.
+* ``simkit`` — an event log (``events.csv``, or any log `simkit audit` reads): the facts of each
+  order as the audit reads them (the ``pay`` row's facts, the ``ship`` and ``deliver`` times).
+
+Times are read as the audit reads them (ISO 8601 with or without an offset, China local time
+without one, or Unix seconds / milliseconds). A row without an order id or a payment time, or
+that is no row at all (wrong number of fields, not JSON, an empty line), is reported with its
+line and left out; a bad optional value is reported and read as unknown (`Problem`). A file that
+cannot be read at all, or lacks a required column, raises `LogError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simkit.errors import LogError, Problem, UsageError
+
+ZONE = "Asia/Shanghai"
+
+COLUMNS = (
+    "run_id",
+    "order_id",
+    "paid_at",
+    "price",
+    "category",
+    "channel",
+    "free_shipping",
+    "shipped_at",
+    "delivered_at",
+    "presale_ship_by",
+)
+"""The columns of `read_order_facts`'s table."""
+
+SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
+    "taobao": {
+        "order_id": ("tid",),
+        "paid_at": ("pay_time",),
+        "price": ("payment", "total_fee"),
+        "category": ("category",),
+        "channel": ("channel",),
+        "free_shipping": ("free_shipping",),
+        "shipped_at": ("consign_time",),
+        "delivered_at": ("delivered_at",),
+        "presale_ship_by": ("presale_ship_by",),
+    },
+    "wechat": {
+        "order_id": ("order_id",),
+        "paid_at": ("order_detail.pay_info.pay_time",),
+        "price": ("order_detail.price_info.order_price",),
+        "category": ("category",),
+        "channel": ("channel",),
+        "free_shipping": ("free_shipping",),
+        "shipped_at": ("order_detail.delivery_info.ship_done_time",),
+        "delivered_at": ("delivered_at",),
+        "presale_ship_by": ("presale_ship_by",),
+    },
+}
+"""Per shape, each fact's columns (the first present wins)."""
+
+PRICE_SCALE = {"taobao": 1.0, "wechat": 0.01}
+"""Taobao amounts are CNY, WeChat's fen."""
+
+_TIMES = ("paid_at", "shipped_at", "delivered_at", "presale_ship_by")
+_TRUE = frozenset({"true", "1", "yes", "y", "t"})
+_FALSE = frozenset({"false", "0", "no", "n", "f"})
+
+
+def read_order_facts(path: str | Path, shape: str, *, problems: list[Problem] | None = None) -> pd.DataFrame:
+    """A shop's order facts, one row per order.
+
+    Args:
+        path: The orders file (``.csv`` or ``.jsonl``; for ``simkit``, any log `simkit audit` reads).
+        shape: ``taobao``, ``wechat`` or ``simkit``.
+        problems: When given, malformed rows are appended to it (each with its line); the
+            result holds the rest. When None, any malformed row raises `LogError`.
+
+    Returns:
+        ``run_id`` (the simkit shape's run; "" for the platforms' files), ``order_id`` (str),
+        ``paid_at`` (datetime64[ns, Asia/Shanghai]), ``price`` (float, CNY),
+        ``category``, ``channel`` (str or None), ``free_shipping`` (boolean, NA when unknown),
+        ``shipped_at``, ``delivered_at``, ``presale_ship_by`` (NaT when unknown).
+
+    Raises:
+        UsageError: On an unknown shape.
+        LogError: When the file cannot be read or lacks a required column, or (without
+            `problems`) has malformed rows.
+    """
+    if shape not in ("taobao", "wechat", "simkit"):
+        raise UsageError.at("<cli>", 0, "--format", f"unknown format {shape!r}; use one of simkit, taobao, wechat")
+    found: list[Problem] = []
+    frame = _from_log(path, found) if shape == "simkit" else _from_orders(Path(path), shape, found)
+    if problems is None and found:
+        raise LogError(found)
+    if problems is not None:
+        problems += found
+    return frame
+
+
+def _from_orders(path: Path, shape: str, problems: list[Problem]) -> pd.DataFrame:
+    file = str(path)
+    if not path.is_file():
+        raise LogError(Problem(file, 0, "", "no such file"))
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".ndjson"):
+        raise LogError(Problem(file, 0, "", f"unknown orders file type {suffix!r}: use .csv or .jsonl"))
+    rows = list(_csv_rows(path, problems) if suffix == ".csv" else _json_rows(path, problems))
+    header: list[str] = list(dict.fromkeys(k for _, row in rows for k in row))
+    sources = SOURCES[shape]
+    chosen: dict[str, str] = {}
+    for name, candidates in sources.items():
+        present = [c for c in candidates if c in header]
+        if present:
+            chosen[name] = present[0]
+    for name in ("order_id", "paid_at"):
+        if name not in chosen and (rows or suffix == ".csv"):
+            wanted = sources[name][0]
+            raise LogError(
+                Problem(
+                    file,
+                    1,
+                    wanted,
+                    f"required column missing for {shape} order facts; columns: {', '.join(header) or '(none)'}",
+                )
+            )
+    out: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    for line, row in rows:
+        values, bad, lacking, unreported = _facts_row(row, chosen, PRICE_SCALE[shape])
+        for column, raw, kind in bad:
+            problems.append(Problem(file, line, column, f"not a valid {kind}: {raw!r}"))
+        for column in unreported:
+            problems.append(Problem(file, line, column, "required value is missing"))
+        if lacking:
+            continue
+        for name in out:
+            out[name].append(values.get(name))
+    problems.sort(key=lambda problem: problem.line)  # stable: a line's problems keep their order
+    return _frame(out)
+
+
+def _facts_row(
+    row: dict[str, Any], chosen: dict[str, str], scale: float
+) -> tuple[dict[str, Any], list[tuple[str, Any, str]], list[str], list[str]]:
+    """One row's facts, its bad values (column, raw, kind), the required facts it lacks, and the
+    columns of those not reported already as bad values."""
+    values: dict[str, Any] = {}
+    bad: list[tuple[str, Any, str]] = []
+    for name, column in chosen.items():
+        raw = row.get(column)
+        text = "" if raw is None else str(raw).strip()
+        if text == "":
+            continue
+        if name in _TIMES:
+            parsed = parse_time(raw)
+            if parsed is None:
+                bad.append((column, raw, "time"))
+            values[name] = parsed
+        elif name == "price":
+            number = _number(raw)
+            if number is None:
+                bad.append((column, raw, "number"))
+            values[name] = None if number is None else round(number * scale, 2)
+        elif name == "free_shipping":
+            flag = _flag(raw)
+            if flag is None:
+                bad.append((column, raw, "bool"))
+            values[name] = flag
+        else:
+            values[name] = text
+    failed = {column for column, _, _ in bad}
+    required = [name for name in ("order_id", "paid_at") if values.get(name) is None]
+    unreported = [chosen.get(name, name) for name in required if chosen.get(name, name) not in failed]
+    return values, bad, required, unreported
+
+
+def _frame(out: dict[str, list[Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "run_id": pd.Series([v or "" for v in out["run_id"]], dtype=object),
+            "order_id": pd.Series(out["order_id"], dtype=object),
+            "paid_at": _stamps(out["paid_at"]),
+            "price": pd.Series([np.nan if v is None else v for v in out["price"]], dtype="float64"),
+            "category": pd.Series(out["category"], dtype=object),
+            "channel": pd.Series(out["channel"], dtype=object),
+            "free_shipping": pd.Series(out["free_shipping"], dtype="boolean"),
+            "shipped_at": _stamps(out["shipped_at"]),
+            "delivered_at": _stamps(out["delivered_at"]),
+            "presale_ship_by": _stamps(out["presale_ship_by"]),
+        }
+    )
+    return frame
+
+
+def _stamps(values: list[Any]) -> pd.Series:
+    stamps = pd.Series([pd.NaT if v is None else v for v in values], dtype=object)
+    return pd.Series(pd.to_datetime(stamps, utc=True)).dt.tz_convert(ZONE).astype(pd.DatetimeTZDtype("ns", ZONE))
+
+
+def _csv_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    file = str(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                return
+            line = 1
+            for fields in reader:
+                line = reader.line_num
+                if not fields or all(not f.strip() for f in fields):
+                    problems.append(Problem(file, line, "row", "malformed row: empty line"))
+                    continue
+                if len(fields) != len(header):
+                    problems.append(
+                        Problem(file, line, "row", f"malformed row: expected {len(header)} fields, found {len(fields)}")
+                    )
+                    continue
+                yield line, dict(zip(header, fields, strict=True))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise LogError(Problem(file, 0, "", f"cannot read the orders file: {exc}")) from None
+
+
+def _json_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    file = str(path)
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            for line, text in enumerate(handle, start=1):
+                if not text.strip():
+                    problems.append(Problem(file, line, "row", "malformed row: empty line"))
+                    continue
+                try:
+                    record = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    problems.append(Problem(file, line, "row", f"malformed row: not JSON ({exc.msg})"))
+                    continue
+                if not isinstance(record, dict):
+                    problems.append(Problem(file, line, "row", "malformed row: not a JSON object"))
+                    continue
+                yield line, _flatten(record)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LogError(Problem(file, 0, "", f"cannot read the orders file: {exc}")) from None
+
+
+def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def parse_time(value: Any) -> pd.Timestamp | None:
+    """A time as the audit reads it: ISO 8601 (China local time without an offset) or a Unix time
+    (seconds; milliseconds with 13 digits). None when it is no time."""
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    try:
+        if isinstance(value, (int, float)) or text.replace(".", "", 1).isdigit():
+            number = float(text)
+            if not 1e8 <= number < 1e14:
+                return None
+            return pd.Timestamp(number / (1000.0 if number >= 1e11 else 1.0), unit="s", tz="UTC").tz_convert(ZONE)
+        stamp = pd.Timestamp(text)
+    except (ValueError, OverflowError):
+        return None
+    if pd.isna(stamp):
+        return None
+    return stamp.tz_localize(ZONE) if stamp.tzinfo is None else stamp.tz_convert(ZONE)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return number if np.isfinite(number) else None
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return True if text in _TRUE else False if text in _FALSE else None
+
+
+def _from_log(path: str | Path, problems: list[Problem]) -> pd.DataFrame:
+    """The facts of a simkit-shape log's orders, as the audit reads them."""
+    from simkit.logs.orders import LogOrders
+
+    out: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+
+    def at(micros: int | None) -> pd.Timestamp | None:
+        return None if micros is None else pd.Timestamp(micros, unit="us", tz="UTC").tz_convert(ZONE)
+
+    with LogOrders(path, "simkit") as log:
+        for order in log:
+            f = order.facts
+            if f.paid is None:
+                continue
+            out["run_id"].append(order.run_id)
+            out["order_id"].append(order.order_id)
+            out["paid_at"].append(at(f.paid))
+            out["price"].append(f.price)
+            out["category"].append(f.category)
+            out["channel"].append(f.channel)
+            out["free_shipping"].append(f.free_shipping)
+            out["shipped_at"].append(at(f.shipped))
+            out["delivered_at"].append(at(f.delivered))
+            out["presale_ship_by"].append(at(f.presale_ship_by))
+        problems += log.problems
+    return _frame(out)
