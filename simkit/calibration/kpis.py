@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from simkit.compliance.calls import HOUR_US, RuleCalls, to_micros
 from simkit.logs.orderlog import CaseLog, Facts, OrderLog
@@ -106,22 +107,36 @@ _EXPORT_ONLY_SIMKIT = {
 }
 """Catalogue metrics only the simkit shape shows (the platforms' refund exports carry refund records only)."""
 
+_NOT_IN_WECHAT = {
+    "cases": "the after-sale orders hold requests only, not over-period contacts or compensation claims",
+    "intervention_rate": "a WeChat after-sale order does not record a request for platform intervention",
+    "resolution_mean_h": "a ruling for the merchant leaves a WeChat after-sale order rejected, never closed",
+    "resolution_p50_h": "a ruling for the merchant leaves a WeChat after-sale order rejected, never closed",
+    "resolution_p90_h": "a ruling for the merchant leaves a WeChat after-sale order rejected, never closed",
+    "remedy_share": "a ruling for the merchant leaves a WeChat after-sale order rejected, never closed",
+    "open_cases": "a ruling for the merchant leaves a WeChat after-sale order rejected, never closed",
+}
+"""Catalogue metrics a WeChat after-sale export cannot show (wx:api status machine)."""
+
 
 def unobservable(shape: str = "simkit", *, facts: bool = True) -> dict[str, str]:
     """Catalogue metrics a log of this shape cannot show, with the reason.
 
     Args:
         shape: ``simkit``, ``taobao`` or ``wechat``.
-        facts: Whether the log has the order facts (payment times, prices); without them
-            nothing per paid order can be shown.
+        facts: Whether every paid order is known: a simkit log with its ``pay`` rows, or a
+            platform export with its order file (its after-sale log alone holds only the orders
+            with a record). Without them nothing per paid order can be shown.
     """
     out = dict(UNOBSERVABLE)
     if shape != "simkit":
         out.update(_EXPORT_ONLY_SIMKIT)
+    if shape == "wechat":
+        out.update(_NOT_IN_WECHAT)
     if not facts:
         for name, metric in CATALOGUE.items():
             if metric.kind == "rate" or name in ("orders", "late_shipment_rate"):
-                out.setdefault(name, "the log has no order facts, so the paid orders are unknown")
+                out.setdefault(name, "the paid orders are unknown: the log has no order facts (give the order file)")
     return {name: out[name] for name in CATALOGUE if name in out}
 
 
@@ -165,6 +180,7 @@ def observed_kpis(
     policy: Policy,
     period: tuple[dt.datetime, dt.datetime],
     shape: str = "simkit",
+    facts: pd.DataFrame | None = None,
 ) -> dict[str, float]:
     """Every KPI the log can show, for the orders paid in `period`, with the catalogue's definitions.
 
@@ -175,6 +191,10 @@ def observed_kpis(
         period: ``(start, end)``, naive China local times: orders paid in ``[start, end)`` count
             (orders without a payment time count by their first after-sale request).
         shape: The log's shape (``simkit``, ``taobao``, ``wechat``).
+        facts: The shop's order facts (`simkit.logs.facts.read_order_facts`: ``order_id``,
+            ``paid_at``, ``shipped_at``, ``channel``, ``presale_ship_by``), for a platform export
+            whose log holds only the orders with an after-sale record: then the paid orders (the
+            rates' denominator), the payment and shipping times and the late shipments come from them.
 
     Returns:
         Metric name → value, in catalogue order and then `LOG_KPIS`, for every metric not in
@@ -183,13 +203,23 @@ def observed_kpis(
     start, end = to_micros(period[0]), to_micros(period[1])
     calls = RuleCalls(policy)
     t = _Tally()
+    book = None if facts is None else _book(facts)
     for order in orders:
-        when = order.facts.paid if order.facts.paid is not None else _first_request(order)
+        f = order.facts if book is None else book.get(order.order_id, order.facts)
+        when = f.paid if f.paid is not None else _first_request(order)
         if when is None or not start <= when < end:
             continue
-        _tally_order(t, order, calls, shape)
+        if book is None:
+            _tally_lifecycle(t, f, calls)
+        for case in order.cases:
+            _tally_case(t, case, f, calls, shape)
+    if book is not None:
+        for f in book.values():
+            if f.paid is not None and start <= f.paid < end:
+                _tally_lifecycle(t, f, calls)
     values = _values(t)
-    hidden = unobservable(shape, facts=t.with_facts or t.orders == 0)
+    paid_orders_known = facts is not None or (shape == "simkit" and (t.with_facts or t.orders == 0))
+    hidden = unobservable(shape, facts=paid_orders_known)
     names = [n for n in CATALOGUE if n not in hidden] + list(LOG_KPIS)
     return {name: values[name] for name in names}
 
@@ -199,16 +229,35 @@ def _first_request(order: OrderLog) -> int | None:
     return min(times) if times else None
 
 
-def _tally_order(t: _Tally, order: OrderLog, calls: RuleCalls, shape: str) -> None:
-    f = order.facts
+def _book(facts: pd.DataFrame) -> dict[str, Facts]:
+    """Order id → the facts the rates need, from a `read_order_facts` table."""
+    paid = _micros(facts["paid_at"])
+    shipped = _micros(facts["shipped_at"]) if "shipped_at" in facts else [None] * len(facts)
+    presale = _micros(facts["presale_ship_by"]) if "presale_ship_by" in facts else [None] * len(facts)
+    channels = facts["channel"].tolist() if "channel" in facts else [None] * len(facts)
+    return {
+        str(oid): Facts(paid=p, channel=c if isinstance(c, str) else None, presale_ship_by=b, shipped=s)
+        for oid, p, s, b, c in zip(facts["order_id"].tolist(), paid, shipped, presale, channels, strict=True)
+    }
+
+
+def _micros(column: pd.Series) -> list[int | None]:
+    """Zone-aware (or China-local naive) times as microseconds since the epoch; None when missing."""
+    stamps = pd.to_datetime(column)
+    if stamps.dt.tz is None:
+        stamps = stamps.dt.tz_localize("Asia/Shanghai")
+    values = stamps.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]").astype("int64").tolist()
+    return [None if missing else int(v) for v, missing in zip(values, stamps.isna().tolist(), strict=True)]
+
+
+def _tally_lifecycle(t: _Tally, f: Facts, calls: RuleCalls) -> None:
+    """One paid order: the denominator, and whether it shipped after the shipping promise."""
     t.orders += 1
     t.with_facts = t.with_facts or f.paid is not None
     if f.paid is not None and f.shipped is not None:
         deadline, _ = calls.ship(f.paid, f.channel or "normal", f.presale_ship_by)
         if deadline is not None and f.shipped > deadline:
             t.late_shipments += 1
-    for case in order.cases:
-        _tally_case(t, case, f, calls, shape)
 
 
 def _tally_case(t: _Tally, case: CaseLog, f: Facts, calls: RuleCalls, shape: str) -> None:
@@ -219,8 +268,10 @@ def _tally_case(t: _Tally, case: CaseLog, f: Facts, calls: RuleCalls, shape: str
     refund_kind = case.kind in REFUND_KINDS or (shape != "simkit" and not case.kind)
     intervened = over_period = remedy = deposit = offer_taken = False
     requested: int | None = None
+    previous = ""
     for ev in events:
         a = ev.activity
+        first_answer, previous = previous == "request", a
         if a == "request":
             t.requests += 1
             requested = ev.time if requested is None else requested
@@ -228,13 +279,17 @@ def _tally_case(t: _Tally, case: CaseLog, f: Facts, calls: RuleCalls, shape: str
                 t.refund_requests += 1
                 if case.kind == "refund_only" and (f.shipped is None or ev.time < f.shipped):
                     t.unshipped_refunds += 1
-        elif a == "auto_agree" or (a == "approve" and _at_timer(case, ev.time, requested, f.paid, calls)):
+        elif a == "auto_agree" or (
+            a == "approve" and shape == "taobao" and first_answer and _at_timer(case, ev.time, requested, f.paid, calls)
+        ):
             t.auto_agree += 1
         elif a == "refuse":
             t.refusals += 1
         elif a == "request_intervention":
             t.interventions += 1
             intervened = True
+        elif a == "buyer_wins":
+            intervened = True  # a ruling: the platform intervened, whether or not the export shows the request
         elif a == "handle_after_exit":
             deposit = ev.actor == "platform"
         elif a in ("refund", "pay_compensation") and offer_taken:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simkit.compliance.simulate import local_naive, order_facts
+from simkit.sim.facts import local_naive, order_facts
 from simkit.events import MemoryRecorder
 from simkit.logs.orderlog import OrderLog
 from simkit.logs.orders import LogOrders, canonical_events, orders_in
@@ -26,11 +26,13 @@ from simkit.sim.model import Model
 
 @dataclass
 class SimulatedLog:
-    """One replication: its orders as a log shows them, and the simulation's own counters."""
+    """One replication: its orders as a log shows them, the simulation's own counters, and (for a
+    platform shape) the order facts read back from the exported order file."""
 
     orders: list[OrderLog]
     counters: Counters
     period: tuple[dt.datetime, dt.datetime]
+    facts: pd.DataFrame | None = None
 
 
 def simulate_log(scenario: Scenario, *, seed: int, replication: int, shape: str = "simkit") -> SimulatedLog:
@@ -45,27 +47,22 @@ def simulate_log(scenario: Scenario, *, seed: int, replication: int, shape: str 
     if shape == "simkit":
         table, _, _ = canonical_events(events, facts=facts, source=run_id)
         return SimulatedLog(list(orders_in(table, "simkit")), counters, period)
-    return SimulatedLog(_exported(events.to_pandas(), facts, shape, model), counters, period)
+    orders, read_facts = _exported(events.to_pandas(), facts, shape)
+    return SimulatedLog(orders, counters, period, read_facts)
 
 
-def _exported(events: pd.DataFrame, facts: pd.DataFrame, shape: str, model: Model) -> list[OrderLog]:
-    """The run written in a platform's export shape and read back as that shape's log."""
-    from simkit.logs.export import export_tables  # export15's exporter
+FILES = {"taobao": ("refunds.csv", "trades.csv"), "wechat": ("aftersale_orders.jsonl", "orders.jsonl")}
+"""A platform shape's after-sale log and order file, as `simkit.logs.export` writes them."""
 
-    facts = facts.assign(paid_at=_paid_at(events, facts))
-    tables = export_tables(events, facts, shape)
-    log_name = {"taobao": "refunds.csv", "wechat": "aftersale_orders.jsonl"}[shape]
+
+def _exported(events: pd.DataFrame, facts: pd.DataFrame, shape: str) -> tuple[list[OrderLog], pd.DataFrame]:
+    """The run written in a platform's export shape and read back as that shape's log and order facts."""
+    from simkit.logs.export import write_export
+    from simkit.logs.facts import read_order_facts
+
+    log_name, orders_name = FILES[shape]
     with tempfile.TemporaryDirectory(prefix="simkit-twin-") as tmp:
-        path = Path(tmp) / log_name
-        frame = tables[log_name]
-        if log_name.endswith(".csv"):
-            frame.to_csv(path, index=False)
-        else:
-            frame.to_json(path, orient="records", lines=True, force_ascii=False)
-        with LogOrders(path, shape) as log:
-            return list(log)
-
-
-def _paid_at(events: pd.DataFrame, facts: pd.DataFrame) -> pd.Series:
-    pays = events[events["concept:name"] == "pay"].set_index("order_id")["time:timestamp"]
-    return facts["order_id"].map(pays)
+        write_export(events, facts, shape, tmp)
+        with LogOrders(Path(tmp) / log_name, shape) as log:
+            orders = list(log)
+        return orders, read_order_facts(Path(tmp) / orders_name, shape)
