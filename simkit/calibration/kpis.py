@@ -224,6 +224,21 @@ def observed_kpis(
     return {name: values[name] for name in names}
 
 
+def in_period(
+    orders: Iterable[OrderLog], period: tuple[dt.datetime, dt.datetime], facts: pd.DataFrame | None = None
+) -> list[OrderLog]:
+    """The orders paid in ``[start, end)`` (by the order facts when given, else by payment or first request)."""
+    start, end = to_micros(period[0]), to_micros(period[1])
+    book = None if facts is None else _book(facts)
+    out = []
+    for order in orders:
+        f = order.facts if book is None else book.get(order.order_id, order.facts)
+        when = f.paid if f.paid is not None else _first_request(order)
+        if when is not None and start <= when < end:
+            out.append(order)
+    return out
+
+
 def _first_request(order: OrderLog) -> int | None:
     times = [case.events[0].time for case in order.cases if case.events]
     return min(times) if times else None

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from simkit.sim.facts import local_naive, order_facts
 from simkit.events import MemoryRecorder
 from simkit.logs.orderlog import OrderLog
 from simkit.logs.orders import LogOrders, canonical_events, orders_in
 from simkit.metrics import Counters
 from simkit.scenario.loader import Scenario
+from simkit.sim.facts import local_naive, order_facts
 from simkit.sim.model import Model
 
 

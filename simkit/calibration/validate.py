@@ -30,12 +30,13 @@ import pandas as pd
 from scipy import stats
 
 from simkit.calibration.distances import Traces, distances_to_floor, traces
-from simkit.calibration.kpis import kpi_metric, observed_kpis, unobservable
+from simkit.calibration.kpis import in_period, kpi_metric, observed_kpis, unobservable
 from simkit.calibration.simlog import simulate_log
-from simkit.compliance.simulate import local_naive
+from simkit.compliance.calls import to_local
 from simkit.logs.orderlog import OrderLog
 from simkit.policy.model import Policy
 from simkit.scenario.loader import Scenario
+from simkit.sim.facts import local_naive
 
 DISTANCE_LIMIT = 1.5
 """A log distance above this multiple of its noise floor is flagged."""
@@ -102,14 +103,21 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def period_scenario(twin: Scenario, policy: Policy, period: tuple[dt.datetime, dt.datetime]) -> Scenario:
-    """The twin over `period` under `policy`: same daily order rate, orders and horizon over the period."""
+def period_scenario(
+    twin: Scenario, policy: Policy, period: tuple[dt.datetime, dt.datetime], as_of: dt.datetime | None = None
+) -> Scenario:
+    """The twin over `period` under `policy`: the same daily order rate, orders paid over the period.
+
+    Cases run to `as_of` (the log's cut; default the period's end), so that a case open at the cut
+    is open in both.
+    """
     start, end = period
     hours = (end - start).total_seconds() / 3600.0
+    horizon = max(hours, ((as_of or end) - start).total_seconds() / 3600.0)
     spec = twin.spec
     window = spec.orders.window or spec.scenario.horizon
     count = max(1, round(spec.orders.count * hours / window))
-    header = spec.scenario.model_copy(update={"start": start, "horizon": hours})
+    header = spec.scenario.model_copy(update={"start": start, "horizon": horizon})
     orders = spec.orders.model_copy(update={"count": count, "window": hours})
     return dataclasses.replace(twin, spec=spec.model_copy(update={"scenario": header, "orders": orders}), policy=policy)
 
@@ -127,6 +135,7 @@ def validate_twin(
     noise_resamples: int = 20,
     quiet: bool = True,
     facts: pd.DataFrame | None = None,
+    as_of: dt.datetime | None = None,
 ) -> Validation:
     """Simulate the twin over the held-out period and compare it with the held-out log.
 
@@ -144,12 +153,15 @@ def validate_twin(
         facts: The held-out orders' facts (`simkit.logs.facts.read_order_facts`), for a platform
             export whose log holds only orders with an after-sale record: with them the rates per
             paid order are compared too (the twin's runs are then read with their exported order file).
+        as_of: The log's cut, naive China local time (default: its last event): the twin's cases
+            run to it, as the held-out cases did.
     """
     if reps < 2:
         raise ValueError(f"validation needs at least 2 replications, got {reps}")
     started = time.perf_counter()
     period = (local_naive(period[0]), local_naive(period[1]))
-    scenario = period_scenario(twin, policy, period)
+    cut = local_naive(as_of) if as_of is not None else _last_event(holdout)
+    scenario = period_scenario(twin, policy, period, cut)
     observed = observed_kpis(holdout, policy=policy, period=period, shape=shape, facts=facts)
     runs: dict[str, list[float]] = {name: [] for name in observed}
     simulated: list[Traces] = []
@@ -159,11 +171,12 @@ def validate_twin(
         values = observed_kpis(sim.orders, policy=policy, period=period, shape=shape, facts=sim_facts)
         for name in runs:
             runs[name].append(values.get(name, math.nan))
-        simulated.append(traces(sim.orders))
+        simulated.append(traces(in_period(sim.orders, period, sim_facts)))
         if not quiet:
             print(f"twin replication {r + 1}/{reps}", flush=True)
     kpis = _kpi_table(observed, runs)
-    real = traces(holdout)
+    held = in_period(holdout, period, facts)
+    real = traces(held)
     twin_traces = Traces(
         tuple(a for t in simulated for a in t.activities), tuple(x for t in simulated for x in t.times)
     )
@@ -190,12 +203,28 @@ def validate_twin(
         distances,
         fits,
         verdict,
-        f"KPIs on all {len(holdout)} held-out orders and {reps} replications of the twin; " + sample,
+        f"KPIs on the {len(held)} held-out orders in the log"
+        + (
+            f" ({int(observed['orders'])} paid, by the order file)"
+            if "orders" in observed and facts is not None
+            else ""
+        )
+        + f" and {reps} replications of the twin; "
+        + sample,
         period,
         reps,
         time.perf_counter() - started,
         unobservable(shape, facts=known),
     )
+
+
+def _last_event(orders: Sequence[OrderLog]) -> dt.datetime | None:
+    """The latest time in the orders' events, as a naive China local time (None when there are none)."""
+    last = max(
+        (ev.time for o in orders for events in (o.lifecycle, *(c.events for c in o.cases)) for ev in events),
+        default=None,
+    )
+    return None if last is None else to_local(last)
 
 
 def _kpi_table(observed: dict[str, float], runs: dict[str, list[float]]) -> pd.DataFrame:
