@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 from scipy.stats import wasserstein_distance
 
 from simkit.compliance.calls import HOUR_US
@@ -135,53 +136,93 @@ MEASURES: dict[str, tuple[str, Callable[[Traces, Traces], float]]] = {
 
 @dataclass(frozen=True)
 class DistanceRow:
-    """One measure: the twin's distance, the real log's noise floor, and their ratio."""
+    """One measure: the twin's distance, the real log's noise floor, their ratio, and the twin's own spread."""
 
     measure: str
     label: str
     distance: float
     noise_floor: float
     multiple: float
+    twin_spread: float
+    twin_limit: float
+
+
+def _upper(values: list[float], measures: int) -> tuple[float, float]:
+    """Mean and the one-sided family-wise 95 % prediction bound of one more value (NaN with under two)."""
+    if len(values) < 2:
+        return (values[0] if values else math.nan), math.nan
+    arr = np.asarray(values, dtype=np.float64)
+    t = float(stats.t.ppf(1 - 0.05 / measures, arr.size - 1))
+    return float(arr.mean()), float(arr.mean() + t * arr.std(ddof=1) * math.sqrt(1 + 1 / arr.size))
+
+
+def _pool(reps: Sequence[Traces], skip: int | None = None) -> Traces:
+    keep = [t for i, t in enumerate(reps) if i != skip]
+    return Traces(tuple(a for t in keep for a in t.activities), tuple(x for t in keep for x in t.times))
 
 
 def distances_to_floor(
-    real: Traces, twin: Traces, *, sample_cases: int, resamples: int, rng: np.random.Generator
+    real: Traces, twin: Sequence[Traces], *, sample_cases: int, resamples: int, rng: np.random.Generator
 ) -> tuple[list[DistanceRow], str]:
-    """Each measure's distance between the real log and the twin, and its noise floor.
+    """Each measure's distance between the real log and the twin, its noise floor, and the twin's spread.
 
     Args:
         real: The real (held-out) log's cases.
-        twin: The twin's simulated cases (all replications pooled).
+        twin: The twin's simulated cases, one `Traces` per replication.
         sample_cases: At most this many real cases are used (split into two halves of half as many).
         resamples: Random splits averaged over.
         rng: The generator that draws the samples and splits.
 
     Returns:
-        One row per measure, and a sentence saying what was sampled to what size.
+        One row per measure, and a sentence saying what was sampled to what size. ``twin_spread``
+        is the mean distance of one replication (as many cases, averaged over a fifth as many
+        draws) from the other replications, and
+        ``twin_limit`` the one-sided 95 % prediction bound of one more such distance, family-wise
+        over the measures (Bonferroni): if the twin is the truth, the real log is one more
+        replication.
     """
+    pooled = _pool(twin)
     n = min(len(real), sample_cases)
     half = n // 2
-    if half < 2 or len(twin) < 2:
-        raise ValueError(f"too few cases to compare logs: {len(real)} real, {len(twin)} simulated (need 4 and 2)")
-    size = min(half, len(twin))
+    if half < 2 or len(pooled) < 2:
+        raise ValueError(f"too few cases to compare logs: {len(real)} real, {len(pooled)} simulated (need 4 and 2)")
+    size = min(half, len(pooled))
     floors: dict[str, list[float]] = {k: [] for k in MEASURES}
     dists: dict[str, list[float]] = {k: [] for k in MEASURES}
+    spread: dict[str, list[float]] = {k: [] for k in MEASURES}
     for _ in range(resamples):
         pick = rng.permutation(len(real))[: 2 * half]
         left, right = real.take(pick[:size]), real.take(pick[half : half + size])
-        sim = twin.take(rng.choice(len(twin), size=size, replace=False))
+        sim = pooled.take(rng.choice(len(pooled), size=size, replace=False))
         for key, (_, fn) in MEASURES.items():
             floors[key].append(fn(left, right))
             dists[key].append(fn(left, sim))
+    draws = max(1, resamples // 5)
+    if len(twin) > 1:
+        for k, rep in enumerate(twin):
+            rest = _pool(twin, skip=k)
+            m = min(size, len(rep), len(rest))
+            if m < 2:
+                continue
+            found: dict[str, list[float]] = {key: [] for key in MEASURES}
+            for _ in range(draws):
+                one = rep.take(rng.choice(len(rep), size=m, replace=False))
+                others = rest.take(rng.choice(len(rest), size=m, replace=False))
+                for key, (_, fn) in MEASURES.items():
+                    found[key].append(fn(one, others))
+            for key in MEASURES:
+                spread[key].append(float(np.mean(found[key])))
     rows = []
     for key, (label, _) in MEASURES.items():
         floor, dist = float(np.mean(floors[key])), float(np.mean(dists[key]))
         multiple = dist / floor if floor > 0 else (1.0 if dist == 0 else math.inf)
-        rows.append(DistanceRow(key, label, dist, floor, multiple))
+        mean, limit = _upper(spread[key], len(MEASURES))
+        rows.append(DistanceRow(key, label, dist, floor, multiple, mean, limit))
     sample = (
         f"log distances on {size} real against {size} simulated cases per draw ({resamples} draws); "
         f"noise floor: two disjoint halves of {size} of {n} real cases"
         + (f" sampled from {len(real)}" if len(real) > n else "")
-        + f"; the twin's cases drawn from {len(twin)} simulated"
+        + f"; the twin's cases drawn from {len(pooled)} simulated in {len(twin)} replications"
+        + f"; the twin's spread: each replication against the others, as many cases, {max(1, resamples // 5)} draws each"
     )
     return rows, sample

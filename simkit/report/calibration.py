@@ -120,6 +120,7 @@ DISTANCE_COLUMNS = [
     {"key": "distance", "label": "twin vs held-out"},
     {"key": "noise_floor", "label": "noise floor"},
     {"key": "multiple", "label": "multiple"},
+    {"key": "twin_limit", "label": "twin's own spread (95% bound)"},
     {"key": "ok", "label": "ok"},
 ]
 
@@ -209,6 +210,7 @@ def validation_sections(validation: Any) -> list[Section]:
             "distance": row["distance"],
             "noise_floor": row["noise_floor"],
             "multiple": f"{row['multiple']:.2f}×",
+            "twin_limit": row.get("twin_limit"),
             "ok": "yes" if row["ok"] else "FLAGGED",
         }
         for row in validation.distances.to_dict("records")
@@ -225,8 +227,9 @@ def validation_sections(validation: Any) -> list[Section]:
         Section(
             "table",
             "Log distances against their noise floor",
-            "The twin's distance to the held-out log, and the distance between two halves of the held-out log. "
-            + validation.sample,
+            "The twin's distance to the held-out log; the noise floor: the distance between two halves of the "
+            "held-out log; the twin's own spread: how far one replication lies from the others (flagged: above "
+            "1.5× the floor and above that spread). " + validation.sample,
             columns=DISTANCE_COLUMNS,
             rows=distances,
         ),

@@ -80,13 +80,17 @@ def test_a_log_is_at_distance_zero_from_itself() -> None:
 
 def test_the_floor_compares_equal_halves_and_says_what_it_sampled() -> None:
     real = A.take([0, 1, 2, 3, 0, 1, 2, 3])
-    rows, sample = distances_to_floor(real, B, sample_cases=6, resamples=3, rng=np.random.default_rng(0))
+    twin = [B, B.take([2, 1, 0])]
+    rows, sample = distances_to_floor(real, twin, sample_cases=6, resamples=3, rng=np.random.default_rng(0))
     assert [r.measure for r in rows] == ["ngram", "cycle_time", "circadian", "arrival"]
     assert sample == (
         "log distances on 3 real against 3 simulated cases per draw (3 draws); noise floor: two disjoint "
-        "halves of 3 of 6 real cases sampled from 8; the twin's cases drawn from 3 simulated"
+        "halves of 3 of 6 real cases sampled from 8; the twin's cases drawn from 6 simulated in 2 replications; "
+        "the twin's spread: each replication against the others, as many cases, 1 draws each"
     )
     for r in rows:
         assert r.multiple == pytest.approx(r.distance / r.noise_floor)
+        # the two replications hold the same cases: each is at distance 0 from the other
+        assert r.twin_spread == 0.0 and r.twin_limit == 0.0
     with pytest.raises(ValueError, match="too few cases to compare logs: 3 real, 3 simulated"):
-        distances_to_floor(A.take([0, 1, 2]), B, sample_cases=10, resamples=1, rng=np.random.default_rng(0))
+        distances_to_floor(A.take([0, 1, 2]), [B], sample_cases=10, resamples=1, rng=np.random.default_rng(0))
