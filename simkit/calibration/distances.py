@@ -223,6 +223,6 @@ def distances_to_floor(
         f"noise floor: two disjoint halves of {size} of {n} real cases"
         + (f" sampled from {len(real)}" if len(real) > n else "")
         + f"; the twin's cases drawn from {len(pooled)} simulated in {len(twin)} replications"
-        + f"; the twin's spread: each replication against the others, as many cases, {max(1, resamples // 5)} draws each"
+        + f"; the twin's spread: each replication against the others, as many cases, {draws} draws each"
     )
     return rows, sample
