@@ -203,7 +203,7 @@ def observed_kpis(
     start, end = to_micros(period[0]), to_micros(period[1])
     calls = RuleCalls(policy)
     t = _Tally()
-    book = None if facts is None else _book(facts)
+    book = None if facts is None else _OrderBook(facts)
     for order in orders:
         f = order.facts if book is None else book.get(order.order_id, order.facts)
         when = f.paid if f.paid is not None else _first_request(order)
@@ -214,9 +214,7 @@ def observed_kpis(
         for case in order.cases:
             _tally_case(t, case, f, calls, shape)
     if book is not None:
-        for f in book.values():
-            if f.paid is not None and start <= f.paid < end:
-                _tally_lifecycle(t, f, calls)
+        book.tally(t, start, end, calls)
     values = _values(t)
     paid_orders_known = facts is not None or (shape == "simkit" and (t.with_facts or t.orders == 0))
     hidden = unobservable(shape, facts=paid_orders_known)
@@ -229,7 +227,7 @@ def in_period(
 ) -> list[OrderLog]:
     """The orders paid in ``[start, end)`` (by the order facts when given, else by payment or first request)."""
     start, end = to_micros(period[0]), to_micros(period[1])
-    book = None if facts is None else _book(facts)
+    book = None if facts is None else _OrderBook(facts)
     out = []
     for order in orders:
         f = order.facts if book is None else book.get(order.order_id, order.facts)
@@ -244,25 +242,73 @@ def _first_request(order: OrderLog) -> int | None:
     return min(times) if times else None
 
 
-def _book(facts: pd.DataFrame) -> dict[str, Facts]:
-    """Order id → the facts the rates need, from a `read_order_facts` table."""
-    paid = _micros(facts["paid_at"])
-    shipped = _micros(facts["shipped_at"]) if "shipped_at" in facts else [None] * len(facts)
-    presale = _micros(facts["presale_ship_by"]) if "presale_ship_by" in facts else [None] * len(facts)
-    channels = facts["channel"].tolist() if "channel" in facts else [None] * len(facts)
-    return {
-        str(oid): Facts(paid=p, channel=c if isinstance(c, str) else None, presale_ship_by=b, shipped=s)
-        for oid, p, s, b, c in zip(facts["order_id"].tolist(), paid, shipped, presale, channels, strict=True)
-    }
+class _OrderBook:
+    """A `read_order_facts` table as arrays (times in microseconds; `_NONE` when missing)."""
+
+    def __init__(self, facts: pd.DataFrame) -> None:
+        n = len(facts)
+        self.ids = [str(x) for x in facts["order_id"].tolist()]
+        self.paid = _micros(facts["paid_at"])
+        self.shipped = _micros(facts["shipped_at"]) if "shipped_at" in facts else np.full(n, _NONE)
+        self.presale = _micros(facts["presale_ship_by"]) if "presale_ship_by" in facts else np.full(n, _NONE)
+        channels = facts["channel"].tolist() if "channel" in facts else [None] * n
+        self.channels = [c if isinstance(c, str) else "normal" for c in channels]
+        self._index = {oid: i for i, oid in enumerate(self.ids)}
+
+    def get(self, order_id: str, default: Facts) -> Facts:
+        """The facts of one order (`default` when the table lacks it)."""
+        i = self._index.get(order_id)
+        if i is None:
+            return default
+        return Facts(
+            paid=_opt(self.paid[i]),
+            channel=self.channels[i],
+            presale_ship_by=_opt(self.presale[i]),
+            shipped=_opt(self.shipped[i]),
+        )
+
+    def tally(self, t: _Tally, start: int, end: int, calls: RuleCalls) -> None:
+        """Count the orders paid in ``[start, end)`` and those shipped after the shipping promise."""
+        paid = self.paid
+        inside = (paid != _NONE) & (paid >= start) & (paid < end)
+        t.orders += int(inside.sum())
+        t.with_facts = True
+        shipped = inside & (self.shipped != _NONE)
+        days = (paid + _LOCAL_US) // _DAY_US
+        spans: dict[tuple[str, int], int | None] = {}
+        for i in np.nonzero(shipped)[0].tolist():
+            channel, presale = self.channels[i], self.presale[i]
+            if channel == "presale" and presale != _NONE:
+                deadline: int | None = int(presale)
+            else:
+                key = (channel, int(days[i]))
+                if key not in spans:
+                    due, _ = calls.ship(int(paid[i]), channel, None)
+                    spans[key] = None if due is None else due - int(paid[i])
+                span = spans[key]
+                deadline = None if span is None else int(paid[i]) + span
+            if deadline is not None and self.shipped[i] > deadline:
+                t.late_shipments += 1
 
 
-def _micros(column: pd.Series) -> list[int | None]:
-    """Zone-aware (or China-local naive) times as microseconds since the epoch; None when missing."""
+_NONE = np.iinfo(np.int64).min
+_LOCAL_US = 8 * HOUR_US
+_DAY_US = 24 * HOUR_US
+
+
+def _opt(value: np.int64) -> int | None:
+    return None if value == _NONE else int(value)
+
+
+def _micros(column: pd.Series) -> np.ndarray:
+    """Zone-aware (or China-local naive) times as microseconds since the epoch; `_NONE` when missing."""
     stamps = pd.to_datetime(column)
     if stamps.dt.tz is None:
         stamps = stamps.dt.tz_localize("Asia/Shanghai")
-    values = stamps.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]").astype("int64").tolist()
-    return [None if missing else int(v) for v, missing in zip(values, stamps.isna().tolist(), strict=True)]
+    utc = stamps.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+    values = utc.to_numpy().astype("int64")
+    values[stamps.isna().to_numpy()] = _NONE
+    return values
 
 
 def _tally_lifecycle(t: _Tally, f: Facts, calls: RuleCalls) -> None:
