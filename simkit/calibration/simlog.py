@@ -38,12 +38,13 @@ class SimulatedLog:
 
 
 def simulate_log(
-    scenario: Scenario, *, seed: int, replication: int, shape: str = "simkit", whole: bool = False
+    scenario: Scenario, *, seed: int, replication: int, shape: str = "simkit", cases_only: bool = False
 ) -> SimulatedLog:
     """Run one replication and read its log back in `shape` (``simkit``, ``taobao``, ``wechat``).
 
-    With `whole` (simkit shape), every order is read as an `OrderLog`, cases or not, as a log file
-    would be read; by default only the orders with a case are, the rest being in `SimulatedLog.facts`.
+    In the simkit shape every order is an `OrderLog`, as a log file is read. With `cases_only`,
+    only the orders with a case are (much quicker), and every order's facts are in
+    `SimulatedLog.facts`: `observed_kpis(..., facts=...)` gives the same KPIs from them.
     """
     recorder = MemoryRecorder()
     run_id = f"{scenario.id}-s{seed}-r{replication}"
@@ -52,7 +53,7 @@ def simulate_log(
     events, facts = recorder.table(), order_facts(model)
     start = local_naive(scenario.start)
     period = (start, start + dt.timedelta(hours=scenario.spec.orders.window or scenario.spec.scenario.horizon))
-    if shape == "simkit" and whole:
+    if shape == "simkit" and not cases_only:
         table, _, _ = canonical_events(events, facts=facts, source=run_id)
         return SimulatedLog(list(orders_in(table, "simkit")), counters, period)
     if shape == "simkit":

@@ -245,7 +245,7 @@ def _replication(job: _Job | None, r: int) -> tuple[dict[str, float], Traces]:
     """Replication r of the twin: its KPIs and its traces, read as the held-out log was."""
     job = job or _CURRENT
     assert job is not None
-    sim = simulate_log(job.scenario, seed=job.seed, replication=r, shape=job.shape)
+    sim = simulate_log(job.scenario, seed=job.seed, replication=r, shape=job.shape, cases_only=True)
     facts = sim.facts if job.with_facts or job.shape == "simkit" else None
     values = observed_kpis(sim.orders, policy=job.policy, period=job.period, shape=job.shape, facts=facts)
     return values, traces(in_period(sim.orders, job.period, facts))
