@@ -26,6 +26,7 @@ import dataclasses
 import datetime as dt
 import math
 import multiprocessing
+import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -144,7 +145,7 @@ def validate_twin(
     quiet: bool = True,
     facts: pd.DataFrame | None = None,
     as_of: dt.datetime | None = None,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> Validation:
     """Simulate the twin over the held-out period and compare it with the held-out log.
 
@@ -164,7 +165,8 @@ def validate_twin(
             paid order are compared too (the twin's runs are then read with their exported order file).
         as_of: The log's cut, naive China local time (default: its last event): the twin's cases
             run to it, as the held-out cases did.
-        workers: Processes the replications run on (each replication's result is the same on any number).
+        workers: Processes the replications run on (default: one per core); the results are the
+            same on any number.
     """
     if reps < 2:
         raise ValueError(f"validation needs at least 2 replications, got {reps}")
@@ -176,7 +178,8 @@ def validate_twin(
     runs: dict[str, list[float]] = {name: [] for name in observed}
     simulated: list[Traces] = []
     job = _Job(scenario, policy, period, shape, seed, facts is not None)
-    for r, (values, sim_traces) in enumerate(_replications(job, reps, workers)):
+    pool = workers if workers is not None else (os.cpu_count() or 1)
+    for r, (values, sim_traces) in enumerate(_replications(job, reps, pool)):
         for name in runs:
             runs[name].append(values.get(name, math.nan))
         simulated.append(sim_traces)
