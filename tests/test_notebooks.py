@@ -7,6 +7,7 @@ results, so the test also checks that it was printed.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -24,7 +25,10 @@ EXPECTED = [
     "05_store_exit",
     "06_audit_a_log",
     "07_what_drives_disputes",
+    "08_shop_twin",
 ]
+NEEDS_CALIBRATE = {"08_shop_twin"}
+"""Notebooks that fit a twin: they run once `simkit.calibrate` (issue 15, the fitting half) is in the tree."""
 PRIVATE_IMPORT = re.compile(r"^\s*(?:from|import)\s+simkit\.(?!metrics\b)\w+", re.MULTILINE)
 """An import from a simkit module other than the public package and its metric catalogue."""
 
@@ -68,6 +72,8 @@ def test_the_private_import_check_catches_a_private_import() -> None:
 
 @pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom_in_quick_mode(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if path.stem in NEEDS_CALIBRATE and importlib.util.find_spec("simkit.calibration.api") is None:
+        pytest.skip("needs simkit.calibrate (simkit/calibration/api.py), not in this tree yet")
     monkeypatch.setenv("SIMKIT_NB_QUICK", "1")
     for name in ("REPS", "ORDERS", "SOBOL", "WORKERS", "DISPUTE_TARGET"):
         monkeypatch.delenv(f"SIMKIT_NB_{name}", raising=False)
