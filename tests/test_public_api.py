@@ -78,7 +78,6 @@ def test_no_private_names_leak() -> None:
         "logs",
         "report",
         "testing",
-        "calibration",
     }
     assert public - submodules - set(simkit.__all__) == set()
 
