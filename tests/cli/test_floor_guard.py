@@ -42,8 +42,9 @@ FRAUD_LINE = _tmall_line("multiple", after="  counterfeit:")
 # Tmall's own two warnings (policies/tmall.yaml): a 10-day receipt timer against the 7-day refund
 # deadline, and 假一赔十 without the 500 CNY minimum, which pays less under 500 / 10 = 50 CNY.
 TMALL_WARNINGS = [
-    f"policies/tmall.yaml:{RECEIPT_LINE}: national.refund_deadline: warning: may fall below the legal floor (Refund after "
-    "receiving the return / 退货退款时限): expected tmall.return_deadlines.merchant_confirm_within at most 7 days "
+    f"policies/tmall.yaml:{RECEIPT_LINE}: national.refund_deadline: warning: may fall below the legal floor "
+    "(Refund after receiving the return / 退货退款时限): expected tmall.return_deadlines.merchant_confirm_within "
+    "at most 7 days "
     "(national.refund_deadline.refund_within): a merchant who waits for the receipt timer refunds later than the "
     "law's deadline; found 10 days",
     f"policies/tmall.yaml:{FRAUD_LINE}: national.fraud: warning: may fall below the legal floor (Fraud compensation / "
