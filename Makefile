@@ -28,6 +28,10 @@ demo: $(STAMP)
 	@echo "   its 2 warnings are the legal floor's: where Tmall's own rules may give buyers less than the law"
 	@echo "   (docs/compliance.md, 'Two facts of the Tmall rules')"
 	$(BIN)/simkit check scenarios/tmall_baseline.yaml --report out/demo-report
+	@echo; echo "== Shop twin: fit the planted example shop from its Taobao export, validated on its last fortnight"
+	$(BIN)/simkit calibrate --policy policies/tmall.yaml scenarios/examples/planted_shop/taobao/refunds.csv \
+	  --orders scenarios/examples/planted_shop/taobao/trades.csv --reps 10 \
+	  --out out/demo-twin.yaml --report out/demo-twin-report --no-floor-warnings
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider

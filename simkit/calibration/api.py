@@ -165,7 +165,7 @@ def calibrate(
         raise SimkitError.at("<args>", 0, "holdout", f"the held-out share must be between 0 and 1, not {holdout}")
     if isinstance(policy, Policy):
         pol = policy
-        policy_path = str(Path(pol.files[0]).resolve())
+        policy_path = str(Path(pol.files[-1]).resolve())  # its own file (the files run from the base it extends)
         variant_paths = [str(Path(v).resolve()) for v in pol.variants]
     else:
         pol = load_policy(policy, list(variants))

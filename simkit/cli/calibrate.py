@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from simkit.cli._experiment import MAX_REPS, MAX_SEED, check_count
+from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
 from simkit.errors import SimkitError
 
 
@@ -49,6 +51,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--no-validate", action="store_true", help="skip the held-out validation")
     p.add_argument("--reps", type=int, default=20, metavar="N", help="replications of the validation")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the validation")
+    add_floor_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -62,10 +65,24 @@ def _when(text: str) -> dt.datetime:
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit calibrate``."""
     from simkit.calibration.api import calibrate
+    from simkit.cli._outdir import Outputs, write_file
+    from simkit.compliance.floor import floor_of
     from simkit.logs.format import parse_maps
+    from simkit.policy.loader import load_policy
+    from simkit.report.experiments import floor_sections
+    from simkit.report.render import declare_report, stage_report
 
+    check_count("--reps", args.reps, 1, MAX_REPS)
+    check_count("--seed", args.seed, 0, MAX_SEED)
+    outputs = Outputs()  # the twin and its report are written together or not at all
+    outputs.file(args.out, "--out")
+    if args.report is not None:
+        declare_report(outputs, args.report, "--report")
+    policy = load_policy(args.policy, args.variant)
+    floor = floor_of(policy)
+    refuse(floor, args)
     cal = calibrate(
-        args.policy,
+        policy,
         args.log,
         fmt=args.fmt,
         orders=args.orders,
@@ -73,27 +90,33 @@ def run(args: argparse.Namespace) -> int:
         base=args.base,
         train_until=_when(args.train_until) if args.train_until else None,
         holdout=args.holdout,
-        variants=args.variant,
         validate=not args.no_validate,
         reps=args.reps,
         seed=args.seed,
         quiet=args.quiet,
     )
     if cal.detected:
-        print(
-            f"{args.log}: read as the {cal.shape} shape ({cal.detected}; --format to choose another)", file=sys.stderr
-        )
+        chosen = f"read as the {cal.shape} shape ({cal.detected}; --format to choose another)"
+        print(f"{args.log}: {chosen}", file=sys.stderr)
     for problem in cal.problems:
         print(problem, file=sys.stderr)
     for warning in cal.warnings:
         print(f"{args.log}: {warning}", file=sys.stderr)
-    cal.write(args.out)
-    if args.report is not None:
-        _report(cal, args.report)
+    with outputs.staged() as stage:
+        write_file(stage(args.out), cal.to_yaml(args.out), "--out")
+        if args.report is not None:
+            from simkit.report.calibration import build_calibration_report
+
+            report = build_calibration_report(cal)
+            report.sections[1:1] = floor_sections({policy.id: floor})
+            stage_report(report, args.report, stage, "--report")
     if args.json:
-        print(json.dumps(cal.to_dict(), ensure_ascii=False, indent=2, default=str))
+        print(json.dumps({**cal.to_dict(), "floor": floor_json(floor)}, ensure_ascii=False, indent=2, default=str))
     elif not args.quiet:
         _print(cal, args.out)
+        if args.report is not None:
+            print(f"report: {args.report}")
+    warn(floor, args, policy.files)
     return 2 if cal.problems else 0
 
 
@@ -115,25 +138,3 @@ def _print(cal: Any, out: Path) -> None:
         print(f"  merchants.shifts: {shifts if shifts else 'none'}")
     if cal.validation is not None:
         print(f"  validation: {cal.validation.verdict}")
-
-
-def _report(cal: Any, out: Path) -> None:
-    """The fit report: parameters, the fits' figures and the validation (JSON, CSV, PNG)."""
-    import importlib
-
-    try:
-        module: Any = importlib.import_module("simkit.report.calibration")
-    except ImportError:  # the report writer comes with the validation (simkit.report.calibration)
-        module = None
-    if module is not None:
-        paths = module.calibration_report(cal, out)
-        print(f"report: {paths['html']}", file=sys.stderr)
-        return
-    out.mkdir(parents=True, exist_ok=True)
-    cal.parameters.to_csv(out / "parameters.csv", index=False)
-    (out / "calibration.json").write_text(
-        json.dumps(cal.to_dict(), ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-    )
-    for name, fig in cal.figures().items():
-        fig.savefig(out / f"{name}.png", dpi=100)
-    print(f"report: {out}", file=sys.stderr)
