@@ -165,3 +165,49 @@ def test_report_directory(planted_log: Path, tmp_path: Path, capsys: pytest.Capt
         assert list(table.columns) == [
             "parameter", "estimate", "ci_low", "ci_high", "n", "method", "identified", "note", "in_twin",
         ]  # fmt: skip
+
+
+def test_the_shape_is_recognised_from_the_header_as_the_audit_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 16: '`--format` is optional: recognise the shape from the header (`refund_id`/`tid` → taobao)'."""
+    refunds = "scenarios/examples/planted_shop/taobao/refunds.csv"
+    twin = tmp_path / "twin.yaml"
+    argv = ["calibrate", "--policy", POLICY, refunds, "--out", str(twin), "--no-validate", "--quiet"]
+    assert main([*argv, "--no-floor-warnings"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (
+        f"{refunds}: read as the taobao shape (recognised from the columns refund_id, tid; --format to choose another)"
+    )
+    assert twin.is_file()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--reps", "0"], "<cli>: --reps: must be between 1 and 10000, got 0"),
+        (["--seed", "-1"], "<cli>: --seed: must be between 0 and 18446744073709551615, got -1"),
+    ],
+)
+def test_counts_have_run_s_bounds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    argv = ["calibrate", "--policy", POLICY, "scenarios/examples/planted_shop/simkit/events.csv"]
+    assert main([*argv, "--out", str(tmp_path / "twin.yaml"), *extra]) == 2
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_directory_as_the_twin_is_refused_before_any_fitting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [
+        "calibrate",
+        "--policy",
+        POLICY,
+        "scenarios/examples/planted_shop/simkit/events.csv",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [f"<cli>: --out: {tmp_path} is a directory; name a file"]

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "scenarios/tmall_baseline.yaml"
 CASE = "policies/examples/tmall_late_shipment.yaml"
 LOG = "scenarios/examples/tmall_shop_log.csv"
+PLANTED_LOG = "scenarios/examples/planted_shop/simkit/events.csv"
 TINY = ["--set", "orders.count=60", "--set", "merchants.count=2"]
 
 
@@ -151,10 +152,14 @@ def _argv(command: str, variant: Path, tmp_path: Path) -> list[str]:
         return ["check", str(scenario)]
     if command == "policy diff":
         return ["policy", "diff", "policies/tmall.yaml", "--variant", str(variant)]
+    if command == "calibrate":
+        twin = str(tmp_path / "twin.yaml")
+        return ["calibrate", "--policy", "policies/tmall.yaml", "--variant", str(variant), PLANTED_LOG, "--out", twin,
+                "--no-validate", "--quiet"]  # fmt: skip
     return ["audit", "--policy", "policies/tmall.yaml", "--variant", str(variant), LOG]
 
 
-COMMANDS = ["explain", "run", "compare", "sweep", "check", "audit", "policy diff"]
+COMMANDS = ["explain", "run", "compare", "sweep", "check", "audit", "policy diff", "calibrate"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
