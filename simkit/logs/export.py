@@ -68,6 +68,24 @@ def export_tables(events: pd.DataFrame, facts: pd.DataFrame, shape: str) -> dict
     Raises:
         UsageError: On an unknown shape, or facts that do not say which run they belong to.
     """
+    return _tables(events, facts, shape, with_orders=True)
+
+
+def export_log(events: pd.DataFrame, facts: pd.DataFrame, shape: str) -> tuple[str, pd.DataFrame]:
+    """The after-sale log of `export_tables` alone (its first file), without the order file.
+
+    Returns:
+        The file's name and its rows, equal to ``export_tables(...)[name]``.
+
+    Raises:
+        UsageError: As `export_tables`.
+    """
+    name, table = next(iter(_tables(events, facts, shape, with_orders=False).items()))
+    return name, table
+
+
+def _tables(events: pd.DataFrame, facts: pd.DataFrame, shape: str, *, with_orders: bool) -> dict[str, pd.DataFrame]:
+    """The shape's files, the after-sale log first; the order file only `with_orders`."""
     if shape not in SHAPES:
         raise UsageError.at("<python>", 0, "shape", f"unknown export shape {shape!r}; use one of {', '.join(SHAPES)}")
     events = sort_events(events)
@@ -76,8 +94,10 @@ def export_tables(events: pd.DataFrame, facts: pd.DataFrame, shape: str) -> dict
         return {"events.csv": _simkit_events(events, book)}
     records = list(walk_records(events, book))
     if shape == "taobao":
-        return {"refunds.csv": taobao_refunds(records, book), "trades.csv": taobao_trades(book)}
-    return {"aftersale_orders.jsonl": wechat_aftersales(records, book), "orders.jsonl": wechat_orders(book)}
+        out = {"refunds.csv": taobao_refunds(records, book)}
+        return out | ({"trades.csv": taobao_trades(book)} if with_orders else {})
+    wechat = {"aftersale_orders.jsonl": wechat_aftersales(records, book)}
+    return wechat | ({"orders.jsonl": wechat_orders(book)} if with_orders else {})
 
 
 def write_export(events: pd.DataFrame, facts: pd.DataFrame, shape: str, out_dir: str | Path) -> list[Path]:
