@@ -56,6 +56,8 @@ class Calibration:
         warnings: Parameters kept from the base for want of data, and the like.
         problems: Malformed log rows (left out; the rest was used).
         volume_from: ``orders`` (order facts) or ``requests`` (no order facts: volume not identified).
+        shape: The log's shape (``simkit``, ``taobao``, ``wechat``).
+        detected: Why the shape was chosen when it was recognised from the header, else "".
     """
 
     scenario: Scenario
@@ -71,6 +73,8 @@ class Calibration:
     policy_path: str = ""
     result: FitResult | None = field(default=None, repr=False)
     variant_paths: list[str] = field(default_factory=list)
+    shape: str = ""
+    detected: str = ""
 
     def to_yaml(self, out: str | Path | None = None) -> str:
         """The twin's YAML text (its ``policy:`` relative to `out` when given)."""
@@ -120,7 +124,7 @@ def calibrate(
     policy: str | Path | Policy,
     log: str | Path,
     *,
-    fmt: str = "simkit",
+    fmt: str | None = None,
     orders: str | Path | None = None,
     maps: Mapping[str, str] | None = None,
     base: str | Path | None = None,
@@ -137,7 +141,7 @@ def calibrate(
     Args:
         policy: The policy the shop traded under (a file or a loaded `Policy`).
         log: The after-sales log (simkit, Taobao or WeChat shape; docs/log-format.md).
-        fmt: The log's shape.
+        fmt: The log's shape (``simkit``, ``taobao``, ``wechat``); None recognises it from the header.
         orders: An order file (export15's `simkit.logs.facts.read_order_facts`), for volume and mix.
         maps: ``COLUMN -> FIELD`` renames for the log.
         base: The scenario whose unidentified values are kept (default: the platform's baseline).
@@ -171,15 +175,18 @@ def calibrate(
     base_tree = _read_base(base_path)
     log = Path(log)
     with LogOrders(log, fmt, maps) as reader:
+        fmt, detected = reader.fmt, reader.detected  # recognised from the header when not given, as the audit does
         all_orders = list(reader)
         problems = list(reader.problems)
         as_of = reader.as_of
     facts = _order_file(orders, fmt, problems) if orders is not None else None
-    return calibrate_orders(
+    result = calibrate_orders(
         pol, all_orders, source=str(log), as_of=as_of, problems=problems, facts=facts, base_tree=base_tree,
         base_path=base_path, policy_path=policy_path, variant_paths=variant_paths, train_until=train_until,
         holdout=holdout, fmt=fmt, validate=validate, reps=reps, seed=seed, quiet=quiet,
     )  # fmt: skip
+    result.shape, result.detected = fmt, detected
+    return result
 
 
 def calibrate_orders(

@@ -27,7 +27,7 @@ import pandas as pd
 
 from simkit.compliance.calls import HOUR_US, RuleCalls, to_micros
 from simkit.logs.orderlog import CaseLog, Facts, OrderLog
-from simkit.metrics import CATALOGUE, Metric
+from simkit.metrics import CATALOGUE, Counters, Metric, compute
 from simkit.policy.model import Policy
 
 REFUND_KINDS = frozenset({"refund_only", "return_refund"})
@@ -146,30 +146,10 @@ def kpi_metric(name: str) -> Metric:
 
 
 @dataclass(slots=True)
-class _Tally:
-    orders: int = 0
-    cases: int = 0
-    closed: int = 0
-    remedies: int = 0
-    requests: int = 0
-    refund_requests: int = 0
-    unshipped_refunds: int = 0
-    auto_agree: int = 0
+class _Tally(Counters):
+    """The simulation's own counters (so that `simkit.metrics.compute` defines the KPIs), and the log's extras."""
+
     refusals: int = 0
-    interventions: int = 0
-    dispute_refunds: int = 0
-    complaints: int = 0
-    reopens: int = 0
-    extensions: int = 0
-    over_period_closed: int = 0
-    over_period_remedies: int = 0
-    late_shipments: int = 0
-    cost_refunds: float = 0.0
-    cost_compensation: float = 0.0
-    cost_deposit: float = 0.0
-    cost_penalties: float = 0.0
-    penalty_points: float = 0.0
-    resolution: list[float] = field(default_factory=list)
     to_refund: list[float] = field(default_factory=list)
     with_facts: bool = False
 
@@ -372,7 +352,7 @@ def _tally_case(t: _Tally, case: CaseLog, f: Facts, calls: RuleCalls, shape: str
             t.cost_compensation += ev.amount or 0.0
             offer_taken = True
         elif a in ("penalty_points", "uphold_complaint"):
-            t.penalty_points += ev.amount or 0.0
+            t.penalty_points += round(ev.amount or 0.0)
         elif a == "file_complaint":
             t.complaints += 1
         elif a == "reopen_entry":
@@ -405,40 +385,12 @@ _TIMER_SLACK_US = 60 * 1_000_000
 
 
 def _values(t: _Tally) -> dict[str, float]:
-    def ratio(a: float, b: float) -> float:
-        return a / b if b else math.nan
-
-    res = np.asarray(t.resolution, dtype=np.float64)
+    """The catalogue's KPIs as `simkit.metrics.compute` defines them, and `LOG_KPIS`."""
     ttr = np.asarray(t.to_refund, dtype=np.float64)
-    p = np.percentile(res, [50, 90]) if res.size else [math.nan, math.nan]
     q = np.percentile(ttr, [50, 90]) if ttr.size else [math.nan, math.nan]
-    n = t.orders
     return {
-        "orders": float(n),
-        "cases": float(t.cases),
-        "refund_rate": ratio(t.refund_requests, n),
-        "unshipped_refund_rate": ratio(t.unshipped_refunds, n),
-        "dispute_rate": ratio(t.dispute_refunds, n),
-        "intervention_rate": ratio(t.interventions, n),
-        "auto_approval_share": ratio(t.auto_agree, t.requests),
-        "complaint_rate": ratio(t.complaints, n),
-        "reopen_rate": ratio(t.reopens, n),
-        "extension_rate": ratio(t.extensions, n),
-        "reopens": float(t.reopens),
-        "extensions": float(t.extensions),
-        "over_period_remedy_share": ratio(t.over_period_remedies, t.over_period_closed),
-        "late_shipment_rate": ratio(t.late_shipments, n),
-        "resolution_mean_h": float(res.mean()) if res.size else math.nan,
-        "resolution_p50_h": float(p[0]),
-        "resolution_p90_h": float(p[1]),
-        "cost_refunds": t.cost_refunds,
-        "cost_compensation": t.cost_compensation,
-        "cost_penalties": t.cost_penalties,
-        "cost_deposit": t.cost_deposit,
-        "penalty_points": t.penalty_points,
-        "remedy_share": ratio(t.remedies, t.closed),
-        "open_cases": float(t.cases - t.closed),
-        "refusal_share": ratio(t.refusals, t.requests),
+        **compute(t),
+        "refusal_share": t.refusals / t.requests if t.requests else math.nan,
         "time_to_refund_p50_h": float(q[0]),
         "time_to_refund_p90_h": float(q[1]),
     }

@@ -28,7 +28,11 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--policy", required=True, metavar="P", help="the policy the shop traded under")
     p.add_argument("--variant", action="append", default=[], metavar="V", help="apply a policy variant (repeatable)")
     p.add_argument(
-        "--format", dest="fmt", default="simkit", choices=("simkit", "taobao", "wechat"), help="the log's shape"
+        "--format",
+        dest="fmt",
+        default=None,
+        choices=("simkit", "taobao", "wechat"),
+        help="the log's shape (default: recognised from the header)",
     )
     p.add_argument("--orders", default=None, metavar="ORDERS", help="the order file (volume, category mix, prices)")
     p.add_argument(
@@ -75,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         quiet=args.quiet,
     )
+    if cal.detected:
+        print(
+            f"{args.log}: read as the {cal.shape} shape ({cal.detected}; --format to choose another)", file=sys.stderr
+        )
     for problem in cal.problems:
         print(problem, file=sys.stderr)
     for warning in cal.warnings:

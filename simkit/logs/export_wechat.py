@@ -9,26 +9,13 @@ from typing import Any
 import pandas as pd
 
 from simkit.logs.encode import book_rows, fen, is_missing, naive_epoch, same_row
+from simkit.logs.format import WECHAT_REASONS
 from simkit.logs.records import Record, orders_by_key, product_ids, trade_state
 from simkit.sim import statuses as st
 
-WECHAT_REASON_CODE = {
-    "changed_mind": "10000000",
-    "out_of_stock": "10000001",
-    "missing_parts": "10000005",
-    "wrong_item": "10000006",
-    "not_received": "10000007",
-    "late_shipment": "10000010",
-    "not_as_described": "10000011",
-    "no_reason": "10000019",
-    "quality": "10000021",
-    "counterfeit": "10000033",
-    "damaged": "10000040",
-}
-"""simkit reason → WeChat store after-sale reason code (``reason``; the list ``aftersale/reason/get``
-returns: 10000000 不想要了, 10000001 缺货, 10000005 少件/漏发, 10000006 卖家发错货, 10000007 未收到商品,
-10000010 商家未按约定时间发货, 10000011 与商品描述不符, 10000019 7天无理由, 10000021 质量问题,
-10000033 假冒产品, 10000040 包装/商品破损/污渍/裂痕/变形)."""
+WECHAT_REASON_CODE = {reason: code for code, reason in reversed(WECHAT_REASONS.items()) if code.isdigit()}
+"""simkit reason → WeChat store after-sale reason code (``reason``): the first code the reader maps to it
+(`simkit.logs.format.WECHAT_REASONS`), so that an export reads back as what was simulated."""
 
 
 WECHAT_OTHER_REASON = "10000008"

@@ -221,15 +221,23 @@ WECHAT_REASONS = {
     "10000002": "changed_mind",
     "NO_LONGER_WANT": "changed_mind",
     "10000001": "out_of_stock",
+    "10000005": "missing_parts",
     "10000006": "wrong_item",
-    "10000021": "quality",
     "10000007": "not_received",
     "10000015": "not_received",
     "10000017": "not_received",
+    "10000010": "late_shipment",
+    "10000011": "not_as_described",
+    "10000019": "no_reason",
+    "10000021": "quality",
+    "10000033": "counterfeit",
+    "10000040": "damaged",
 }
-"""WeChat after-sale reason codes (wx:api genaftersaleorder: 10000000 不想要了, 10000002 拍错/多拍,
-10000001 缺货, 10000006 卖家发错货, 10000021 质量问题, 10000007 未收到商品, 10000015 快递长时间
-未送达, 10000017 物流无跟踪记录)."""
+"""WeChat after-sale reason codes (wx:api, the list ``aftersale/reason/get`` returns: 10000000 不想要了,
+10000002 拍错/多拍, 10000001 缺货, 10000005 少件/漏发, 10000006 卖家发错货, 10000007 未收到商品,
+10000015 快递长时间未送达, 10000017 物流无跟踪记录, 10000010 商家未按约定时间发货, 10000011 与商品描述不符,
+10000019 7天无理由, 10000021 质量问题, 10000033 假冒产品, 10000040 包装/商品破损/污渍/裂痕/变形). The
+export writes the first code listed for each reason."""
 
 WECHAT = Preset(
     "wechat",
