@@ -14,7 +14,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from simkit.cli._experiment import MAX_REPS, MAX_SEED, check_count
-from simkit.cli._outdir import Outputs, write_file
+from simkit.outputs import Outputs, write_file
 from simkit.errors import Problem, SimkitError
 
 

@@ -33,6 +33,7 @@ from simkit.logs.encode import bool_text, cny_text, formatted, is_missing, iso_t
 from simkit.logs.export_taobao import taobao_refunds, taobao_trades
 from simkit.logs.export_wechat import wechat_aftersales, wechat_orders
 from simkit.logs.records import epoch_seconds, order_book, sort_events, walk_records
+from simkit.outputs import output_set, write_file
 
 SHAPES = ("simkit", "taobao", "wechat")
 """The export shapes."""
@@ -109,8 +110,6 @@ def write_export(events: pd.DataFrame, facts: pd.DataFrame, shape: str, out_dir:
     Raises:
         UsageError: On an unknown shape, or when `out_dir` cannot be written.
     """
-    from simkit.cli._outdir import output_set, write_file
-
     tables = export_tables(events, facts, shape)
     target = Path(out_dir)
     with output_set(target, list(tables), option="out_dir") as staging:

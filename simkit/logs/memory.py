@@ -23,7 +23,9 @@ from simkit.logs.normalise import Normaliser
 from simkit.logs.reader import _flatten, _json_record, _json_table
 
 
-def exported_rows(name: str, table: pd.DataFrame, shape: str, *, source: str = "<export>") -> tuple[pa.Table, list[Problem]]:
+def exported_rows(
+    name: str, table: pd.DataFrame, shape: str, *, source: str = "<export>"
+) -> tuple[pa.Table, list[Problem]]:
     """The canonical rows `LogReader` reads from export file `name` holding `table`, and its problems.
 
     Args:
@@ -34,7 +36,9 @@ def exported_rows(name: str, table: pd.DataFrame, shape: str, *, source: str = "
     """
     preset = PRESETS[shape]
     raw, lines = _raw(name, table)
-    columns = candidate_columns(preset, {}) if name.endswith(".jsonl") else resolve_columns(preset, raw.column_names, {})
+    columns = (
+        candidate_columns(preset, {}) if name.endswith(".jsonl") else resolve_columns(preset, raw.column_names, {})
+    )
     if not name.endswith(".jsonl"):
         raw = raw.select([c for c in raw.column_names if c in columns])
     return Normaliser(source, preset, columns)(raw, lines)
