@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simkit.events import MemoryRecorder
-from simkit.logs.orderlog import OrderLog
 from simkit.logs.memory import exported_rows
+from simkit.logs.orderlog import OrderLog
 from simkit.logs.orders import canonical_events, orders_in
 from simkit.metrics import Counters
 from simkit.scenario.loader import Scenario
