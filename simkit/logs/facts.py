@@ -182,7 +182,9 @@ def _known_times(rows: list[tuple[int, dict[str, Any]]], chosen: dict[str, str])
         known.update((text, stamp) for text, stamp in zip(ordered, local, strict=True) if not pd.isna(stamp))
     if seconds:
         whole = sorted(seconds)
-        stamps = pd.DatetimeIndex(pd.to_datetime(np.asarray(whole, dtype=np.int64), unit="s", utc=True)).tz_convert(ZONE)
+        stamps = pd.DatetimeIndex(pd.to_datetime(np.asarray(whole, dtype=np.int64), unit="s", utc=True)).tz_convert(
+            ZONE
+        )
         known.update(zip(whole, stamps, strict=True))
     return known
 
