@@ -4,7 +4,8 @@ A speed-up must change no result. A small shop (the Tmall baseline, 3,000 orders
 is exported once as a Taobao and as a WeChat export; `simkit.calibrate` fits and validates each
 in this tree and in `OTHER_TREE` (e.g. a checkout of main), each in a fresh process, and the
 twin YAML, the parameters table, the KPI and distance validation tables and the verdicts are
-compared exactly (both trees are given this tree's policy file, which the twin YAML names). Exit 0 when all are the same, 1 (naming what differs) otherwise.
+compared exactly (both trees are given this tree's policy file, which the twin YAML names).
+Exit 0 when all are the same, 1 (naming what differs) otherwise.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def results(tree: Path, log: Path, orders: Path, fmt: str, out: Path) -> dict[st
     """`simkit.calibrate`'s results on one export, computed by the code in `tree`."""
     _python(tree, _CALIBRATE, str(ROOT / POLICY), str(log), str(orders), fmt, str(out))
     with open(out, "rb") as handle:
-        found: dict[str, Any] = pickle.load(handle)  # noqa: S301 (written just now by the process above)
+        found: dict[str, Any] = pickle.load(handle)  # written just now by the process above
     return found
 
 
