@@ -1,12 +1,13 @@
 """`python -m benchmarks.calibrate`: fit and validate a twin on a 20,000-case export; print cases and seconds.
 
-Target (issue 15): fit and validate a 20,000-case export in at most 60 s on 2 cores. The Tmall
-baseline is simulated until its log holds 20,000 after-sale cases and exported as a Taobao refund
-export with its trade report (`simkit.logs.export.write_export`); `simkit.calibrate` fits the first
-70 % of it and validates the twin on the last 30 % (20 replications, distances on at most 5,000
-cases and 20 noise draws). Without `simkit.calibrate` in the tree (the fitting half of the issue),
-the validation alone is timed, with the true scenario standing for the fitted twin. It runs in a
-fresh process so that its time is its own; CPU is counted over all its processes.
+Target (issue 15): fit and validate a 20,000-case export in at most 60 s on 2 cores, validation
+included. The Tmall baseline is simulated until its log holds 20,000 after-sale cases and exported
+as a Taobao refund export with its trade report (`simkit.logs.export.write_export`);
+`simkit.calibrate` reads both files, fits the first 70 % and validates the twin on the last 30 %
+(20 replications on the machine's cores, each read in the export's shape in memory; distances on
+at most 5,000 cases and 20 noise draws). Without `simkit.calibrate` in the tree, the validation
+alone is timed, with the true scenario standing for the fitted twin. It runs in a fresh process so
+that its time is its own; CPU is counted over all its processes.
 """
 
 from __future__ import annotations
@@ -70,7 +71,11 @@ def _fit_and_validate(truth: Any, seed: int) -> dict[str, float | str]:
     assert v is not None
     figures = _common(v, seconds, cpu)
     figures.update(
-        {"what": "simkit.calibrate (fit and validation) on a Taobao export", "log_cases": float(model.n.cases)}
+        {
+            "what": "simkit.calibrate (fit and validation) on a Taobao export",
+            "log_cases": float(model.n.cases),
+            "validation_seconds": float(v.seconds),
+        }
     )
     held = v.kpis.set_index("metric")
     figures["holdout_orders"] = float(held.loc["orders", "observed"]) if "orders" in held.index else 0.0
@@ -141,7 +146,13 @@ def describe(figures: dict[str, float | str], ok: bool) -> str:
     lines = [
         f"calibration: {figures['what']}: a {int(float(figures['log_cases'])):,}-case log "
         f"({int(float(figures['holdout_cases'])):,} held-out cases, {int(float(figures['holdout_orders'])):,} orders)",
-        f"  {float(figures['seconds']):.1f} s wall (target <= {TARGET_SECONDS:.0f} s: {'met' if ok else 'MISSED'}), "
+        f"  {float(figures['seconds']):.1f} s wall"
+        + (
+            f", validation {float(figures['validation_seconds']):.1f} s of it"
+            if "validation_seconds" in figures
+            else ""
+        )
+        + f" (target: fit and validation <= {TARGET_SECONDS:.0f} s on 2 cores: {'met' if ok else 'MISSED'}), "
         f"{float(figures['cpu_seconds']):.1f} s CPU over all processes, load average "
         f"{float(figures['load_average']):.1f} on {int(float(figures['cores']))} cores",
         "  distances, multiples of the noise floor: "

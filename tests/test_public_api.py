@@ -77,6 +77,7 @@ def test_no_private_names_leak() -> None:
         "compliance",
         "logs",
         "report",
+        "outputs",
         "testing",
     }
     assert public - submodules - set(simkit.__all__) == set()

@@ -2,24 +2,23 @@
 
 Validation compares a twin with a real log by computing both sides with the same functions on
 the same shape. A replication is run with the memory recorder, its events and order facts
-are put into the log's shape (`simkit.logs.export.export_tables` when that shape is a
-platform export) and read back into `OrderLog`s exactly as a log file would be.
+are put into the log's shape (`simkit.logs.export.export_log` when that shape is a
+platform export) and read back into `OrderLog`s exactly as a log file would be (in memory).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from simkit.events import MemoryRecorder
+from simkit.logs.memory import exported_rows
 from simkit.logs.orderlog import OrderLog
-from simkit.logs.orders import LogOrders, canonical_events, orders_in
+from simkit.logs.orders import canonical_events, orders_in
 from simkit.metrics import Counters
 from simkit.scenario.loader import Scenario
 from simkit.sim.facts import local_naive, order_facts
@@ -86,19 +85,18 @@ def _simkit(
     )
 
 
-FILES = {"taobao": ("refunds.csv", "trades.csv"), "wechat": ("aftersale_orders.jsonl", "orders.jsonl")}
-"""A platform shape's after-sale log and order file, as `simkit.logs.export` writes them."""
-
-
 def _exported(events: pd.DataFrame, facts: pd.DataFrame, shape: str) -> list[OrderLog]:
-    """The run written in a platform's export shape and its after-sale log read back as that shape's."""
-    from simkit.logs.export import write_export
+    """The run's after-sale log in a platform's export shape, read back as that shape's log is read.
 
-    log_name, _ = FILES[shape]
-    with tempfile.TemporaryDirectory(prefix="simkit-twin-") as tmp:
-        write_export(events, facts, shape, tmp)
-        with LogOrders(Path(tmp) / log_name, shape) as log:
-            return list(log)
+    The export's after-sale file is built (`simkit.logs.export.export_log`) and read in memory as
+    the reader reads it from disk (`simkit.logs.memory.exported_rows`); the order file is not
+    built: `platform_facts` gives what it would read back.
+    """
+    from simkit.logs.export import export_log
+
+    name, table = export_log(events, facts, shape)
+    rows, _ = exported_rows(name, table, shape)
+    return list(orders_in(rows, shape))
 
 
 PLATFORM_ID_BASE = 10**9

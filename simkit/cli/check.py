@@ -14,8 +14,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from simkit.cli._experiment import MAX_REPS, MAX_SEED, check_count
-from simkit.cli._outdir import Outputs, write_file
 from simkit.errors import Problem, SimkitError
+from simkit.outputs import Outputs, write_file
 
 
 def add_parser(subparsers: Any) -> None:

@@ -40,7 +40,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit report``."""
-    from simkit.cli._outdir import Outputs
+    from simkit.outputs import Outputs
     from simkit.report.render import declare_report, render_markdown, write_report
 
     if args.out is None:

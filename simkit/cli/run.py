@@ -15,8 +15,8 @@ from simkit.cli._args import add_scenario_arguments
 from simkit.cli._experiment import MAX_REPS, MAX_SEED, check_count, fmt, parse_metric_bounds
 from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
 from simkit.cli._io import dumps
-from simkit.cli._outdir import output_set, write_file
 from simkit.metrics import CATALOGUE
+from simkit.outputs import output_set, write_file
 
 OUTPUTS = ("events.parquet", "metrics.csv", "run.json")
 

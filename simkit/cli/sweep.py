@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_run_arguments(args)
     if args.report is not None:  # a bad --report target is refused before anything runs
-        from simkit.cli._outdir import Outputs
+        from simkit.outputs import Outputs
         from simkit.report.render import declare_report
 
         declare_report(Outputs(), args.report, "--report")

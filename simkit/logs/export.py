@@ -33,6 +33,7 @@ from simkit.logs.encode import bool_text, cny_text, formatted, is_missing, iso_t
 from simkit.logs.export_taobao import taobao_refunds, taobao_trades
 from simkit.logs.export_wechat import wechat_aftersales, wechat_orders
 from simkit.logs.records import epoch_seconds, order_book, sort_events, walk_records
+from simkit.outputs import output_set, write_file
 
 SHAPES = ("simkit", "taobao", "wechat")
 """The export shapes."""
@@ -68,6 +69,24 @@ def export_tables(events: pd.DataFrame, facts: pd.DataFrame, shape: str) -> dict
     Raises:
         UsageError: On an unknown shape, or facts that do not say which run they belong to.
     """
+    return _tables(events, facts, shape, with_orders=True)
+
+
+def export_log(events: pd.DataFrame, facts: pd.DataFrame, shape: str) -> tuple[str, pd.DataFrame]:
+    """The after-sale log of `export_tables` alone (its first file), without the order file.
+
+    Returns:
+        The file's name and its rows, equal to ``export_tables(...)[name]``.
+
+    Raises:
+        UsageError: As `export_tables`.
+    """
+    name, table = next(iter(_tables(events, facts, shape, with_orders=False).items()))
+    return name, table
+
+
+def _tables(events: pd.DataFrame, facts: pd.DataFrame, shape: str, *, with_orders: bool) -> dict[str, pd.DataFrame]:
+    """The shape's files, the after-sale log first; the order file only `with_orders`."""
     if shape not in SHAPES:
         raise UsageError.at("<python>", 0, "shape", f"unknown export shape {shape!r}; use one of {', '.join(SHAPES)}")
     events = sort_events(events)
@@ -76,8 +95,10 @@ def export_tables(events: pd.DataFrame, facts: pd.DataFrame, shape: str) -> dict
         return {"events.csv": _simkit_events(events, book)}
     records = list(walk_records(events, book))
     if shape == "taobao":
-        return {"refunds.csv": taobao_refunds(records, book), "trades.csv": taobao_trades(book)}
-    return {"aftersale_orders.jsonl": wechat_aftersales(records, book), "orders.jsonl": wechat_orders(book)}
+        out = {"refunds.csv": taobao_refunds(records, book)}
+        return out | ({"trades.csv": taobao_trades(book)} if with_orders else {})
+    wechat = {"aftersale_orders.jsonl": wechat_aftersales(records, book)}
+    return wechat | ({"orders.jsonl": wechat_orders(book)} if with_orders else {})
 
 
 def write_export(events: pd.DataFrame, facts: pd.DataFrame, shape: str, out_dir: str | Path) -> list[Path]:
@@ -89,8 +110,6 @@ def write_export(events: pd.DataFrame, facts: pd.DataFrame, shape: str, out_dir:
     Raises:
         UsageError: On an unknown shape, or when `out_dir` cannot be written.
     """
-    from simkit.cli._outdir import output_set, write_file
-
     tables = export_tables(events, facts, shape)
     target = Path(out_dir)
     with output_set(target, list(tables), option="out_dir") as staging:

@@ -83,7 +83,7 @@ TAOBAO_TRADE_COLUMNS = (
 
 def taobao_refunds(records: list[Record], book: pd.DataFrame) -> pd.DataFrame:
     """Taobao refund records, one row per change (``modified``)."""
-    orders = orders_by_key(book)
+    orders = orders_by_key(book, records)
     rows: list[dict[str, Any]] = []
     for rec in records:
         order = orders[(rec.run, rec.order_id)]

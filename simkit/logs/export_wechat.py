@@ -74,7 +74,7 @@ WECHAT_ORDER_COLUMNS = (
 
 def wechat_aftersales(records: list[Record], book: pd.DataFrame) -> pd.DataFrame:
     """WeChat after-sale orders, one object per change (``update_time``)."""
-    orders = orders_by_key(book)
+    orders = orders_by_key(book, records)
     products = product_ids(book)
     rows: list[dict[str, Any]] = []
     for rec in records:

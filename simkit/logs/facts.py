@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,8 @@ PRICE_SCALE = {"taobao": 1.0, "wechat": 0.01}
 _TIMES = ("paid_at", "shipped_at", "delivered_at", "presale_ship_by")
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f"})
+_PLAIN_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+"""A local time as the platforms' files write it (Taobao's ``YYYY-MM-DD HH:MM:SS``)."""
 
 
 def read_order_facts(path: str | Path, shape: str, *, problems: list[Problem] | None = None) -> pd.DataFrame:
@@ -139,8 +142,9 @@ def _from_orders(path: Path, shape: str, problems: list[Problem]) -> pd.DataFram
                 )
             )
     out: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    known = _known_times(rows, chosen)
     for line, row in rows:
-        values, bad, lacking, unreported = _facts_row(row, chosen, PRICE_SCALE[shape])
+        values, bad, lacking, unreported = _facts_row(row, chosen, PRICE_SCALE[shape], known)
         for column, raw, kind in bad:
             problems.append(Problem(file, line, column, f"not a valid {kind}: {raw!r}"))
         for column in unreported:
@@ -153,11 +157,43 @@ def _from_orders(path: Path, shape: str, problems: list[Problem]) -> pd.DataFram
     return _frame(out)
 
 
+def _known_times(rows: list[tuple[int, dict[str, Any]]], chosen: dict[str, str]) -> dict[Any, pd.Timestamp]:
+    """The file's plain times parsed at once, as `parse_time` parses each: raw value → time.
+
+    Plain local texts (``YYYY-MM-DD HH:MM:SS``) and whole Unix seconds; a value parsed here is
+    the time `parse_time` gives it (`tests/logs/test_facts.py`), any other is left to it.
+    """
+    texts: set[str] = set()
+    seconds: set[int] = set()
+    for name, column in chosen.items():
+        if name not in _TIMES:
+            continue
+        for _, row in rows:
+            raw = row.get(column)
+            if type(raw) is str and _PLAIN_TIME.fullmatch(raw):
+                texts.add(raw)
+            elif type(raw) is int and 10**8 <= raw < 10**11:
+                seconds.add(raw)
+    known: dict[Any, pd.Timestamp] = {}
+    if texts:
+        ordered = sorted(texts)
+        naive = pd.DatetimeIndex(pd.to_datetime(ordered, format="%Y-%m-%d %H:%M:%S", errors="coerce"))
+        local = naive.tz_localize(ZONE, ambiguous="NaT", nonexistent="NaT")
+        known.update((text, stamp) for text, stamp in zip(ordered, local, strict=True) if not pd.isna(stamp))
+    if seconds:
+        whole = sorted(seconds)
+        stamps = pd.DatetimeIndex(pd.to_datetime(np.asarray(whole, dtype=np.int64), unit="s", utc=True)).tz_convert(
+            ZONE
+        )
+        known.update(zip(whole, stamps, strict=True))
+    return known
+
+
 def _facts_row(
-    row: dict[str, Any], chosen: dict[str, str], scale: float
+    row: dict[str, Any], chosen: dict[str, str], scale: float, known: Mapping[Any, pd.Timestamp]
 ) -> tuple[dict[str, Any], list[tuple[str, Any, str]], list[str], list[str]]:
     """One row's facts, its bad values (column, raw, kind), the required facts it lacks, and the
-    columns of those not reported already as bad values."""
+    columns of those not reported already as bad values (`known`: times parsed already)."""
     values: dict[str, Any] = {}
     bad: list[tuple[str, Any, str]] = []
     for name, column in chosen.items():
@@ -166,7 +202,8 @@ def _facts_row(
         if text == "":
             continue
         if name in _TIMES:
-            parsed = parse_time(raw)
+            parsed = known.get(raw) if type(raw) in (str, int) else None
+            parsed = parse_time(raw) if parsed is None else parsed
             if parsed is None:
                 bad.append((column, raw, "time"))
             values[name] = parsed

@@ -9,7 +9,7 @@ platform modules (`export_taobao`, `export_wechat`) name the statuses and write 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -267,8 +267,12 @@ class Walk:
         return s
 
 
-def orders_by_key(book: pd.DataFrame) -> dict[tuple[int, int], dict[str, Any]]:
-    """The order book's rows by (run index, order id)."""
+def orders_by_key(book: pd.DataFrame, records: Iterable[Record] | None = None) -> dict[tuple[int, int], dict[str, Any]]:
+    """The order book's rows by (run index, order id); only the orders of `records` when given."""
+    if records is not None:
+        wanted = {(r.run, r.order_id) for r in records}
+        runs, orders = book["_run"].tolist(), book["order_id"].tolist()
+        book = book.loc[[(int(r), int(o)) in wanted for r, o in zip(runs, orders, strict=True)]]
     return {(int(o["_run"]), int(o["order_id"])): o for o in book_rows(book)}
 
 

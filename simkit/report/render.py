@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from simkit.cli._outdir import Outputs, write_file
+from simkit.outputs import Outputs, write_file
 from simkit.report.model import Report
 
 

@@ -82,8 +82,8 @@ def test_the_commands_in_docs_log_format_exports_run(tmp_path: Path, capsys: pyt
 
 @pytest.mark.xfail(
     strict=True,
-    reason="simkit/cli/_outdir.check_target takes only top-level files as a previous set's, so the export/ "
-    "directory an earlier run wrote is refused as foreign; to be fixed in _outdir (owned by its hardening)",
+    reason="simkit/outputs.check_target takes only top-level files as a previous set's, so the export/ "
+    "directory an earlier run wrote is refused as foreign; to be fixed in simkit/outputs (owned by its hardening)",
 )
 def test_a_new_run_with_export_replaces_an_earlier_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"

@@ -143,3 +143,25 @@ def test_the_planted_shop_facts_agree_across_the_three_shapes():
     pd.testing.assert_frame_equal(by_id[0], by_id[2])
     assert simkit_facts["delivered_at"].notna().sum() > 1500  # only the event log records deliveries
     assert taobao["delivered_at"].isna().all() and wechat["delivered_at"].isna().all()
+
+
+def test_times_parsed_at_once_are_the_times_parse_time_gives() -> None:
+    from simkit.logs.facts import _known_times, parse_time
+
+    raw = [
+        "2026-03-01 00:00:00",
+        "2026-03-01 23:59:59",
+        "2024-02-29 12:30:05",
+        "1995-07-01 08:00:00",
+        1_772_294_400,
+        1_000_000_000,
+    ]
+    rows = [(i + 2, {"pay_time": value, "consign_time": "2026-02-30 10:00:00"}) for i, value in enumerate(raw)]
+    known = _known_times(rows, {"paid_at": "pay_time", "shipped_at": "consign_time", "order_id": "tid"})
+    assert set(known) == set(raw)  # the impossible 30 February is left to parse_time, which refuses it
+    for value in raw:
+        assert known[value] == parse_time(value)
+        assert str(known[value].tz) == "Asia/Shanghai"
+    assert parse_time("2026-02-30 10:00:00") is None
+    assert str(known["2026-03-01 00:00:00"]) == "2026-03-01 00:00:00+08:00"
+    assert str(known[1_772_294_400]) == "2026-03-01 00:00:00+08:00"
