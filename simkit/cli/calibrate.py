@@ -65,7 +65,7 @@ def _when(text: str) -> dt.datetime:
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit calibrate``."""
     from simkit.calibration.api import calibrate
-    from simkit.cli._outdir import Outputs, write_file
+    from simkit.outputs import Outputs, write_file
     from simkit.compliance.floor import floor_of
     from simkit.logs.format import parse_maps
     from simkit.policy.loader import load_policy
