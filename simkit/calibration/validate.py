@@ -25,6 +25,7 @@ import concurrent.futures as cf
 import dataclasses
 import datetime as dt
 import math
+import sys
 import multiprocessing
 import os
 import time
@@ -183,8 +184,8 @@ def validate_twin(
         for name in runs:
             runs[name].append(values.get(name, math.nan))
         simulated.append(sim_traces)
-        if not quiet:
-            print(f"twin replication {r + 1}/{reps}", flush=True)
+        if not quiet and sys.stderr.isatty():  # progress for a person watching; logs and pipes stay clean
+            print(f"\rtwin replication {r + 1}/{reps}", end="\n" if r + 1 == reps else "", file=sys.stderr, flush=True)
     kpis = _kpi_table(observed, runs)
     held = in_period(holdout, period, facts)
     real = traces(held)

@@ -65,9 +65,9 @@ def _when(text: str) -> dt.datetime:
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit calibrate``."""
     from simkit.calibration.api import calibrate
-    from simkit.outputs import Outputs, write_file
     from simkit.compliance.floor import floor_of
     from simkit.logs.format import parse_maps
+    from simkit.outputs import Outputs, write_file
     from simkit.policy.loader import load_policy
     from simkit.report.experiments import floor_sections
     from simkit.report.render import declare_report, stage_report
