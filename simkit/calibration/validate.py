@@ -25,9 +25,9 @@ import concurrent.futures as cf
 import dataclasses
 import datetime as dt
 import math
-import sys
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
