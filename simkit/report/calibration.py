@@ -148,7 +148,13 @@ def build_calibration_report(calibration: Any) -> Report:
         },
     ]
     sections = [
-        Section("summary", "Verdict", items=items, lines=[] if validation is None else [validation.sample]),
+        # the summary's lines are its failures: what did not fit (the sample sizes stand with the distances)
+        Section(
+            "summary",
+            "Verdict",
+            items=items,
+            lines=[] if validation is None or validation.fits else [validation.verdict],
+        ),
         Section(
             "table",
             "Parameters",

@@ -134,6 +134,9 @@ def test_the_report_has_every_part_in_html_markdown_and_json(tmp_path: Path) -> 
     sections = {s["title"]: s for s in data["sections"]}
     assert sections["Verdict"]["items"][0]["detail"] == cal.validation.verdict  # type: ignore[union-attr]
     assert sections["Verdict"]["items"][1]["detail"] == "1 fitted from the log, 1 kept from the base"
+    # the summary lists failures only: what did not fit, never the sample sizes under a passing verdict
+    fits = cal.validation.fits  # type: ignore[union-attr]
+    assert sections["Verdict"]["lines"] == ([] if fits else [cal.validation.verdict])  # type: ignore[union-attr]
     figure = sections["Fitted distributions"]["figures"][0]
     n, cut = cal.fits[0].sample.exact.size, cal.fits[0].sample.right.size
     assert figure["caption"] == f"lognormal fit to {n + cut} observations, {cut} right-censored."
