@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
+from simkit.cli._logargs import add_log_arguments
 
 MAX_DUPLICATES_SHOWN = 20
 """Duplicate rows listed on stderr (all of them in --json)."""
@@ -28,19 +29,7 @@ def add_parser(subparsers: Any) -> None:
         help="check an after-sales event log against a policy",
         description="Audit an event log (docs/log-format.md) case by case against a policy.",
     )
-    p.add_argument("log", metavar="LOG", help="the log: .csv, .csv.gz, .parquet or .jsonl")
-    p.add_argument("--policy", required=True, metavar="P", help="the policy file")
-    p.add_argument("--variant", action="append", default=[], metavar="V", help="apply a variant (repeatable)")
-    p.add_argument(
-        "--format",
-        dest="fmt",
-        default=None,
-        choices=("simkit", "taobao", "wechat"),
-        help="the log's shape (default: recognised from the header)",
-    )
-    p.add_argument(
-        "--map", action="append", default=[], metavar="COLUMN=FIELD", help="read COLUMN as FIELD (repeatable)"
-    )
+    add_log_arguments(p, "the policy file")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument(
         "--report", type=Path, default=None, metavar="DIR", help="write report.html, report.md, report.json here"

@@ -16,6 +16,7 @@ from typing import Any
 
 from simkit.cli._experiment import MAX_REPS, MAX_SEED, check_count
 from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
+from simkit.cli._logargs import add_log_arguments
 from simkit.errors import SimkitError
 
 
@@ -26,20 +27,8 @@ def add_parser(subparsers: Any) -> None:
         help="fit a shop twin (a scenario) from an after-sales log",
         description="Fit a scenario to a shop's after-sales log (docs/calibration.md), validated on held-out days.",
     )
-    p.add_argument("log", metavar="LOG", help="the log: .csv, .csv.gz, .parquet or .jsonl")
-    p.add_argument("--policy", required=True, metavar="P", help="the policy the shop traded under")
-    p.add_argument("--variant", action="append", default=[], metavar="V", help="apply a policy variant (repeatable)")
-    p.add_argument(
-        "--format",
-        dest="fmt",
-        default=None,
-        choices=("simkit", "taobao", "wechat"),
-        help="the log's shape (default: recognised from the header)",
-    )
+    add_log_arguments(p, "the policy the shop traded under")
     p.add_argument("--orders", default=None, metavar="ORDERS", help="the order file (volume, category mix, prices)")
-    p.add_argument(
-        "--map", action="append", default=[], metavar="COLUMN=FIELD", help="read COLUMN as FIELD (repeatable)"
-    )
     p.add_argument("--base", default=None, metavar="SCENARIO", help="keep what the log cannot show from this scenario")
     split = p.add_mutually_exclusive_group()
     split.add_argument("--train-until", default=None, metavar="TIME", help="fit on orders paid before TIME")
