@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from simkit.calibration.estimates import NOT_IDENTIFIED, Estimate, FitResult
 from simkit.calibration.families import FittedDistribution
-from simkit.calibration.fit import NOT_IDENTIFIED, Estimate, FitResult, Fitter
-from simkit.calibration.observe import US_PER_HOUR, hours, moment, observe
+from simkit.calibration.fit import Fitter
+from simkit.calibration.observe import hours, moment, observe
+from simkit.calibration.split import facts_frame, hours_of, midnight, order_time, order_times, with_facts
 from simkit.calibration.twin import KEPT, build_tree, to_yaml
 from simkit.errors import Problem, SimkitError
 from simkit.logs.orderlog import OrderLog
@@ -212,14 +214,14 @@ def calibrate_orders(
     """`calibrate` on orders already read (the log's `OrderLog`s)."""
     with_lifecycle = any(o.lifecycle and o.facts.paid is not None for o in all_orders)
     volume_from_orders = facts is not None or with_lifecycle
-    times = _order_times(all_orders, facts)
+    times = order_times(all_orders, facts)
     if not len(times):
         raise SimkitError.at(source, 0, "orders", "no order facts (payment times) and no requests: the order volume "
                              "cannot be estimated; give the orders with --orders")  # fmt: skip
     first, last = float(times.min()), float(times.max())
-    start = _midnight(first)
+    start = midnight(first)
     if train_until is not None:
-        cut = _hours_of(train_until)
+        cut = hours_of(train_until)
         if not first < cut <= last:
             raise SimkitError.at(
                 source, 0, "train_until",
@@ -230,15 +232,15 @@ def calibrate_orders(
         share = DEFAULT_HOLDOUT if holdout is None else holdout
         cut = start + (1.0 - share) * (last - start)
         if last - start >= 4 * 24:
-            cut = _midnight(cut + 12.0)
+            cut = midnight(cut + 12.0)
     _check_timer(policy, all_orders, source)
-    train = [o for o in all_orders if _order_time(o) < cut]
-    held = [o for o in all_orders if _order_time(o) >= cut]
+    train = [o for o in all_orders if order_time(o) < cut]
+    held = [o for o in all_orders if order_time(o) >= cut]
     cutoff_us = as_of if as_of is not None else None
     obs = observe(train, policy, cutoff_us)
     if facts is not None:
-        obs.orders = _facts_frame(facts)
-        obs.requests = _with_facts(obs.requests, obs.orders)
+        obs.orders = facts_frame(facts)
+        obs.requests = with_facts(obs.requests, obs.orders)
     handling = _handling_mean(base_tree)
     fitter = Fitter(
         obs, base_tree, start=start, train_until=cut, handling_mean_h=handling,
@@ -384,74 +386,6 @@ def _order_file(orders: str | Path, fmt: str, problems: list[Problem]) -> pd.Dat
     from simkit.logs.facts import read_order_facts
 
     return read_order_facts(orders, fmt, problems=problems)
-
-
-def _facts_frame(facts: pd.DataFrame) -> pd.DataFrame:
-    def h(col: str) -> Any:
-        if col not in facts:
-            return np.nan
-        values = pd.to_datetime(facts[col])
-        return (values.astype("int64") / 1e9 / 3600.0).where(values.notna())
-
-    return pd.DataFrame(
-        {
-            "order_id": facts["order_id"].astype(str),
-            "paid": h("paid_at"),
-            "category": facts.get("category"),
-            "price": facts.get("price"),
-            "channel": facts.get("channel"),
-            "free_shipping": facts.get("free_shipping"),
-            "shipped": h("shipped_at"),
-            "delivered": h("delivered_at"),
-            "lifecycle": True,
-        }
-    )
-
-
-def _with_facts(requests: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
-    """Requests with their orders' facts from the order file (where the log itself lacks them)."""
-    if not len(requests):
-        return requests
-    book = orders.drop_duplicates("order_id").set_index("order_id")
-    ids = requests["order_id"].astype(str)
-    out = requests.copy()
-    for column in ("category", "price", "paid", "delivered"):
-        known = ids.map(book[column])
-        out[column] = out[column].where(out[column].notna(), known)
-    shipped = ids.map(book["shipped"]).astype(float)
-    seen = shipped.notna() | ids.isin(book.index)
-    changed = (out["reason"] == "changed_mind") & (out["kind"] == "refund_only")
-    unshipped = shipped.isna() | (out["requested"] < shipped)
-    out["unshipped"] = np.where(seen, unshipped, changed)
-    return out
-
-
-def _order_time(o: OrderLog) -> float:
-    if o.facts.paid is not None:
-        return o.facts.paid / US_PER_HOUR
-    times = [ev.time for c in o.cases for ev in c.events if ev.activity == "request" and ev.time is not None]
-    return min(times) / US_PER_HOUR if times else math.inf
-
-
-def _order_times(orders: list[OrderLog], facts: pd.DataFrame | None) -> np.ndarray:
-    if facts is not None and "paid_at" in facts and facts["paid_at"].notna().any():
-        paid = pd.to_datetime(facts["paid_at"]).dropna()
-        out: np.ndarray = np.asarray(paid.astype("int64") / 1e9 / 3600.0, dtype=float)
-        return out
-    times = np.array([_order_time(o) for o in orders], dtype=float)
-    finite: np.ndarray = times[np.isfinite(times)]
-    return finite
-
-
-def _midnight(h: float) -> float:
-    """The China-local midnight at or before `h` (hours since the epoch)."""
-    return math.floor((h + 8.0) / 24.0) * 24.0 - 8.0
-
-
-def _hours_of(t: dt.datetime) -> float:
-    from simkit.rules.decision import china_time
-
-    return china_time(t).timestamp() / 3600.0
 
 
 def _handling_mean(base: Mapping[str, Any]) -> float:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from simkit.calibration.fit import NOT_IDENTIFIED, Estimate
+from simkit.calibration.estimates import NOT_IDENTIFIED, Estimate
 
 KEPT = {
     "merchants.misjudge": "the export shows decisions, not the evidence a merchant misread",

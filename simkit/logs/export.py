@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from simkit.errors import UsageError
+from simkit.events import COLUMNS
 from simkit.logs.encode import bool_text, cny_text, formatted, is_missing, iso_time, json_records, naive_time_text, nest
 from simkit.logs.export_taobao import taobao_refunds, taobao_trades
 from simkit.logs.export_wechat import wechat_aftersales, wechat_orders
@@ -127,22 +128,7 @@ def render(name: str, table: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-SIMKIT_COLUMNS = (
-    "run_id",
-    "case:concept:name",
-    "order_id",
-    "case_no",
-    "time:timestamp",
-    "actor",
-    "concept:name",
-    "status",
-    "cs_status",
-    "kind",
-    "reason",
-    "amount",
-    "rule",
-    *_FACTS,
-)
+SIMKIT_COLUMNS = (*(name for name in COLUMNS if name not in ("merchant_id", "time_h")), *_FACTS)
 """Columns of ``events.csv``: the event log's (without the simulation's own ``merchant_id`` and
 ``time_h``), and the order facts on each order's ``pay`` row."""
 

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from simkit.logs.encode import book_rows, bool_text, cny_text, is_missing, local_time, naive_time_text, same_row
-from simkit.logs.records import Record, orders_by_key, trade_state
+from simkit.logs.records import SHOP_FACTS, Record, orders_by_key, trade_state
 from simkit.sim import statuses as st
 
 TAOBAO_REASON_TEXT = {
@@ -72,10 +72,7 @@ TAOBAO_TRADE_COLUMNS = (
     "total_fee",
     "payment",
     "num",
-    "category",
-    "channel",
-    "free_shipping",
-    "presale_ship_by",
+    *SHOP_FACTS,
 )
 """Columns of ``trades.csv`` (Taobao Trade fields; ``category``, ``channel``, ``free_shipping`` and
 ``presale_ship_by`` are the shop's own facts beside them, under simkit's names)."""

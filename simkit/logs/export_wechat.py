@@ -10,7 +10,7 @@ import pandas as pd
 
 from simkit.logs.encode import book_rows, fen, is_missing, naive_epoch, same_row
 from simkit.logs.format import WECHAT_REASONS
-from simkit.logs.records import Record, orders_by_key, product_ids, trade_state
+from simkit.logs.records import SHOP_FACTS, Record, orders_by_key, product_ids, trade_state
 from simkit.sim import statuses as st
 
 WECHAT_REASON_CODE = {reason: code for code, reason in reversed(WECHAT_REASONS.items()) if code.isdigit()}
@@ -63,10 +63,7 @@ WECHAT_ORDER_COLUMNS = (
     "order_detail.price_info.order_price",
     "order_detail.pay_info.pay_time",
     "order_detail.delivery_info.ship_done_time",
-    "category",
-    "channel",
-    "free_shipping",
-    "presale_ship_by",
+    *SHOP_FACTS,
 )
 """Fields of an order object (``order/get``; ``category``, ``channel``, ``free_shipping`` and
 ``presale_ship_by`` are the shop's own facts beside them, under simkit's names)."""

@@ -282,3 +282,7 @@ def product_ids(book: pd.DataFrame) -> dict[Any, str]:
     out: dict[Any, str] = {name: str(10_000_000_000 + 1000 * (i + 1)) for i, name in enumerate(names)}
     out[""] = str(10_000_000_000)
     return out
+
+
+SHOP_FACTS = ("category", "channel", "free_shipping", "presale_ship_by")
+"""The shop's own order facts that no platform field holds, written beside the platforms' order fields."""
