@@ -78,3 +78,31 @@ def test_the_scan_finds_every_spelling_of_an_import_of_the_command_line() -> Non
         "5: simkit.cli",
         "8: simkit.cli.check",
     ]
+
+
+def _sim_imports(path: Path) -> set[str]:
+    """The `simkit.sim` modules that the module at `path` imports (anywhere in it, type-only imports too)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "simkit.sim":
+                found |= {alias.name for alias in node.names}
+            elif node.module.startswith("simkit.sim."):
+                found.add(node.module.split(".")[2])
+        elif isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[2] for alias in node.names if alias.name.startswith("simkit.sim.")}
+    return found
+
+
+def test_the_simulation_modules_depend_downward_only() -> None:
+    # issue 18: the step modules used to import `Case` and `Model` back from `model.py` (a circle of eight)
+    import graphlib
+
+    graph = {path.stem: _sim_imports(path) - {path.stem} for path in sorted((PACKAGE / "sim").glob("*.py"))}
+    assert len(graph) > 15
+    order = list(graphlib.TopologicalSorter(graph).static_order())  # raises CycleError on any circle
+    assert set(order) == set(graph)
+    assert [name for name, imported in graph.items() if "model" in imported] == []  # the model is on top
+    assert {"flows", "outcomes", "merchant", "periods", "lifecycle", "judgement", "record"} <= {
+        name for name, imported in graph.items() if "state" in imported
+    }

@@ -9,7 +9,6 @@ terms, channel). They come from the model's order book: the audit of a simulated
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -17,9 +16,7 @@ import pandas as pd
 
 from simkit.events import TIME_ZONE
 from simkit.sim.orders import CHANNELS
-
-if TYPE_CHECKING:
-    from simkit.sim.model import Model
+from simkit.sim.state import Simulation
 
 
 def local_naive(moment: dt.datetime) -> dt.datetime:
@@ -29,11 +26,11 @@ def local_naive(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(ZoneInfo(TIME_ZONE)).replace(tzinfo=None)
 
 
-def order_facts(model: Model, *, times: bool = False) -> pd.DataFrame:
+def order_facts(model: Simulation, *, times: bool = False) -> pd.DataFrame:
     """The facts of every order of a finished run.
 
     Args:
-        model: The model after `Model.run`.
+        model: The model after `Simulation.run`.
         times: Also give ``paid_at``, ``shipped_at`` and ``delivered_at`` (zone-aware, Asia/Shanghai;
             NaT when the order never shipped or never arrived).
 
@@ -45,7 +42,7 @@ def order_facts(model: Model, *, times: bool = False) -> pd.DataFrame:
     start = pd.Timestamp(local_naive(model.start))
     channels = [CHANNELS[i] for i in book.channel.tolist()]
     presale_after = model.spec.orders.presale_ship_after
-    presale = np.array([c == "presale" for c in channels], dtype=bool)
+    presale = np.array([case == "presale" for case in channels], dtype=bool)
     ship_by = pd.Series(start + pd.to_timedelta(book.paid + presale_after, unit="h"))
     facts = pd.DataFrame(
         {

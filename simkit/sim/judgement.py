@@ -10,37 +10,33 @@ where the platform finds the merchant at fault.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from simkit.sim.plan import U_ARBITER_READS, U_EVIDENCE, U_MERCHANT_READS, U_SEVERITY
-
-if TYPE_CHECKING:
-    from simkit.sim.model import Case, Model
+from simkit.sim.state import Case, Simulation
 
 SEVERITIES = ("severe", "serious", "minor")
 
 
-def founded(m: Model, c: Case) -> bool:
+def founded(model: Simulation, case: Case) -> bool:
     """Whether the buyer's claim really holds."""
-    return bool(c.u[U_EVIDENCE] < m.spec.buyers.evidence)
+    return bool(case.u[U_EVIDENCE] < model.spec.buyers.evidence)
 
 
-def merchant_finds_for_buyer(m: Model, c: Case) -> bool:
+def merchant_finds_for_buyer(model: Simulation, case: Case) -> bool:
     """The merchant's reading of the claim."""
-    return founded(m, c) != bool(c.u[U_MERCHANT_READS] < m.spec.merchants.misjudge)
+    return founded(model, case) != bool(case.u[U_MERCHANT_READS] < model.spec.merchants.misjudge)
 
 
-def arbiter_finds_for_buyer(m: Model, c: Case) -> bool:
+def arbiter_finds_for_buyer(model: Simulation, case: Case) -> bool:
     """The arbiter's reading of the claim."""
-    return founded(m, c) != bool(c.u[U_ARBITER_READS] < m.spec.arbiters.misjudge)
+    return founded(model, case) != bool(case.u[U_ARBITER_READS] < model.spec.arbiters.misjudge)
 
 
-def severity(m: Model, c: Case) -> str:
+def severity(model: Simulation, case: Case) -> str:
     """How severe an upheld description mismatch is (weights ``arbiters.severity``)."""
-    weights = m.spec.arbiters.severity
+    weights = model.spec.arbiters.severity
     names = [name for name in SEVERITIES if weights.get(name, 0.0) > 0]  # type: ignore[call-overload]
     cdf = np.cumsum([weights[name] for name in names])  # type: ignore[index]
-    pick = int(np.searchsorted(cdf / cdf[-1], c.u[U_SEVERITY], side="right"))
+    pick = int(np.searchsorted(cdf / cdf[-1], case.u[U_SEVERITY], side="right"))
     return names[min(pick, len(names) - 1)]

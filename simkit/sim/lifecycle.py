@@ -3,58 +3,65 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simkit.sim import statuses as st
+from simkit.sim.orders import OrderBook
+from simkit.sim.plan import CasePlan
 from simkit.sim.record import ev
-
-if TYPE_CHECKING:
-    from simkit.sim.model import Case, Model
-    from simkit.sim.orders import OrderBook
-    from simkit.sim.plan import CasePlan
+from simkit.sim.state import Case, Simulation
 
 
-def close_trade(m: Model, c: Case, refunded: bool, rule: str) -> None:
+def close_trade(model: Simulation, case: Case, refunded: bool, rule: str) -> None:
     """The order's own status after a case that took over its tail (refund closes, else finishes)."""
-    if not c.owns_tail:
+    if not case.owns_tail:
         return
-    c.owns_tail = False
-    s = m.status
+    case.owns_tail = False
+    statuses = model.status
     if refunded:
-        ev(m, c, "platform", "close_trade", s.order[st.CLOSED_REFUNDED], rule=rule, case_no=0)
+        ev(model, case, "platform", "close_trade", statuses.order[st.CLOSED_REFUNDED], rule=rule, case_no=0)
         return
-    if math.isnan(c.deliver):
+    if math.isnan(case.deliver):
         return
-    ev(m, c, "buyer", "confirm_receipt", s.order[st.FINISHED], case_no=0)
-    settle_at = m.env.now + c.settle_offset
-    if settle_at < m.horizon:
-        settled = max(0.0, round(c.price - c.refunded, 2))
-        ev(m, c, "platform", "settle", s.order[st.FINISHED], settled, _settle_rule(m), case_no=0, time=settle_at)
+    ev(model, case, "buyer", "confirm_receipt", statuses.order[st.FINISHED], case_no=0)
+    settle_at = model.env.now + case.settle_offset
+    if settle_at < model.horizon:
+        settled = max(0.0, round(case.price - case.refunded, 2))
+        ev(
+            model,
+            case,
+            "platform",
+            "settle",
+            statuses.order[st.FINISHED],
+            settled,
+            _settle_rule(model),
+            case_no=0,
+            time=settle_at,
+        )
 
 
-def _settle_rule(m: Model) -> str:
-    ids = m.book.rules.get("settle", ())
+def _settle_rule(model: Simulation) -> str:
+    ids = model.book.rules.get("settle", ())
     return ids[0] if ids else ""
 
 
-def emit_lifecycle(m: Model, book: OrderBook, plan: CasePlan) -> None:
+def emit_lifecycle(model: Simulation, book: OrderBook, plan: CasePlan) -> None:
     """Events of every order's own lifecycle, as column blocks (no SimPy involved)."""
-    s, horizon = m.status, m.horizon
+    statuses, horizon = model.status, model.horizon
     ids = np.arange(book.n, dtype=np.int64)
     owned = np.zeros(book.n, dtype=bool)
     owned[plan.order[plan.owns_tail]] = True
     owned |= np.isnan(book.confirm)
     ship_rule = _first(book.rules.get("ship"))
     blocks = [
-        (np.ones(book.n, dtype=bool), book.paid, "buyer", "pay", s.order[st.PAID], book.price, ""),
+        (np.ones(book.n, dtype=bool), book.paid, "buyer", "pay", statuses.order[st.PAID], book.price, ""),
         (
             ~np.isnan(book.ship) & (book.ship < horizon),
             book.ship,
             "merchant",
             "ship",
-            s.order[st.SHIPPED],
+            statuses.order[st.SHIPPED],
             0.0,
             ship_rule,
         ),
@@ -63,7 +70,9 @@ def emit_lifecycle(m: Model, book: OrderBook, plan: CasePlan) -> None:
             book.deliver,
             "logistics",
             "deliver",
-            np.where(book.deliver > book.confirm, s.order[st.FINISHED], s.order[st.SHIPPED]).astype(object),
+            np.where(book.deliver > book.confirm, statuses.order[st.FINISHED], statuses.order[st.SHIPPED]).astype(
+                object
+            ),
             0.0,
             "",
         ),
@@ -72,7 +81,7 @@ def emit_lifecycle(m: Model, book: OrderBook, plan: CasePlan) -> None:
             book.confirm,
             "buyer",
             "confirm_receipt",
-            s.order[st.FINISHED],
+            statuses.order[st.FINISHED],
             0.0,
             "",
         ),
@@ -81,7 +90,7 @@ def emit_lifecycle(m: Model, book: OrderBook, plan: CasePlan) -> None:
             book.confirm,
             "platform",
             "auto_confirm",
-            s.order[st.FINISHED],
+            statuses.order[st.FINISHED],
             0.0,
             _first(book.rules.get("auto_confirm")),
         ),
@@ -90,14 +99,14 @@ def emit_lifecycle(m: Model, book: OrderBook, plan: CasePlan) -> None:
             book.settle,
             "platform",
             "settle",
-            s.order[st.FINISHED],
+            statuses.order[st.FINISHED],
             book.price,
             _first(book.rules.get("settle")),
         ),
     ]
     for mask, times, actor, activity, status, amount, rule in blocks:
         sel = np.flatnonzero(mask)
-        m.recorder.emit_block(
+        model.recorder.emit_block(
             (
                 sel.size,
                 {

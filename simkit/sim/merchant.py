@@ -6,38 +6,41 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from simkit import rules
 from simkit.rules import in_time
 from simkit.sim.judgement import merchant_finds_for_buyer
+from simkit.sim.pools import Pool
 from simkit.sim.record import ESCALATE, TIMEOUT, Proc
+from simkit.sim.state import Case, Simulation
 
 REOPENED = frozenset({"channels.extend", "tmall.reopen_entry"})
 """Rules under which a request was filed in an extended or reopened after-sale period."""
 
-if TYPE_CHECKING:
-    from simkit.sim.model import Case, Model
-    from simkit.sim.pools import Pool
 
-
-def action_for(m: Model, c: Case) -> str:
-    if c.handler in ("third_party", "platform_deposit"):
+def action_for(model: Simulation, case: Case) -> str:
+    if case.handler in ("third_party", "platform_deposit"):
         return "by_the_rules"
-    book = m.playbook
-    return book.reasons.get(c.reason, book.default)  # type: ignore[call-overload,no-any-return]
+    book = model.playbook
+    return book.reasons.get(case.reason, book.default)  # type: ignore[call-overload,no-any-return]
 
 
-def pool_for(m: Model, c: Case) -> Pool:
-    if c.handler == "third_party" and m.provider is not None:
-        return m.provider
-    if c.handler == "platform_deposit":
-        return m.arbiters
-    return m.staff(c.merchant)
+def pool_for(model: Simulation, case: Case) -> Pool:
+    if case.handler == "third_party" and model.provider is not None:
+        return model.provider
+    if case.handler == "platform_deposit":
+        return model.arbiters
+    return model.staff(case.merchant)
 
 
 def answer(
-    m: Model, c: Case, deadline: float, action: str, pre: float, handling: float, escalate_at: float = math.inf
+    model: Simulation,
+    case: Case,
+    deadline: float,
+    action: str,
+    pre: float,
+    handling: float,
+    escalate_at: float = math.inf,
 ) -> Proc:
     """Race the merchant's answer against the deadline (and an impatient buyer).
 
@@ -50,7 +53,7 @@ def answer(
     Returns:
         ``(verb, rule, amount)``.
     """
-    env = m.env
+    env = model.env
     now = env.now
     limit, at_limit = (deadline, TIMEOUT) if deadline <= escalate_at else (escalate_at, ESCALATE)
     if action == "stall" or not in_time(now + pre, limit):
@@ -58,15 +61,15 @@ def answer(
         return at_limit
     if pre > 0.0:
         yield env.timeout(pre)
-    start = pool_for(m, c).book(env.now, handling, limit)
+    start = pool_for(model, case).book(env.now, handling, limit)
     if start is None or not in_time(start + handling, limit):
         yield env.timeout(limit - env.now)
         return at_limit
     yield env.timeout(start + handling - env.now)
-    return decide(m, c, action)
+    return decide(model, case, action)
 
 
-def decide(m: Model, c: Case, action: str) -> tuple[str, str, float]:
+def decide(model: Simulation, case: Case, action: str) -> tuple[str, str, float]:
     """The merchant's answer under its playbook action.
 
     Returns:
@@ -79,17 +82,17 @@ def decide(m: Model, c: Case, action: str) -> tuple[str, str, float]:
     if action == "refuse":
         return ("refuse", "", 0.0)
     if action == "offer":
-        return ("offer", "", round((m.playbook.compensation or 0.1) * c.price, 2))
-    ok, rule = obliged(m, c)
+        return ("offer", "", round((model.playbook.compensation or 0.1) * case.price, 2))
+    ok, rule = obliged(model, case)
     if ok:
         return ("agree", rule, 0.0)
-    c.basis = rule
-    if m.policy.spec.channels is not None:
+    case.basis = rule
+    if model.policy.spec.channels is not None:
         alt = rules.channel_alternative(
-            m.policy,
-            price=c.price,
-            paid_at=m.at(c.paid),
-            at=m.at(m.env.now),
+            model.policy,
+            price=case.price,
+            paid_at=model.at(case.paid),
+            at=model.at(model.env.now),
             why_en="The rules do not oblige the merchant.",
             why_zh="规则不要求商家同意。",
             rules=(rule,) if rule else (),
@@ -98,47 +101,47 @@ def decide(m: Model, c: Case, action: str) -> tuple[str, str, float]:
     return ("refuse", rule, 0.0)
 
 
-def obliged(m: Model, c: Case) -> tuple[bool, str]:
+def obliged(model: Simulation, case: Case) -> tuple[bool, str]:
     """Whether the rules oblige the merchant to grant the request now, and the rule id."""
-    P = m.policy
-    if c.reason == "changed_mind":
-        if math.isnan(c.deliver):
+    policy = model.policy
+    if case.reason == "changed_mind":
+        if math.isnan(case.deliver):
             return True, ""
-        if c.window_rule in REOPENED:
+        if case.window_rule in REOPENED:
             # filed inside an extended or reopened period: handled as within the window
-            return not c.used, c.window_rule
-        d = rules.no_reason_return(
-            P,
-            category=c.category,
-            received_at=m.at(c.deliver),
-            at=m.at(c.requested_at),
-            goods_used=c.used,
-            paid_at=m.at(c.paid),
+            return not case.used, case.window_rule
+        decision = rules.no_reason_return(
+            policy,
+            category=case.category,
+            received_at=model.at(case.deliver),
+            at=model.at(case.requested_at),
+            goods_used=case.used,
+            paid_at=model.at(case.paid),
         )
-        return d.allowed, d.rules[0] if d.rules else ""
-    tri = m.cache.pure(rules.refund_triage, reason=c.reason)
+        return decision.allowed, decision.rules[0] if decision.rules else ""
+    tri = model.cache.pure(rules.refund_triage, reason=case.reason)
     rule = tri.rules[0] if tri.rules else ""
     if tri.outcome in ("communicate", "no_triage"):
         # The video channel's triage only says "communicate first" (the national floor has none);
         # a claim the merchant does not find proven rests on the legal quality remedy (law:cpl §24).
         rule = "national.quality_return"
-    if c.reason in ("not_received", "out_of_stock"):
+    if case.reason in ("not_received", "out_of_stock"):
         return True, rule
-    ok = tri.outcome == "agree" or merchant_finds_for_buyer(m, c)
-    if ok and c.reason == "quality" and not math.isnan(c.deliver):
+    ok = tri.outcome == "agree" or merchant_finds_for_buyer(model, case)
+    if ok and case.reason == "quality" and not math.isnan(case.deliver):
         q = rules.quality_remedy(
-            P,
-            category=c.category,
-            kind=c.kind,
-            paid_at=m.at(c.paid),
-            received_at=m.at(c.deliver),
-            at=m.at(c.requested_at),
+            policy,
+            category=case.category,
+            kind=case.kind,
+            paid_at=model.at(case.paid),
+            received_at=model.at(case.deliver),
+            at=model.at(case.requested_at),
         )
         if q.allowed:
             return True, q.rules[0] if q.rules else rule
-        if c.window_rule:
+        if case.window_rule:
             # beyond the legal 7 days, but inside the platform's after-sale period (e.g. the video
             # channel's 15-day quality period) or an extension of it: the platform standard applies
-            return True, c.window_rule
+            return True, case.window_rule
         return False, q.rules[0] if q.rules else rule
     return ok, rule

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -21,77 +21,11 @@ from simkit.sim.plan import plan_cases
 from simkit.sim.pools import Pool
 from simkit.sim.rng import Streams
 from simkit.sim.rulecache import RuleCache
+from simkit.sim.state import Case
 from simkit.sim.statuses import FAMILY, model_for
 
 HOUR = dt.timedelta(hours=1)
 _TD = dt.timedelta
-
-
-class Case:
-    """The state of one after-sale case while it runs (times in simulation hours, NaN = never)."""
-
-    __slots__ = (
-        "basis",
-        "category",
-        "channel",
-        "closed",
-        "confirm",
-        "cs",
-        "d",
-        "deliver",
-        "free",
-        "handler",
-        "intervened",
-        "kind",
-        "merchant",
-        "no",
-        "order",
-        "over_period",
-        "owns_tail",
-        "paid",
-        "price",
-        "reason",
-        "refunded",
-        "requested_at",
-        "settle",
-        "settle_offset",
-        "ship",
-        "start",
-        "u",
-        "used",
-        "window_rule",
-    )
-
-    def __init__(
-        self,
-        order: int,
-        no: int,
-        merchant: int,
-        reason: str,
-        kind: str,
-        category: str,
-        price: float,
-        free: bool,
-        channel: str,
-        paid: float,
-        ship: float,
-        deliver: float,
-        confirm: float,
-        settle: float,
-        settle_offset: float,
-        used: bool,
-        owns_tail: bool,
-        u: list[float],
-        d: list[float],
-        start: float,
-    ) -> None:
-        self.order, self.no, self.merchant, self.reason, self.kind = order, no, merchant, reason, kind
-        self.category, self.price, self.free, self.channel, self.paid = category, price, free, channel, paid
-        self.ship, self.deliver, self.confirm, self.settle = ship, deliver, confirm, settle
-        self.settle_offset, self.used, self.owns_tail, self.u, self.d = settle_offset, used, owns_tail, u, d
-        self.start = self.requested_at = start
-        self.window_rule, self.handler, self.closed, self.basis = "", "merchant", False, ""
-        self.cs, self.refunded, self.intervened, self.over_period = 0, 0.0, False, False
 
 
 class Model:
@@ -121,7 +55,7 @@ class Model:
         self.streams = Streams.from_seed(seed, replication)
         self.n = Counters()
         self.env = simpy.Environment()
-        self.emit = self.recorder.emit if self.recorder.records else None
+        self.emit: Callable[[tuple[Any, ...]], None] | None = self.recorder.emit if self.recorder.records else None
         self._start_hour = self.start.hour + self.start.minute / 60 + self.start.second / 3600
         self._pools: dict[int, Pool] = {}
         self.cache = RuleCache(self.policy, self.start)
@@ -286,4 +220,4 @@ def simulate(
     return compute(model.run())
 
 
-__all__ = ["Case", "Model", "simulate"]
+__all__ = ["Model", "simulate"]

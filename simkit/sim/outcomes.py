@@ -6,7 +6,6 @@ into `simkit.rules`.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from simkit import rules
 from simkit.rules import in_time
@@ -28,125 +27,138 @@ from simkit.sim.plan import (
     U_ESCALATE,
     U_RETURN,
 )
-from simkit.sim.record import Proc, Sub, agreed_status, ev, finish, status
-
-if TYPE_CHECKING:
-    from simkit.sim.model import Case, Model
+from simkit.sim.record import Proc, agreed_status, ev, finish, status
+from simkit.sim.state import Case, Simulation, Sub
 
 TAOBAO_CS_NEEDED, TAOBAO_CS_INTERVENED, TAOBAO_CS_DONE = 2, 3, 6
 """Taobao ``cs_status``: intervention needed, platform intervened, intervention done."""
 
 
-def agreed(m: Model, c: Case, rule: str) -> Proc:
+def agreed(model: Simulation, case: Case, rule: str) -> Proc:
     """After agreement: refund at once, or the return leg first."""
-    c.basis = rule
-    if c.kind == "refund_only":
-        refund(m, c, c.price, rule)
+    case.basis = rule
+    if case.kind == "refund_only":
+        refund(model, case, case.price, rule)
         return
-    yield from return_leg(m, c)
+    yield from return_leg(model, case)
 
 
-def refund(m: Model, c: Case, amount: float, rule: str, after_return: bool = False) -> None:
+def refund(model: Simulation, case: Case, amount: float, rule: str, after_return: bool = False) -> None:
     """Pay the refund (and any compensation that goes with it); the case ends with a remedy."""
     done = st.RETURN_DONE if after_return else st.REFUND_DONE
-    rule = rule or _due_rule(m, c)
-    ev(m, c, "platform", "refund", status(m, c, done), amount, rule)
-    c.refunded += amount
-    if c.handler == "platform_deposit":
-        m.n.cost_deposit += amount
+    rule = rule or _due_rule(model, case)
+    ev(model, case, "platform", "refund", status(model, case, done), amount, rule)
+    case.refunded += amount
+    if case.handler == "platform_deposit":
+        model.n.cost_deposit += amount
     else:
-        m.n.cost_refunds += amount
-    if c.intervened:
-        m.n.dispute_refunds += 1
-    full = amount >= c.price
-    if c.reason == "counterfeit" and full:
-        d = rules.counterfeit_compensation(m.policy, price=c.price, paid_at=m.at(c.paid))
-        if d.allowed and d.amount:
-            ev(m, c, "platform", "pay_compensation", "", d.amount, d.rules[0])
-            m.n.cost_penalties += d.amount
-    if c.reason == "out_of_stock" and full:
-        d = rules.late_shipment_compensation(
-            m.policy, price=c.price, paid_at=m.at(c.paid), at=m.at(m.env.now), reason="out_of_stock", channel=c.channel
+        model.n.cost_refunds += amount
+    if case.intervened:
+        model.n.dispute_refunds += 1
+    full = amount >= case.price
+    if case.reason == "counterfeit" and full:
+        decision = rules.counterfeit_compensation(model.policy, price=case.price, paid_at=model.at(case.paid))
+        if decision.allowed and decision.amount:
+            ev(model, case, "platform", "pay_compensation", "", decision.amount, decision.rules[0])
+            model.n.cost_penalties += decision.amount
+    if case.reason == "out_of_stock" and full:
+        decision = rules.late_shipment_compensation(
+            model.policy,
+            price=case.price,
+            paid_at=model.at(case.paid),
+            at=model.at(model.env.now),
+            reason="out_of_stock",
+            channel=case.channel,
         )
-        if d.allowed and d.amount:
-            ev(m, c, "platform", "pay_compensation", "", d.amount, d.rules[0])
-            m.n.cost_compensation += d.amount
-    finish(m, c, True)
-    close_trade(m, c, full, rule)
+        if decision.allowed and decision.amount:
+            ev(model, case, "platform", "pay_compensation", "", decision.amount, decision.rules[0])
+            model.n.cost_compensation += decision.amount
+    finish(model, case, True)
+    close_trade(model, case, full, rule)
 
 
-def _due_rule(m: Model, c: Case) -> str:
+def _due_rule(model: Simulation, case: Case) -> str:
     """The rule a refund the merchant agreed to is paid under (the legal refund deadline)."""
-    due = rules.refund_deadline(m.policy, received_return_at=m.at(m.env.now), paid_at=m.at(c.paid))
+    due = rules.refund_deadline(model.policy, received_return_at=model.at(model.env.now), paid_at=model.at(case.paid))
     return due.rules[0] if due.rules else ""
 
 
-def return_leg(m: Model, c: Case) -> Proc:
+def return_leg(model: Simulation, case: Case) -> Proc:
     """The buyer ships the goods back; the merchant confirms receipt (or the timer does)."""
-    env = m.env
-    last, return_rule = m.cache.buyer_return(env.now, c.paid)
-    delay = c.d[D_RETURN]
-    if c.u[U_RETURN] >= m.spec.buyers.return_on_time or not in_time(env.now + delay, last):
+    env = model.env
+    last, return_rule = model.cache.buyer_return(env.now, case.paid)
+    delay = case.d[D_RETURN]
+    if case.u[U_RETURN] >= model.spec.buyers.return_on_time or not in_time(env.now + delay, last):
         if last == math.inf:
             return
         yield env.timeout(max(0.0, last - env.now))
-        ev(m, c, "platform", "close_return", status(m, c, st.RETURN_CLOSED), rule=return_rule)
-        finish(m, c, False)
-        close_trade(m, c, False, return_rule)
+        ev(model, case, "platform", "close_return", status(model, case, st.RETURN_CLOSED), rule=return_rule)
+        finish(model, case, False)
+        close_trade(model, case, False, return_rule)
         return
     yield env.timeout(delay)
-    ship = m.cache.pure(rules.return_shipping, reason=c.reason, kind=c.kind, free_shipping=c.free)
-    fee = m.spec.logistics.return_fee
+    ship = model.cache.pure(rules.return_shipping, reason=case.reason, kind=case.kind, free_shipping=case.free)
+    fee = model.spec.logistics.return_fee
     share = 1.0 if ship.payer == "merchant" else 0.0  # the merchant's share of the return fee
-    ev(m, c, "buyer", "ship_return", status(m, c, st.WAIT_RECEIPT), fee, ship.rules[0] if ship.rules else "")
-    m.n.cost_shipping += fee * share
+    ev(
+        model,
+        case,
+        "buyer",
+        "ship_return",
+        status(model, case, st.WAIT_RECEIPT),
+        fee,
+        ship.rules[0] if ship.rules else "",
+    )
+    model.n.cost_shipping += fee * share
     # the platform's receipt timer runs from the shipment, while the parcel travels
-    receipt_due, receipt_rule = m.cache.merchant_receipt(env.now, c.paid)
-    service = c.kind in ("exchange", "repair")
-    next_status = status(m, c, st.RESHIP if service else st.REFUNDING)
-    arrival = env.now + c.d[D_TRANSIT]
+    receipt_due, receipt_rule = model.cache.merchant_receipt(env.now, case.paid)
+    service = case.kind in ("exchange", "repair")
+    next_status = status(model, case, st.RESHIP if service else st.REFUNDING)
+    arrival = env.now + case.d[D_TRANSIT]
     if not in_time(arrival, receipt_due):  # still travelling when the timer fires
         yield env.timeout(receipt_due - env.now)
-        m.n.auto_refund += 1
-        ev(m, c, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)
+        model.n.auto_refund += 1
+        ev(model, case, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)
         if not service:
-            refund(m, c, c.price, receipt_rule, after_return=True)
+            refund(model, case, case.price, receipt_rule, after_return=True)
             return
         yield env.timeout(arrival - env.now)
-        yield from send_back(m, c)
+        yield from send_back(model, case)
         return
-    yield env.timeout(c.d[D_TRANSIT])
-    ev(m, c, "logistics", "return_delivered", status(m, c, st.WAIT_RECEIPT))
+    yield env.timeout(case.d[D_TRANSIT])
+    ev(model, case, "logistics", "return_delivered", status(model, case, st.WAIT_RECEIPT))
     if receipt_due == math.inf:  # no platform timer (national floor): the legal refund deadline
-        receipt_due, receipt_rule = m.cache.refund_due(env.now, c.paid)
-    late = m.playbook.confirm_returns == "late" and c.handler == "merchant"  # a provider or the platform is on time
+        receipt_due, receipt_rule = model.cache.refund_due(env.now, case.paid)
+    late = (
+        model.playbook.confirm_returns == "late" and case.handler == "merchant"
+    )  # a provider or the platform is on time
     action = "stall" if late else "agree"
-    verb, _, _ = yield from answer(m, c, receipt_due, action, 0.0, c.d[D_HANDLE2])
+    verb, _, _ = yield from answer(model, case, receipt_due, action, 0.0, case.d[D_HANDLE2])
     if verb == "timeout":
-        m.n.auto_refund += 1
-        ev(m, c, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)
+        model.n.auto_refund += 1
+        ev(model, case, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)
     else:
-        ev(m, c, "merchant", "confirm_return", next_status)
+        ev(model, case, "merchant", "confirm_return", next_status)
     if not service:
-        refund(m, c, c.price, receipt_rule if verb == "timeout" else c.basis, after_return=True)
+        refund(model, case, case.price, receipt_rule if verb == "timeout" else case.basis, after_return=True)
         return
-    yield from send_back(m, c)
+    yield from send_back(model, case)
 
 
-def send_back(m: Model, c: Case) -> Proc:
+def send_back(model: Simulation, case: Case) -> Proc:
     """Exchange or repair: the merchant sends the replacement (or the repaired item); the buyer receives it."""
-    env = m.env
-    yield env.timeout(c.d[D_HANDLE3])
-    activity = "ship_replacement" if c.kind == "exchange" else "return_repaired"
-    ev(m, c, "merchant", activity, status(m, c, st.WAIT_BUYER_RECEIPT))
-    yield env.timeout(c.d[D_TRANSIT2])
-    delivered = "deliver_replacement" if c.kind == "exchange" else "deliver_repaired"
-    ev(m, c, "logistics", delivered, status(m, c, st.SERVICE_DONE))
-    finish(m, c, True)
-    close_trade(m, c, False, "")
+    env = model.env
+    yield env.timeout(case.d[D_HANDLE3])
+    activity = "ship_replacement" if case.kind == "exchange" else "return_repaired"
+    ev(model, case, "merchant", activity, status(model, case, st.WAIT_BUYER_RECEIPT))
+    yield env.timeout(case.d[D_TRANSIT2])
+    delivered = "deliver_replacement" if case.kind == "exchange" else "deliver_repaired"
+    ev(model, case, "logistics", delivered, status(model, case, st.SERVICE_DONE))
+    finish(model, case, True)
+    close_trade(model, case, False, "")
 
 
-def offer(m: Model, c: Case, amount: float, rule: str, declined: str = "agree") -> Proc:
+def offer(model: Simulation, case: Case, amount: float, rule: str, declined: str = "agree") -> Proc:
     """A small compensation first; when the buyer declines, the merchant agrees or (`declined`) refuses.
 
     Args:
@@ -158,71 +170,79 @@ def offer(m: Model, c: Case, amount: float, rule: str, declined: str = "agree") 
             video channel's alternative to a refusal: the merchant may reject once it has
             offered one).
     """
-    b = m.spec.buyers
-    m.n.offers += 1
-    ev(m, c, "merchant", "offer_compensation", status(m, c, st.OFFERED), amount, rule)
-    yield m.env.timeout(c.d[D_ESCALATE] * 0.25)
-    pct = 100.0 * amount / c.price if c.price else 0.0
-    if c.u[U_ACCEPT] < min(1.0, b.accept_offer_base + b.accept_offer_per_percent * pct):
-        m.n.offers_accepted += 1
-        m.n.cost_compensation += amount
-        c.refunded += amount
-        if c.kind in ("refund_only", "return_refund"):
-            ev(m, c, "buyer", "accept_offer", status(m, c, st.REFUNDING), amount)
-            ev(m, c, "platform", "refund", status(m, c, st.REFUND_DONE), amount, rule or _due_rule(m, c))
+    buyers = model.spec.buyers
+    model.n.offers += 1
+    ev(model, case, "merchant", "offer_compensation", status(model, case, st.OFFERED), amount, rule)
+    yield model.env.timeout(case.d[D_ESCALATE] * 0.25)
+    pct = 100.0 * amount / case.price if case.price else 0.0
+    if case.u[U_ACCEPT] < min(1.0, buyers.accept_offer_base + buyers.accept_offer_per_percent * pct):
+        model.n.offers_accepted += 1
+        model.n.cost_compensation += amount
+        case.refunded += amount
+        if case.kind in ("refund_only", "return_refund"):
+            ev(model, case, "buyer", "accept_offer", status(model, case, st.REFUNDING), amount)
+            ev(
+                model,
+                case,
+                "platform",
+                "refund",
+                status(model, case, st.REFUND_DONE),
+                amount,
+                rule or _due_rule(model, case),
+            )
         else:
-            ev(m, c, "buyer", "accept_offer", status(m, c, st.CLOSED), amount)
-            ev(m, c, "platform", "pay_compensation", "", amount, rule)
-        finish(m, c, True)
-        close_trade(m, c, False, rule)
+            ev(model, case, "buyer", "accept_offer", status(model, case, st.CLOSED), amount)
+            ev(model, case, "platform", "pay_compensation", "", amount, rule)
+        finish(model, case, True)
+        close_trade(model, case, False, rule)
         return
-    ev(m, c, "buyer", "decline_offer", status(m, c, st.REQUESTED))
+    ev(model, case, "buyer", "decline_offer", status(model, case, st.REQUESTED))
     if declined == "refuse":
-        m.n.refusals += 1
-        ev(m, c, "merchant", "refuse", status(m, c, st.REFUSED), rule=c.basis)
-        yield from refused(m, c)
+        model.n.refusals += 1
+        ev(model, case, "merchant", "refuse", status(model, case, st.REFUSED), rule=case.basis)
+        yield from refused(model, case)
         return
-    ev(m, c, "merchant", "agree", agreed_status(m, c), rule=rule)
-    yield from agreed(m, c, rule)
+    ev(model, case, "merchant", "agree", agreed_status(model, case), rule=rule)
+    yield from agreed(model, case, rule)
 
 
-def refused(m: Model, c: Case) -> Proc:
+def refused(model: Simulation, case: Case) -> Proc:
     """After a refusal: the buyer escalates to the platform, or gives up (and may complain)."""
-    env = m.env
-    b = m.spec.buyers
+    env = model.env
+    buyers = model.spec.buyers
     refused_at = env.now
-    if c.u[U_ESCALATE] < b.escalate_after_refusal:
-        when = env.now + c.d[D_ESCALATE]
+    if case.u[U_ESCALATE] < buyers.escalate_after_refusal:
+        when = env.now + case.d[D_ESCALATE]
         itv = rules.intervention(
-            m.policy,
-            refund_requested_at=m.at(c.requested_at),
-            at=m.at(when),
-            paid_at=m.at(c.paid),
+            model.policy,
+            refund_requested_at=model.at(case.requested_at),
+            at=model.at(when),
+            paid_at=model.at(case.paid),
             merchant_refused=True,
-            refused_at=m.at(refused_at),
+            refused_at=model.at(refused_at),
         )
         if not itv.allowed and itv.outcome == "too_early" and itv.deadline is not None:
-            when = m.hours(itv.deadline)
+            when = model.hours(itv.deadline)
             itv = rules.intervention(
-                m.policy,
-                refund_requested_at=m.at(c.requested_at),
+                model.policy,
+                refund_requested_at=model.at(case.requested_at),
                 at=itv.deadline,
-                paid_at=m.at(c.paid),
+                paid_at=model.at(case.paid),
                 merchant_refused=True,
-                refused_at=m.at(refused_at),
+                refused_at=model.at(refused_at),
             )
         if itv.allowed:
             yield env.timeout(max(0.0, when - env.now))
-            yield from arbitration(m, c, itv.rules[0])
+            yield from arbitration(model, case, itv.rules[0])
             return
-    ev(m, c, "buyer", "cancel", status(m, c, st.CANCELLED))
-    finish(m, c, False)
-    close_trade(m, c, False, "")
-    if c.reason == "not_as_described" and c.u[U_COMPLAINT] < b.complaint:
-        env.process(complaint(m, c, refused_at))
+    ev(model, case, "buyer", "cancel", status(model, case, st.CANCELLED))
+    finish(model, case, False)
+    close_trade(model, case, False, "")
+    if case.reason == "not_as_described" and case.u[U_COMPLAINT] < buyers.complaint:
+        env.process(complaint(model, case, refused_at))
 
 
-def arbitration(m: Model, c: Case, rule: str, waiting: str | None = None) -> Proc:
+def arbitration(model: Simulation, case: Case, rule: str, waiting: str | None = None) -> Proc:
     """Platform intervention: an arbiter reads the evidence and decides liability through the rules.
 
     Args:
@@ -231,78 +251,82 @@ def arbitration(m: Model, c: Case, rule: str, waiting: str | None = None) -> Pro
         rule: The rule that lets the buyer ask for intervention.
         waiting: The case's status while the platform looks at it (default: refused).
     """
-    env, s, P = m.env, m.status, m.policy
-    held = waiting or status(m, c, st.REFUSED)
-    taobao = s.intervention
-    m.n.interventions += 1
-    c.intervened = True
-    ev(m, c, "buyer", "request_intervention", held, rule=rule, cs=TAOBAO_CS_NEEDED if taobao else 0)
-    begin = m.arbiters.book(env.now, c.d[D_ARBITER])
+    env, statuses, policy = model.env, model.status, model.policy
+    held = waiting or status(model, case, st.REFUSED)
+    taobao = statuses.intervention
+    model.n.interventions += 1
+    case.intervened = True
+    ev(model, case, "buyer", "request_intervention", held, rule=rule, cs=TAOBAO_CS_NEEDED if taobao else 0)
+    begin = model.arbiters.book(env.now, case.d[D_ARBITER])
     assert begin is not None
     if begin > env.now:
         yield env.timeout(begin - env.now)
-    ev(m, c, "arbiter", "intervene", held, rule=rule, cs=TAOBAO_CS_INTERVENED if taobao else 0)
-    yield env.timeout(c.d[D_ARBITER])
+    ev(model, case, "arbiter", "intervene", held, rule=rule, cs=TAOBAO_CS_INTERVENED if taobao else 0)
+    yield env.timeout(case.d[D_ARBITER])
     allowed = True
-    if c.reason == "changed_mind" and not math.isnan(c.deliver):
+    if case.reason == "changed_mind" and not math.isnan(case.deliver):
         allowed = rules.no_reason_return(
-            P,
-            category=c.category,
-            received_at=m.at(c.deliver),
-            at=m.at(c.requested_at),
-            goods_used=c.used,
-            paid_at=m.at(c.paid),
+            policy,
+            category=case.category,
+            received_at=model.at(case.deliver),
+            at=model.at(case.requested_at),
+            goods_used=case.used,
+            paid_at=model.at(case.paid),
         ).allowed
-    d = m.cache.pure(
+    decision = model.cache.pure(
         rules.arbitrate,
-        reason=c.reason,
-        kind=c.kind,
-        evidence=arbiter_finds_for_buyer(m, c),
-        free_shipping=c.free,
+        reason=case.reason,
+        kind=case.kind,
+        evidence=arbiter_finds_for_buyer(model, case),
+        free_shipping=case.free,
         no_reason_allowed=allowed,
     )
-    decided = d.rules[0] if d.rules else rule
+    decided = decision.rules[0] if decision.rules else rule
     done = TAOBAO_CS_DONE if taobao else 0
-    if not d.allowed:
-        ruled = s.case_status(st.RULED_FOR_MERCHANT, c.kind) or held
-        ev(m, c, "arbiter", "merchant_wins", ruled, rule=decided, cs=done)
-        finish(m, c, False)
-        close_trade(m, c, False, decided)
+    if not decision.allowed:
+        ruled = statuses.case_status(st.RULED_FOR_MERCHANT, case.kind) or held
+        ev(model, case, "arbiter", "merchant_wins", ruled, rule=decided, cs=done)
+        finish(model, case, False)
+        close_trade(model, case, False, decided)
         return
-    ev(m, c, "arbiter", "buyer_wins", agreed_status(m, c), rule=decided, cs=done)
-    if c.reason == "not_as_described":
-        pp = rules.penalty_points(P, violation="not_as_described", severity=severity(m, c), paid_at=m.at(c.paid))
-        if pp.allowed and pp.points:
-            m.n.penalty_points += pp.points
-            ev(m, c, "platform", "penalty_points", "", float(pp.points), pp.rules[0])
-    yield from agreed(m, c, decided)
+    ev(model, case, "arbiter", "buyer_wins", agreed_status(model, case), rule=decided, cs=done)
+    if case.reason == "not_as_described":
+        points = rules.penalty_points(
+            policy, violation="not_as_described", severity=severity(model, case), paid_at=model.at(case.paid)
+        )
+        if points.allowed and points.points:
+            model.n.penalty_points += points.points
+            ev(model, case, "platform", "penalty_points", "", float(points.points), points.rules[0])
+    yield from agreed(model, case, decided)
 
 
-def complaint(m: Model, c: Case, closed_at: float) -> Proc:
+def complaint(model: Simulation, case: Case, closed_at: float) -> Proc:
     """A rule complaint after the case closed: straight to human intervention."""
-    env = m.env
-    when = closed_at + c.d[D_ESCALATE]
-    d = rules.rule_complaint(m.policy, closed_at=m.at(closed_at), at=m.at(when), reason=c.reason, paid_at=m.at(c.paid))
-    if not d.allowed:
+    env = model.env
+    when = closed_at + case.d[D_ESCALATE]
+    decision = rules.rule_complaint(
+        model.policy, closed_at=model.at(closed_at), at=model.at(when), reason=case.reason, paid_at=model.at(case.paid)
+    )
+    if not decision.allowed:
         return
     yield env.timeout(max(0.0, when - env.now))
-    no = m.next_case_no(c.order, CLAIM_CASE_NO)
-    taobao = m.status.intervention
-    m.n.complaints += 1
-    m.n.cases += 1
-    sub = Sub(c, no, "rule_complaint", env.now)
-    ev(m, sub, "buyer", "file_complaint", "", rule=d.rules[0], cs=TAOBAO_CS_NEEDED if taobao else 0)
-    begin = m.arbiters.book(env.now, c.d[D_ARBITER])
+    no = model.next_case_no(case.order, CLAIM_CASE_NO)
+    taobao = model.status.intervention
+    model.n.complaints += 1
+    model.n.cases += 1
+    sub = Sub(case, no, "rule_complaint", env.now)
+    ev(model, sub, "buyer", "file_complaint", "", rule=decision.rules[0], cs=TAOBAO_CS_NEEDED if taobao else 0)
+    begin = model.arbiters.book(env.now, case.d[D_ARBITER])
     assert begin is not None
     if begin > env.now:
         yield env.timeout(begin - env.now)
-    ev(m, sub, "arbiter", "intervene", "", rule=d.rules[0], cs=TAOBAO_CS_INTERVENED if taobao else 0)
-    yield env.timeout(c.d[D_ARBITER])
+    ev(model, sub, "arbiter", "intervene", "", rule=decision.rules[0], cs=TAOBAO_CS_INTERVENED if taobao else 0)
+    yield env.timeout(case.d[D_ARBITER])
     done = TAOBAO_CS_DONE if taobao else 0
-    if arbiter_finds_for_buyer(m, c):  # the complaint is read on the case's own evidence
-        m.n.penalty_points += d.points
-        ev(m, sub, "arbiter", "uphold_complaint", "", float(d.points), d.rules[-1], cs=done)
-        finish(m, sub, True)
+    if arbiter_finds_for_buyer(model, case):  # the complaint is read on the case's own evidence
+        model.n.penalty_points += decision.points
+        ev(model, sub, "arbiter", "uphold_complaint", "", float(decision.points), decision.rules[-1], cs=done)
+        finish(model, sub, True)
     else:
-        ev(m, sub, "arbiter", "dismiss_complaint", "", rule=d.rules[0], cs=done)
-        finish(m, sub, False)
+        ev(model, sub, "arbiter", "dismiss_complaint", "", rule=decision.rules[0], cs=done)
+        finish(model, sub, False)

@@ -7,12 +7,10 @@ recorder keeps no events.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simkit.sim import statuses as st
-
-if TYPE_CHECKING:
-    from simkit.sim.model import Case, Model
+from simkit.sim.state import Case, Simulation, Sub
 
 Proc = Generator[Any, Any, Any]
 TIMEOUT = ("timeout", "", 0.0)
@@ -21,8 +19,8 @@ REFUND_KINDS = frozenset({"refund_only", "return_refund"})
 
 
 def ev(
-    m: Model,
-    c: Case | Sub,
+    model: Simulation,
+    case: Case | Sub,
     actor: str,
     activity: str,
     status: str,
@@ -38,56 +36,45 @@ def ev(
     event of the case (the order's own events, ``case_no=0``, carry 0).
     """
     if cs is not None:
-        c.cs = cs
-    if m.emit is not None:
-        m.emit(
+        case.cs = cs
+    if model.emit is not None:
+        model.emit(
             (
-                c.order,
-                c.no if case_no is None else case_no,
-                c.merchant,
-                m.env.now if time is None else time,
+                case.order,
+                case.no if case_no is None else case_no,
+                case.merchant,
+                model.env.now if time is None else time,
                 actor,
                 activity,
                 status,
-                c.cs if case_no != 0 else 0,
-                c.kind if case_no != 0 else "",
-                c.reason if case_no != 0 else "",
+                case.cs if case_no != 0 else 0,
+                case.kind if case_no != 0 else "",
+                case.reason if case_no != 0 else "",
                 amount,
                 rule,
             )
         )
 
 
-def finish(m: Model, c: Case | Sub, remedy: bool) -> None:
+def finish(model: Simulation, case: Case | Sub, remedy: bool) -> None:
     """Close the case: resolution time and remedy share."""
-    if c.closed:
+    if case.closed:
         return
-    c.closed = True
-    m.n.closed += 1
-    m.n.resolution.append(m.env.now - c.start)
+    case.closed = True
+    model.n.closed += 1
+    model.n.resolution.append(model.env.now - case.start)
     if remedy:
-        m.n.remedies += 1
-    if c.over_period:
-        m.n.over_period_closed += 1
-        m.n.over_period_remedies += int(remedy)
+        model.n.remedies += 1
+    if case.over_period:
+        model.n.over_period_closed += 1
+        model.n.over_period_remedies += int(remedy)
 
 
-class Sub:
-    """A follow-up case on the same order (a complaint)."""
-
-    __slots__ = ("closed", "cs", "kind", "merchant", "no", "order", "over_period", "reason", "start")
-
-    def __init__(self, parent: Case, no: int, kind: str, start: float) -> None:
-        self.order, self.no, self.merchant = parent.order, no, parent.merchant
-        self.kind, self.reason, self.start, self.closed = kind, parent.reason, start, False
-        self.cs, self.over_period = 0, False
-
-
-def status(m: Model, c: Case, step: str) -> str:
+def status(model: Simulation, case: Case, step: str) -> str:
     """The platform's after-sale status of `step` for case `c` (from the model's table for its kind)."""
-    return m.kind_statuses[c.kind][step]
+    return model.kind_statuses[case.kind][step]
 
 
-def agreed_status(m: Model, c: Case) -> str:
+def agreed_status(model: Simulation, case: Case) -> str:
     """The status right after the merchant (or a timer, or the arbiter) agreed."""
-    return status(m, c, st.REFUNDING if c.kind == "refund_only" else st.WAIT_RETURN)
+    return status(model, case, st.REFUNDING if case.kind == "refund_only" else st.WAIT_RETURN)
