@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +10,7 @@ from pydantic import ValidationError
 
 from simkit.errors import Problem, Reference
 from simkit.policy.base import suggest
+from simkit.yamlio import plain_copy
 
 META_KEYS = frozenset({"name", "source", "note", "alternatives", "see_also"})
 
@@ -41,7 +41,7 @@ class Located:
 
     def copy(self) -> Located:
         """A deep copy."""
-        return Located(copy.deepcopy(self.data), dict(self.origins), self.default_file, dict(self.referrers))
+        return Located(plain_copy(self.data), dict(self.origins), self.default_file, dict(self.referrers))
 
 
 def located(data: Any, lines: Mapping[str, int], file: str) -> Located:
@@ -68,7 +68,7 @@ def _merge_into(target: dict[str, Any], source: dict[str, Any], prefix: str, int
                 into.origins[path] = over.origins[path]
             _merge_into(target[key], value, path, into, over)
         else:
-            target[key] = copy.deepcopy(value)
+            target[key] = plain_copy(value)
             for origin_path in [p for p in into.origins if p == path or p.startswith(path + ".")]:
                 del into.origins[origin_path]
             into.origins.update({p: o for p, o in over.origins.items() if p == path or p.startswith(path + ".")})

@@ -125,8 +125,8 @@ def _validate(tree: Located) -> ScenarioSpec:
 
 def _apply_scenario_overrides(tree: Located, spec: ScenarioSpec, sets: list[Override]) -> Located:
     out = tree.copy()
-    known = scenario_parameters(tree, spec)
     defaults = as_written(spec)
+    known = scenario_parameters(tree, spec, defaults)
     problems: list[Problem] = []
     for item in sets:
         if item.path not in known and not _exists(out.data, item.path):
@@ -288,15 +288,27 @@ def _expand(book: PlaybookSpec, spec: ScenarioSpec, tree: Located, where: str, s
     return playbooks.merge(parent, book, set(book.model_fields_set))
 
 
-def scenario_parameters(tree: Located, spec: ScenarioSpec) -> dict[str, Any]:
-    """Scenario parameters (dotted path → value), written values first, then defaults."""
+def scenario_parameters(tree: Located, spec: ScenarioSpec, written_spec: Any = None) -> dict[str, Any]:
+    """Scenario parameters (dotted path → value), written values first, then defaults.
+
+    Args:
+        tree: The scenario file as read.
+        spec: The validated scenario.
+        written_spec: ``as_written(spec)`` when the caller has it already.
+    """
     written = dict(iter_leaves({k: v for k, v in tree.data.items() if k in SECTIONS}))
-    defaults = dict(iter_leaves(as_written(spec)))
+    defaults = dict(iter_leaves(as_written(spec) if written_spec is None else written_spec))
     out = dict(written)
     for key, value in defaults.items():
-        if key not in out and not any(key.startswith(w + ".") for w in written):
+        if key not in out and not _under_written(key, written):
             out[key] = value
     return dict(sorted(out.items(), key=lambda kv: _order(kv[0])))
+
+
+def _under_written(key: str, written: dict[str, Any]) -> bool:
+    """Whether a written leaf is an ancestor of `key` (e.g. a list written whole)."""
+    parts = key.split(".")
+    return any(".".join(parts[:end]) in written for end in range(1, len(parts)))
 
 
 def _order(path: str) -> tuple[int, str]:

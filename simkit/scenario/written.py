@@ -25,26 +25,31 @@ def _validator_names(info: Any) -> set[str]:
     return names
 
 
-def _is_hours(info: Any) -> bool:
-    return "_hours" in _validator_names(info)
+_UNITS: dict[tuple[type, str], Kind | None] = {}
+"""Per (model class, field): the unit its values are written in (fields never change after class creation)."""
 
 
-def _is_percent(info: Any) -> bool:
-    return "_percent" in _validator_names(info)
+def _unit(model: type, name: str, info: Any) -> Kind | None:
+    """`Kind.DURATION` for an hours field, `Kind.PERCENT` for a percent field, else None."""
+    key = (model, name)
+    if key not in _UNITS:
+        validators = _validator_names(info)
+        _UNITS[key] = Kind.DURATION if "_hours" in validators else Kind.PERCENT if "_percent" in validators else None
+    return _UNITS[key]
 
 
 def as_written(model: Any) -> Any:
     """Plain data for `model`: durations as ``"N hours"``/``"N days"``, datetimes as ISO text."""
     if isinstance(model, BaseModel):
         out: dict[str, Any] = {}
-        for name, info in type(model).model_fields.items():
+        model_type = type(model)
+        for name, info in model_type.model_fields.items():
             value = getattr(model, name)
             if value is None:
                 continue
-            if _is_hours(info) and isinstance(value, (int, float)):
-                out[name] = format_quantity(float(value), Kind.DURATION)
-            elif _is_percent(info) and isinstance(value, (int, float)):
-                out[name] = format_quantity(float(value), Kind.PERCENT)
+            unit = _unit(model_type, name, info)
+            if unit is not None and isinstance(value, (int, float)):
+                out[name] = format_quantity(float(value), unit)
             else:
                 out[name] = as_written(value)
         return out

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simkit.errors import SimkitError
-from simkit.yamlio import line_of, load_yaml, load_yaml_text
+from simkit.yamlio import line_of, load_yaml, load_yaml_text, plain_copy
 
 
 def _error(text: str) -> str:
@@ -212,3 +215,37 @@ def test_load_yaml_reads_files(tmp_path: Path) -> None:
     file = tmp_path / "ok.yaml"
     file.write_text("名称: 天猫\n", encoding="utf-8")
     assert load_yaml(file) == ({"名称": "天猫"}, {"": 1, "名称": 1})
+
+
+def test_each_load_of_a_remembered_file_is_its_own_copy(tmp_path: Path) -> None:
+    # the parse is remembered per text; a caller that edits what it got must not change the next load
+    path = tmp_path / "p.yaml"
+    path.write_text("a:\n  b: [1, {c: 2026-01-01}]\n  d: x\n", encoding="utf-8")
+    first, lines = load_yaml(path)
+    first["a"]["b"][1]["c"] = "changed"
+    first["a"]["b"].append(3)
+    lines["a.d"] = 99
+    second, second_lines = load_yaml(path)
+    assert second == {"a": {"b": [1, {"c": dt.date(2026, 1, 1)}], "d": "x"}}
+    assert second_lines["a.d"] == 3
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.dates(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+        max_leaves=30,
+    )
+)
+def test_plain_copy_equals_and_shares_no_container(data: object) -> None:
+    copied = plain_copy(data)
+    assert repr(copied) == repr(data)  # repr: NaN != NaN
+
+    def containers(value: object) -> list[int]:
+        if isinstance(value, dict):
+            return [id(value), *(i for item in value.values() for i in containers(item))]
+        if isinstance(value, list):
+            return [id(value), *(i for item in value for i in containers(item))]
+        return []
+
+    assert not set(containers(copied)) & set(containers(data))
