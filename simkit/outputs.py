@@ -32,8 +32,21 @@ def _error(option: str, message: str) -> UsageError:
     return UsageError(Problem("<cli>", 0, option, message))
 
 
-def check_target(target: Path, names: Collection[str], option: str = "--out", writer: str = "simkit run") -> None:
+def check_target(
+    target: Path,
+    names: Collection[str],
+    option: str = "--out",
+    writer: str = "simkit run",
+    earlier: Collection[str] = (),
+) -> None:
     """Refuse a target that is not a directory, or that holds anything but a previous set.
+
+    Args:
+        target: The directory.
+        names: The files of the new set (paths relative to `target`; ``export/taobao/refunds.csv``).
+        option: The command-line option named in messages.
+        writer: Who writes such sets (named in messages).
+        earlier: Further files an earlier set of the same writer may hold (e.g. another export shape).
 
     Raises:
         UsageError: Naming the option and what is wrong.
@@ -46,12 +59,8 @@ def check_target(target: Path, names: Collection[str], option: str = "--out", wr
         entries = sorted(os.listdir(target))
     except OSError as exc:
         raise _error(option, f"cannot read {target}: {exc.strerror or exc}") from None
-    foreign = [
-        entry
-        for entry in entries
-        if not (entry in names and (target / entry).is_file() and not (target / entry).is_symlink())
-        and not _LEGACY.match(entry)
-    ]
+    allowed = {*names, *earlier}
+    foreign = [entry for entry in entries if not (_in_set(target, entry, allowed) or _LEGACY.match(entry))]
     if foreign:
         shown = ", ".join(repr(entry) for entry in foreign[:3]) + (", …" if len(foreign) > 3 else "")
         raise _error(
@@ -61,20 +70,39 @@ def check_target(target: Path, names: Collection[str], option: str = "--out", wr
         )
 
 
+def _in_set(target: Path, entry: str, allowed: set[str]) -> bool:
+    """Whether `entry` (relative to `target`) is a file of the set, or a folder of nothing but such files."""
+    path = target / entry
+    if path.is_symlink():
+        return False
+    if path.is_file():
+        return entry in allowed
+    if not path.is_dir() or not any(name.startswith(entry + "/") for name in allowed):
+        return False
+    try:
+        inside = sorted(os.listdir(path))
+    except OSError:
+        return False
+    return all(_in_set(target, f"{entry}/{name}", allowed) for name in inside)
+
+
 @contextlib.contextmanager
-def output_set(target: Path, names: Collection[str], option: str = "--out") -> Iterator[Path]:
+def output_set(
+    target: Path, names: Collection[str], option: str = "--out", earlier: Collection[str] = ()
+) -> Iterator[Path]:
     """Yield a staging directory for the files `names`; swap it in as `target` on success.
 
     Args:
         target: The directory that will hold the set.
         names: The file names of the set (anything else in an existing target is refused).
         option: The command-line option named in messages.
+        earlier: Further files an earlier set of the same writer may hold (replaced too).
 
     Raises:
         UsageError: When the target cannot be used or written (checked before anything runs).
     """
     outputs = Outputs()
-    outputs.directory(target, names, option)
+    outputs.directory(target, names, option, earlier=earlier)
     with outputs.staged() as stage:
         yield stage(target)
 
@@ -89,19 +117,28 @@ class Outputs:
 
     def __init__(self) -> None:
         self._dirs: list[tuple[Path, tuple[str, ...], str]] = []
-        self._writers: dict[Path, str] = {}
+        self._writers: dict[Path, tuple[str, tuple[str, ...]]] = {}
         self._files: list[tuple[Path, str]] = []
 
-    def directory(self, target: Path, names: Collection[str], option: str, writer: str = "simkit run") -> None:
+    def directory(
+        self,
+        target: Path,
+        names: Collection[str],
+        option: str,
+        writer: str = "simkit run",
+        earlier: Collection[str] = (),
+    ) -> None:
         """A directory that will hold exactly the files `names` (an existing one must hold nothing else).
+
+        `earlier` names further files an earlier set of the same writer may hold; they are replaced too.
 
         Raises:
             UsageError: When `target` is a file, holds other things, or cannot be created.
         """
-        check_target(target, names, option, writer)
+        check_target(target, names, option, writer, earlier)
         _check_parent(target, option)
         self._dirs.append((target, tuple(names), option))
-        self._writers[target] = writer
+        self._writers[target] = (writer, tuple(earlier))
 
     def file(self, target: Path, option: str) -> None:
         """A single file.
@@ -143,7 +180,7 @@ class Outputs:
                     raise RuntimeError(f"output {stage} not written")
             for target, (_stage, real, option, members) in staging.items():  # still ours to replace
                 if members is not None:
-                    check_target(real, members, option, self._writers[target])
+                    check_target(real, members, option, *self._writers[target])
                 else:
                     check_file_target(real, option)
             _publish([(stage, real, option) for stage, real, option, _names in staging.values()])

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         with _progress(args.quiet or args.json, reps, scenario.id) as tick:
             result = run_experiment(scenario, seed=args.seed, reps=reps, recorder="none", on_replication=tick, **stop)
     else:
-        with output_set(args.out, (*OUTPUTS, *_export_names(shapes))) as staging:
+        with output_set(args.out, (*OUTPUTS, *_export_names(shapes)), earlier=_every_export()) as staging:
             with _progress(args.quiet or args.json, reps, scenario.id) as tick:
                 result = run_experiment(
                     scenario,
@@ -143,6 +143,13 @@ def _export_names(shapes: list[str]) -> list[str]:
     from simkit.logs.export import FILES
 
     return [f"export/{shape}/{name}" for shape in shapes for name in FILES[shape]]
+
+
+def _every_export() -> list[str]:
+    """The files of every export shape (what an earlier run into the same --out may have written)."""
+    from simkit.logs.export import SHAPES
+
+    return _export_names(list(SHAPES))
 
 
 def _write_exports(staging: Path, shapes: list[str], result: Any) -> None:

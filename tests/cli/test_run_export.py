@@ -80,14 +80,24 @@ def test_the_commands_in_docs_log_format_exports_run(tmp_path: Path, capsys: pyt
     assert "0 violation(s), 0 warning(s), 0 malformed row(s)" in capsys.readouterr().out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simkit/outputs.check_target takes only top-level files as a previous set's, so the export/ "
-    "directory an earlier run wrote is refused as foreign; to be fixed in simkit/outputs (owned by its hardening)",
-)
 def test_a_new_run_with_export_replaces_an_earlier_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     args = ["run", "scenarios/tmall_baseline.yaml", "--reps", "1", "--quiet", "--out", str(out), *SMALL]
     assert main([*args, "--export", "taobao"]) == 0
     assert main([*args, "--export", "wechat"]) == 0, capsys.readouterr().err
     assert sorted(p.name for p in (out / "export").iterdir()) == ["wechat"]
+
+
+def test_a_run_into_an_earlier_set_with_a_stray_file_in_export_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = ["run", "scenarios/tmall_baseline.yaml", "--reps", "1", "--quiet", "--out", str(out), *SMALL]
+    assert main([*args, "--export", "taobao"]) == 0
+    (out / "export" / "taobao" / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(args) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"<cli>: --out: {out} holds other things than events.parquet, metrics.csv, run.json ('export'); "
+        "give a new directory, or one that simkit run wrote"
+    )
+    assert (out / "export" / "taobao" / "notes.txt").read_text(encoding="utf-8") == "mine"
