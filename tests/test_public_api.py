@@ -70,6 +70,8 @@ def test_no_private_names_leak() -> None:
         "yamlio",
         "cli",
         "events",
+        "event_buffer",
+        "recorders",
         "metrics",
         "scenario",
         "sim",
