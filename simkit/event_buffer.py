@@ -115,6 +115,11 @@ class RunBuffer:
         self._sorted_below = NOTHING_SETTLED  # the watermark at the last sort: orders below it are handed on
         self._marks: list[tuple[int, int]] = []  # (rows emitted before a settled call, its watermark) since
 
+    @property
+    def rows_held(self) -> int:
+        """Rows added and not yet taken."""
+        return self._kept_rows + self._new_rows
+
     def add(self, columns: Columns) -> None:
         """Append equally long columns (every `Event` field), emitted after the rows before them."""
         for name, values in columns.items():

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from simkit.event_buffer import NUMBERS, TEXT, Batcher, Columns, RunBuffer, Vocabulary, batches
+from simkit.event_spill import EVERY_ORDER, FAN_IN, SpilledRuns
 from simkit.events import COLUMNS, SCHEMA, TIME_ZONE, Block, Event
 
 _TEXT_COLUMNS = {"activity": "concept:name"}
@@ -49,15 +50,19 @@ class _Buffered:
             also the rows that must come between two sorts of settled rows.
         batch_rows: Rows per sorted batch handed on (a Parquet row group); every batch of a
             run is full but its last.
+        spill_rows: Rows held in memory at most (besides a chunk of tuples): beyond it they
+            are sorted and spilled to a temporary file, merged back as they are handed on.
+            None: never spill.
     """
 
     records = True
 
-    def __init__(self, *, chunk_rows: int = 250_000, batch_rows: int = 250_000) -> None:
-        self.chunk_rows, self.batch_rows = chunk_rows, batch_rows
+    def __init__(self, *, chunk_rows: int = 250_000, batch_rows: int = 250_000, spill_rows: int | None = None) -> None:
+        self.chunk_rows, self.batch_rows, self.spill_rows = chunk_rows, batch_rows, spill_rows
         self._vocabulary = Vocabulary()
         self._tuples: list[tuple[Any, ...]] = []
         self._run: _Run | None = None
+        self._spilled = SpilledRuns(max(1, (spill_rows or 0) // (2 * FAN_IN)))
 
     def begin(self, run_id: str, start: dt.datetime) -> None:
         """Start a run: every event gets `run_id`; timestamps count from `start` (naive means Asia/Shanghai)."""
@@ -85,7 +90,7 @@ class _Buffered:
                 columns[name] = self._vocabulary.codes(value)
             else:
                 columns[name] = np.full(n, self._vocabulary.code(value), np.int32)
-        self._current().add(columns)
+        self._add(columns)
 
     def settled(self, order_below: int) -> None:
         """No event of an order with id < `order_below` comes again in this run: its rows may be handed on.
@@ -99,14 +104,37 @@ class _Buffered:
             return
         if run.settle(order_below, len(self._tuples)):
             self._pack_tuples()
-            self._hand_on(run, run.take_settled())
+            self._hand_on_settled(run)
 
     def end(self) -> None:
         """Finish the run: every row settles and is handed on."""
         self._pack_tuples()
         run, self._run = self._current(), None
-        self._hand_on(run, run.take_settled(everything=True))
-        self._run_ended(run)
+        try:
+            for part in self._spilled.merged_below(EVERY_ORDER, run.take_settled(everything=True)):
+                self._hand_on(run, part)
+            self._run_ended(run)
+        finally:
+            self._spilled.close()
+
+    def _hand_on_settled(self, run: _Run) -> None:
+        """Hand on the settled rows held in memory and spilled."""
+        settled = run.take_settled()
+        if not self._spilled:
+            self._hand_on(run, settled)
+            return
+        for part in self._spilled.merged_below(run.below, settled):
+            self._hand_on(run, part)
+
+    def _add(self, columns: Columns) -> None:
+        """Add packed rows to the run; beyond `spill_rows` rows held, hand on what settled and spill the rest."""
+        run = self._current()
+        run.add(columns)
+        if self.spill_rows is not None and run.rows_held >= self.spill_rows:
+            self._hand_on_settled(run)
+            rest = run.take_settled(everything=True)
+            if rest is not None:
+                self._spilled.spill(rest)
 
     def _current(self) -> _Run:
         if self._run is None:
@@ -122,7 +150,7 @@ class _Buffered:
             name: np.array(values, NUMBERS[name]) if name in NUMBERS else self._vocabulary.codes(values)
             for name, values in zip(Event._fields, fields, strict=True)
         }
-        self._current().add(columns)
+        self._add(columns)
 
     def _table(self, run_id: str, start_us: int, cols: Columns) -> pa.Table:
         """One batch as an Arrow table; case ids and timestamps are built here."""
@@ -155,10 +183,13 @@ class _Buffered:
 
 
 class MemoryRecorder(_Buffered):
-    """Keeps every event in memory; `frame()` gives one pandas DataFrame over all runs."""
+    """Keeps every event in memory; `frame()` gives one pandas DataFrame over all runs.
 
-    def __init__(self, *, chunk_rows: int = 250_000, batch_rows: int = 250_000) -> None:
-        super().__init__(chunk_rows=chunk_rows, batch_rows=batch_rows)
+    It keeps every row anyway, so it spills none unless `spill_rows` is given (tests do).
+    """
+
+    def __init__(self, *, chunk_rows: int = 250_000, batch_rows: int = 250_000, spill_rows: int | None = None) -> None:
+        super().__init__(chunk_rows=chunk_rows, batch_rows=batch_rows, spill_rows=spill_rows)
         self._runs: list[tuple[str, int, list[Columns]]] = []
         self._pieces: list[Columns] = []
 
@@ -187,12 +218,20 @@ class MemoryRecorder(_Buffered):
 class ParquetRecorder(_Buffered):
     """Writes each run's events to a Parquet file as they settle, sorted, in row groups of `batch_rows` rows.
 
-    Memory holds the rows not yet settled and a remainder of fewer than `batch_rows` sorted
-    rows (compactly); without ``settled`` calls, that is one run.
+    Memory holds at most `spill_rows` rows not yet handed on (compactly; more are spilled to
+    a temporary file, sorted, and merged back), a chunk of tuples and a remainder of fewer
+    than `batch_rows` sorted rows: the same whatever the run's length.
     """
 
-    def __init__(self, path: str | Path, *, chunk_rows: int = 250_000, batch_rows: int = 250_000) -> None:
-        super().__init__(chunk_rows=chunk_rows, batch_rows=batch_rows)
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        chunk_rows: int = 250_000,
+        batch_rows: int = 250_000,
+        spill_rows: int | None = 1_000_000,
+    ) -> None:
+        super().__init__(chunk_rows=chunk_rows, batch_rows=batch_rows, spill_rows=spill_rows)
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer: pq.ParquetWriter | None = None

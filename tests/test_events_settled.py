@@ -100,6 +100,32 @@ def test_a_real_run_replayed_with_settled_calls_writes_the_same_file_and_frame(t
     pd.testing.assert_frame_equal(again.frame(), frame)
 
 
+@pytest.mark.parametrize("settle", [False, True])
+def test_a_real_run_spilled_to_disk_writes_the_same_file(tmp_path: Path, settle: bool, monkeypatch: Any) -> None:
+    direct = ParquetRecorder(tmp_path / "direct.parquet", chunk_rows=150, batch_rows=400, spill_rows=None)
+    _model_run(direct)
+    direct.close()
+    frame = pd.read_parquet(tmp_path / "direct.parquet")
+    spills = tmp_path / "spills"
+    spills.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spills))
+    seen: list[int] = []
+
+    class Watched(ParquetRecorder):
+        def end(self) -> None:
+            seen.append(len(list(spills.glob("*/*.arrow"))))
+            super().end()
+
+    spilled = Watched(tmp_path / "spilled.parquet", chunk_rows=150, batch_rows=400, spill_rows=500)
+    _replay(spilled, frame, settle=settle)
+    spilled.close()
+    assert (tmp_path / "spilled.parquet").read_bytes() == (tmp_path / "direct.parquet").read_bytes()
+    # at most 500 rows held (and a block or chunk more): rows went to disk, in sorted runs that are
+    # merged into one whenever there are 8 of them
+    assert 1 <= seen[0] < 8
+    assert list(spills.iterdir()) == []  # the spilled runs are deleted when the run ends
+
+
 def test_replaying_hands_rows_on_before_the_run_ends(tmp_path: Path) -> None:
     """The same replay: rows reach the file while the run goes, not only at `end()`."""
     memory = MemoryRecorder()
@@ -188,17 +214,30 @@ def _send(rec: Any, events: list[tuple[int, int, float]], cuts: list[int], calls
         i, k = i + len(part), k + 1
 
 
-@settings(max_examples=120, deadline=None)
-@given(runs=runs_with_calls(), chunk_rows=st.integers(1, 6), batch_rows=st.integers(1, 7))
-def test_any_valid_settled_calls_give_the_bytes_and_frame_of_none(
-    runs: list[tuple[list[tuple[int, int, float]], list[int], list[list[int]]]], chunk_rows: int, batch_rows: int
+@settings(max_examples=150, deadline=None)
+@given(
+    runs=runs_with_calls(),
+    chunk_rows=st.integers(1, 6),
+    batch_rows=st.integers(1, 7),
+    spill_rows=st.one_of(st.none(), st.integers(1, 9)),
+)
+def test_any_valid_settled_calls_and_spills_give_the_bytes_and_frame_of_none(
+    runs: list[tuple[list[tuple[int, int, float]], list[int], list[list[int]]]],
+    chunk_rows: int,
+    batch_rows: int,
+    spill_rows: int | None,
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         outputs = []
         for with_calls in (False, True):
-            memory = MemoryRecorder(chunk_rows=chunk_rows, batch_rows=batch_rows)
+            sizes = {
+                "chunk_rows": chunk_rows,
+                "batch_rows": batch_rows,
+                "spill_rows": spill_rows if with_calls else None,
+            }
+            memory = MemoryRecorder(**sizes)
             path = Path(tmp) / f"{with_calls}.parquet"
-            parquet = ParquetRecorder(path, chunk_rows=chunk_rows, batch_rows=batch_rows)
+            parquet = ParquetRecorder(path, **sizes)
             for r, (events, cuts, calls) in enumerate(runs):
                 for rec in (memory, parquet):
                     rec.begin(f"run{r}", START)
@@ -321,8 +360,9 @@ def _stream(rec: Any, orders: int, *, settle: bool, open_orders: int = 40) -> in
 
 
 def test_memory_with_settled_calls_does_not_grow_with_the_run(tmp_path: Path) -> None:
-    def peak(orders: int, settle: bool) -> int:
-        rec = ParquetRecorder(tmp_path / f"{orders}-{settle}.parquet", chunk_rows=2000, batch_rows=2000)
+    def peak(orders: int, settle: bool, spill_rows: int | None = None) -> int:
+        path = tmp_path / f"{orders}-{settle}-{spill_rows}.parquet"
+        rec = ParquetRecorder(path, chunk_rows=2000, batch_rows=2000, spill_rows=spill_rows)
         try:
             return _stream(rec, orders, settle=settle)
         finally:
@@ -331,6 +371,7 @@ def test_memory_with_settled_calls_does_not_grow_with_the_run(tmp_path: Path) ->
     peak(2000, True)  # one-time allocations (Arrow kernels, the writer) before measuring
     settled_n, settled_2n = peak(20_000, True), peak(40_000, True)
     plain_n, plain_2n = peak(20_000, False), peak(40_000, False)
+    spilled_n, spilled_2n = peak(20_000, False, spill_rows=6000), peak(40_000, False, spill_rows=6000)
     # 60,000 rows against 120,000. Settled as they go, the peak stays within 10% and under
     # 8 chunks of 2,000 rows at 200 bytes (a chunk is kept as Python tuples before it is packed);
     # kept to the end, it doubles with the run: the measure sees the rows
@@ -338,3 +379,6 @@ def test_memory_with_settled_calls_does_not_grow_with_the_run(tmp_path: Path) ->
     assert settled_2n < 8 * 2000 * 200
     assert plain_2n >= 1.8 * plain_n
     assert plain_n >= 2 * settled_n
+    # without settled() calls, spilling beyond 6,000 rows held keeps it flat too
+    assert spilled_2n <= 1.10 * spilled_n
+    assert spilled_2n < 8 * 2000 * 200
