@@ -71,6 +71,7 @@ def test_no_private_names_leak() -> None:
         "cli",
         "events",
         "event_buffer",
+        "event_spill",
         "recorders",
         "metrics",
         "scenario",
