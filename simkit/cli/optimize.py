@@ -53,7 +53,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit optimize``."""
-    from simkit.optimize import optimize
+    from simkit.optimize.api import optimize
     from simkit.outputs import Outputs
     from simkit.scenario import load_scenario
 

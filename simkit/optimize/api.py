@@ -122,7 +122,9 @@ def optimize(
     bounded = [bound_by_floor(lever, violations) for lever in parsed]
     samples = _samples(parameters, uncertain, uncertain_samples, seed, bounded)
     if budget < reps * len(samples):
-        raise _usage("--budget", f"{budget} simulations cannot run one candidate ({reps} reps × {len(samples)} samples)")
+        raise _usage(
+            "--budget", f"{budget} simulations cannot run one candidate ({reps} reps × {len(samples)} samples)"
+        )
     definition = {
         "kind": "optimize",
         "scenario": file,
@@ -148,7 +150,9 @@ def optimize(
     runner = make_executor(executor, workers, address) if isinstance(executor, str) else executor
     size = population or max(10, runner.workers)
     try:
-        evaluator = Evaluator(file, overrides, variant_files, samples, runner, store, batch_size(orders, reps), progress)
+        evaluator = Evaluator(
+            file, overrides, variant_files, samples, runner, store, batch_size(orders, reps), progress
+        )
         state = _search(evaluator, bounded, goals, bounds, violations, sampler, seed, size, budget, reps, robust)
         result = _recheck(evaluator, state, bounded, goals, bounds, robust, seed, reps, recheck_reps)
     finally:
@@ -190,7 +194,8 @@ def _search(
     while evaluator.simulations + cost <= budget:
         t0 = time.perf_counter()
         room = (budget - evaluator.simulations) // cost
-        asked, fresh = [], {}
+        asked: list[tuple[Any, Candidate]] = []
+        fresh: dict[str, Candidate] = {}
         for _ in range(population):
             trial, candidate = search.ask()
             trials += 1
@@ -215,7 +220,7 @@ def _search(
             order.append(key)
         judge = Judge(found, goals, bounds, robust, order)
         for trial, candidate in asked:
-            search.tell(trial, judge.point(candidate.key), [judge.slack(candidate.key, c) for c in bounds])
+            search.tell(trial, judge.point(candidate.key).tolist(), [judge.slack(candidate.key, c) for c in bounds])
         history.append((evaluator.simulations, len(order)))
         stall = 0 if fresh else stall + 1
         own += time.perf_counter() - t0
@@ -281,7 +286,10 @@ def _recheck(
         dominance=dominance,
         dropped=dropped,
         refused=state["refused"],
-        simulations={"search": state["search_simulations"], "recheck": evaluator.simulations - state["search_simulations"]},
+        simulations={
+            "search": state["search_simulations"],
+            "recheck": evaluator.simulations - state["search_simulations"],
+        },
         hypervolume=hypervolume(final, box),
         hv_history=hv_history,
         box=box,

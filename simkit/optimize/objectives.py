@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from simkit.errors import Problem, UsageError
 from simkit.metrics import CATALOGUE, Metric
 
-_BOUND = re.compile(r"^\s*(?P<metric>[a-z_0-9]+)\s*(?P<op><=|>=)\s*(?P<number>-?[0-9.]+(?:e-?[0-9]+)?)\s*(?P<unit>\S*)\s*$")
+_BOUND = re.compile(
+    r"^\s*(?P<metric>[a-z_0-9]+)\s*(?P<op><=|>=)\s*(?P<number>-?[0-9.]+(?:e-?[0-9]+)?)\s*(?P<unit>\S*)\s*$"
+)
 _UNITS: dict[str, dict[str, float]] = {
     "rate": {"": 1.0, "%": 0.01, "percent": 0.01},
     "share": {"": 1.0, "%": 0.01, "percent": 0.01},
@@ -101,7 +103,9 @@ def parse_objective(text: str) -> Objective:
     directions = set(metric.better.values())
     if len(directions) != 1:
         why = "no audience ranks it" if not directions else "its audiences disagree"
-        raise _usage("--objective", f"{metric.name}: the catalogue gives no direction ({why}); write {name}:min or :max")
+        raise _usage(
+            "--objective", f"{metric.name}: the catalogue gives no direction ({why}); write {name}:min or :max"
+        )
     return Objective(metric.name, "min" if directions == {"lower"} else "max")
 
 

@@ -19,6 +19,7 @@ from simkit.optimize.levers import Lever
 SAMPLERS = ("nsga2", "nsga3", "tpe", "random", "qmc")
 """Samplers by name (Optuna's NSGAIISampler, NSGAIIISampler, TPESampler, RandomSampler, QMCSampler)."""
 
+
 def make_sampler(name: str, seed: int, population: int) -> Any:
     """The Optuna sampler named `name`, seeded.
 

@@ -49,7 +49,11 @@ def optimize_report(result: Any) -> Report:
             "detail": f"{sims['search']} simulations ({result.reps} paired replications per candidate), "
             f"{sims['recheck']} re-checking; {result.refused} candidates refused by the floor guard, never run",
         },
-        {"label": "hypervolume", "verdict": "INFO", "detail": f"{result.hypervolume:.4f} (objectives scaled to [0, 1])"},
+        {
+            "label": "hypervolume",
+            "verdict": "INFO",
+            "detail": f"{result.hypervolume:.4f} (objectives scaled to [0, 1])",
+        },
     ]
     bounds = [
         {"lever": b["path"], "end": b["side"], "asked": b["asked"], "applied": b["applied"], "clause": b["clause"]}
