@@ -3,7 +3,8 @@
 Every setting of the 4 levers (4 × 6 × 3 × 3 = 216) runs `REFERENCE_REPS` replications on the same
 seeds (four times the search's); the reference front is the settings no other setting dominates on
 those means: the true front as well as it is known. `reference.json` (committed) holds every
-setting's means and the front; the slow test recomputes it and checks it matches. Run ``python -m tests.optimize.reference`` to write it.
+setting's means and the front; the slow test recomputes it and checks it matches.
+``python -m tests.optimize.reference`` writes it.
 """
 
 from __future__ import annotations
