@@ -96,8 +96,8 @@ def test_a_range_wholly_below_the_floor_is_refused_naming_the_clause(parameters,
         bound_by_floor(parse_lever(parameters, f"{WINDOW}=2:6"), violations)
     assert _message(exc) == (
         f"<cli>: {WINDOW}: --lever 2 days:6 days: every value is below the legal floor (national.no_reason_return, "
-        f"7-day no-reason return / 七日无理由退货): expected {WINDOW} at least 7 days (national.no_reason_return.window): "
-        "the buyer files a no-reason return through the after-sale window"
+        f"7-day no-reason return / 七日无理由退货): expected {WINDOW} at least 7 days "
+        "(national.no_reason_return.window): the buyer files a no-reason return through the after-sale window"
     )
 
 

@@ -26,7 +26,8 @@ def test_the_direction_comes_from_the_catalogue_or_is_written():
         ("dispute_rate:down", "<cli>: --objective: expected METRIC[:min|max], got 'dispute_rate:down'"),
         (
             "orders",
-            "<cli>: --objective: orders: the catalogue gives no direction (no audience ranks it); write orders:min or :max",
+            "<cli>: --objective: orders: the catalogue gives no direction (no audience ranks it); "
+            "write orders:min or :max",
         ),
     ],
 )
