@@ -153,7 +153,11 @@ def build_front(
             )
         row["clauses"] = clauses(candidates[key], current, levers)
         rows.append(row)
-    front = pd.DataFrame(rows)
+    columns = ["candidate", *(f"param:{lever.path}" for lever in levers)]
+    for objective in objectives:
+        m = objective.metric
+        columns += [m, f"{m}_low", f"{m}_high", f"{m}_vs_current", f"{m}_vs_current_low", f"{m}_vs_current_high"]
+    front = pd.DataFrame(rows, columns=[*columns, "clauses"])
     if not front.empty:
         front = front.sort_values(objectives[0].metric, ascending=objectives[0].sense == "min", kind="stable")
     return front.reset_index(drop=True)

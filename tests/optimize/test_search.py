@@ -181,12 +181,12 @@ def test_dask_gives_the_local_table():
 
 def test_a_constraint_moves_the_front_where_it_binds():
     # Tmall (tmall.refund_auto_agree): a refund the merchant does not answer within the timeout is agreed
-    # automatically, so a shorter timeout means more automatic approvals. At most 3 % auto-approved
-    # must then rule out the shortest timeouts.
+    # automatically, so a shorter timeout means more automatic approvals. At most 5 % auto-approved
+    # (with 95 % confidence) must then rule out the shortest timeouts.
     args = (SHOP, [f"{TIMEOUT}=24 hours,48 hours,72 hours,96 hours"], ["cost_total", "resolution_mean_h"])
-    kwargs = {"budget": 15, "reps": 3, "seed": SEED, "executor": "serial"}
+    kwargs = {"budget": 40, "reps": 8, "seed": SEED, "executor": "serial"}
     free = optimize(*args, **kwargs)
-    bound = optimize(*args, constraints=["auto_approval_share<=0.03"], **kwargs)
+    bound = optimize(*args, constraints=["auto_approval_share<=0.05"], **kwargs)
     free_hours, bound_hours = (sorted(int(v.split()[0]) for v in r.front[f"param:{TIMEOUT}"]) for r in (free, bound))
     assert 24 in free_hours
     assert bound_hours and min(bound_hours) >= 72
