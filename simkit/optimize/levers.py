@@ -26,6 +26,8 @@ from simkit.compliance.findings import Finding
 from simkit.errors import Problem, UsageError
 from simkit.experiment.design import Range, build_design
 
+POLICY_SECTIONS = ("categories", "national", "tmall", "channels")
+"""Paths under these change the policy (`simkit.scenario.load_scenario`); no other value can break the floor."""
 BISECTION_STEPS = 40
 """Bisection steps when a range crosses the floor (the bound is exact to the lever's decimals)."""
 
@@ -204,7 +206,8 @@ def floor_violations(scenario: str, overrides: Sequence[str], variants: Sequence
     """The `Violations` of a scenario: the floor check of its policy with some values set.
 
     A violation the policy already has without the lever is not the lever's (the floor guard
-    reports it as for any command); only new ones count.
+    reports it as for any command); only new ones count. Only the policy's values are checked
+    (a scenario value cannot break the floor), each setting of them once.
     """
     from simkit.compliance.floor import floor_of
     from simkit.scenario import load_scenario
@@ -215,11 +218,14 @@ def floor_violations(scenario: str, overrides: Sequence[str], variants: Sequence
     base_policy = load_scenario(scenario, list(overrides), list(variants)).policy
     base = {key(f) for f in floor_of(base_policy) if f.severity == "violation"}
 
-    @functools.lru_cache(maxsize=1024)
-    def check(settings: Settings) -> list[Finding]:
+    @functools.lru_cache(maxsize=4096)
+    def policy_check(settings: Settings) -> list[Finding]:
         values = [f"{path}={value}" for path, value in settings]
         policy = load_scenario(scenario, [*overrides, *values], list(variants)).policy
         return [f for f in floor_of(policy) if f.severity == "violation" and key(f) not in base]
+
+    def check(settings: Settings) -> list[Finding]:
+        return policy_check(tuple((p, v) for p, v in settings if p.split(".", 1)[0] in POLICY_SECTIONS))
 
     return check
 
