@@ -214,3 +214,42 @@ def test_uncertainties_are_sampled_once_and_the_worst_case_is_the_objective():
         # fewer buyers take an offer when each percent persuades fewer: the worst case is the costliest sample
         assert row["cost_total"] == pytest.approx(costs.loc[key].max())
         assert row["cost_total"] > costs.loc[key].min()
+
+
+def test_regret_is_measured_against_the_best_candidate_at_each_sample():
+    result = optimize(
+        SHOP,
+        [f"{OFFER}=5 percent,30 percent"],
+        ["cost_total"],
+        uncertain=["buyers.accept_offer_per_percent=0.005:0.03"],
+        uncertain_samples=2,
+        robust="regret",
+        budget=18,
+        reps=3,
+        seed=SEED,
+        executor="serial",
+    )
+    table = result.table[(result.table["phase"] == "search") & (result.table["metric"] == "cost_total")]
+    means = table.groupby(["candidate", "sample"])["value"].mean().unstack("sample")
+    regret = (means - means.min()).max(axis=1)  # each candidate's largest shortfall behind the best at a sample
+    for key, row in result.candidates.set_index("candidate").iterrows():
+        assert row["cost_total"] == pytest.approx(regret.loc[key], abs=1e-6)
+    assert regret.min() == 0.0  # some candidate is the best at its worst sample
+
+
+def test_the_result_shows_itself_and_draws_its_figures():
+    result = optimize(
+        SHOP, [f"{TIMEOUT}=24:96"], ["cost_total", "resolution_mean_h"], budget=12, reps=3, seed=SEED, executor="serial"
+    )
+    html = result._repr_html_()
+    assert "Pareto front" in html and f"param:{TIMEOUT}" in html
+    figures = result.figures()
+    assert sorted(figures) == ["front", "hypervolume", "levers"]
+    assert figures["front"].axes[0].get_xlabel() == "merchant cost (CNY) · min"
+    assert [t.get_text() for t in figures["levers"].axes[0].get_xticklabels()] == ["timeout"]
+    history = [s for s, _ in result.hv_history]
+    assert history == sorted(history) and history[-1] == result.simulations["search"]
+    import matplotlib.pyplot as plt
+
+    for fig in figures.values():
+        plt.close(fig)
