@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from simkit.errors import UsageError
 from simkit.optimize.levers import bound_by_floor, floor_violations, parse_lever
@@ -107,3 +109,17 @@ def test_an_upper_bound_from_the_law(parameters, violations):
     lever = bound_by_floor(parse_lever(parameters, "tmall.return_deadlines.merchant_confirm_within=5:30"), violations)
     assert (lever.range.lo, lever.range.hi, lever.bound.side, lever.bound.applied) == (5.0, 15.0, "hi", "15 days")
     assert lever.bound.clause == "national.refund_deadline"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lo=st.floats(0.5, 12), span=st.floats(1, 20), x=st.floats(0, 1))
+def test_no_value_of_a_bounded_range_is_below_the_floor(parameters, violations, lo, span, x):
+    text = f"{WINDOW}={lo:.2f}:{lo + span:.2f}"
+    try:
+        lever = bound_by_floor(parse_lever(parameters, text), violations)
+    except UsageError:  # wholly below the floor: refused, nothing to sample
+        assert lo + span < 7
+        return
+    value = lever.value(lever.range.lo + x * (lever.range.hi - lever.range.lo))
+    assert float(value.split()[0]) >= 7
+    assert violations(((WINDOW, value),)) == []
