@@ -157,11 +157,11 @@ def test_a_lever_that_does_nothing_never_decides_a_dominance():
 
 def test_the_same_seed_gives_the_same_front_and_table():
     args = (SHOP, [f"{TIMEOUT}=24:96", "playbooks.offer_first.compensation=5:30"], ["cost_total", "resolution_mean_h"])
-    first = optimize(*args, budget=18, reps=3, seed=7, executor="serial")
-    again = optimize(*args, budget=18, reps=3, seed=7, executor="serial")
+    first = optimize(*args, budget=18, reps=3, recheck_reps=3, seed=7, executor="serial")
+    again = optimize(*args, budget=18, reps=3, recheck_reps=3, seed=7, executor="serial")
     pd.testing.assert_frame_equal(first.front, again.front)
     pd.testing.assert_frame_equal(first.table, again.table)
-    other = optimize(*args, budget=18, reps=3, seed=8, executor="serial")
+    other = optimize(*args, budget=18, reps=3, recheck_reps=3, seed=8, executor="serial")
     assert not first.table["value"].equals(other.table["value"])
 
 
