@@ -253,3 +253,20 @@ def test_the_result_shows_itself_and_draws_its_figures():
 
     for fig in figures.values():
         plt.close(fig)
+
+
+@pytest.mark.parametrize("sampler", ["nsga3", "tpe", "random", "qmc"])
+def test_every_sampler_searches_within_the_floor(sampler):
+    result = optimize(
+        SHOP,
+        [f"{WINDOW}=1:20"],
+        ["cost_total", "resolution_mean_h"],
+        sampler=sampler,
+        budget=9,
+        reps=3,
+        recheck_reps=2,
+        seed=SEED,
+        executor="serial",
+    )
+    windows = [_days(f"x={v}") for v in result.table[f"param:{WINDOW}"].unique()]
+    assert len(result.candidates) == 3 and min(windows) >= 7
