@@ -22,6 +22,8 @@ if _typing.TYPE_CHECKING:
     from simkit.experiment.compare import Comparison, VariantSpec, compare
     from simkit.experiment.replicate import RunResult, run
     from simkit.experiment.sweep import SweepResult, sweep
+    from simkit.optimize import OptimizeResult
+    from simkit.optimize.api import optimize
     from simkit.policy.diff import ParameterChange, diff_policies
     from simkit.policy.loader import load_policy
     from simkit.policy.model import Policy
@@ -60,6 +62,8 @@ _HOMES = {
     "compare": "simkit.experiment",
     "run": "simkit.experiment",
     "sweep": "simkit.experiment",
+    "OptimizeResult": "simkit.optimize",
+    "optimize": "simkit.optimize",
     "ParameterChange": "simkit.policy.diff",
     "diff_policies": "simkit.policy.diff",
     "load_policy": "simkit.policy.loader",
@@ -133,6 +137,7 @@ __all__ = [
     "DecisionComparison",
     "Finding",
     "LogError",
+    "OptimizeResult",
     "ParameterChange",
     "Policy",
     "PolicyError",
@@ -162,6 +167,7 @@ __all__ = [
     "load_policy",
     "load_scenario",
     "load_variant",
+    "optimize",
     "run",
     "sweep",
     "with_overrides",

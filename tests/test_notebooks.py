@@ -26,6 +26,7 @@ EXPECTED = [
     "06_audit_a_log",
     "07_what_drives_disputes",
     "08_shop_twin",
+    "09_policy_search",
 ]
 NEEDS_CALIBRATE = {"08_shop_twin"}
 """Notebooks that fit a twin: they run once `simkit.calibrate` (issue 15, the fitting half) is in the tree."""

@@ -26,6 +26,7 @@ COMMANDS = (
     "run",
     "compare",
     "sweep",
+    "optimize",
     "check",
     "audit",
     "calibrate",
@@ -64,6 +65,11 @@ EXAMPLES = {
         "simkit calibrate --policy policies/tmall.yaml scenarios/examples/planted_shop/taobao/refunds.csv \\\n"
         "                 --format taobao --orders scenarios/examples/planted_shop/taobao/trades.csv \\\n"
         "                 --holdout 0.25 --out out/twin.yaml --no-validate --quiet",
+    ),
+    "optimize": (
+        "simkit optimize scenarios/bench/small_shop.yaml --lever tmall.refund_auto_agree.timeout=24:96 \\\n"
+        "                 --lever playbooks.offer_first.compensation=5:30 --objective cost_total \\\n"
+        "                 --objective resolution_mean_h --budget 60 --quiet",
     ),
     "params": ("simkit params scenarios/tmall_baseline.yaml --set merchants.playbook=stall",),
     "run": (

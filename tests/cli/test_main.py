@@ -20,7 +20,7 @@ EXIT_CODES = """exit codes:
   130  interrupted (Ctrl-C)
   141  the output was closed early (e.g. piped into head)
 """
-COMMANDS = ["validate", "explain", "policy", "policy diff", "params", "run"]
+COMMANDS = ["validate", "explain", "policy", "policy diff", "params", "run", "optimize"]
 
 
 def _script() -> str:
