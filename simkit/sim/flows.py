@@ -10,6 +10,7 @@ import math
 
 from simkit import rules
 from simkit.sim import statuses as st
+from simkit.sim.driver import drive
 from simkit.sim.lifecycle import emit_lifecycle
 from simkit.sim.merchant import action_for, answer
 from simkit.sim.outcomes import agreed, arbitration, offer, refused
@@ -24,10 +25,15 @@ from simkit.sim.plan import (
 from simkit.sim.record import REFUND_KINDS, Proc, agreed_status, ev, finish, status
 from simkit.sim.state import Case, Simulation
 
-__all__ = ["case_process", "emit_lifecycle", "request"]
+__all__ = ["case_process", "emit_lifecycle", "request", "start_case"]
 
 HANDLER_ACTOR = {"merchant": "merchant", "third_party": "provider", "platform_deposit": "platform"}
 """Who handles an exited store's after-sales, by follow-up mode (seed:000)."""
+
+
+def start_case(model: Simulation, case: Case) -> None:
+    """Start a case now: its steps run on the model's clock (`simkit.sim.driver`)."""
+    drive(case_process(model, case))
 
 
 def case_process(model: Simulation, case: Case) -> Proc:

@@ -10,6 +10,7 @@ import math
 from simkit import rules
 from simkit.rules import in_time
 from simkit.sim import statuses as st
+from simkit.sim.driver import drive
 from simkit.sim.judgement import arbiter_finds_for_buyer, severity
 from simkit.sim.lifecycle import close_trade
 from simkit.sim.merchant import answer
@@ -239,7 +240,7 @@ def refused(model: Simulation, case: Case) -> Proc:
     finish(model, case, False)
     close_trade(model, case, False, "")
     if case.reason == "not_as_described" and case.u[U_COMPLAINT] < buyers.complaint:
-        env.process(complaint(model, case, refused_at))
+        drive(complaint(model, case, refused_at))
 
 
 def arbitration(model: Simulation, case: Case, rule: str, waiting: str | None = None) -> Proc:
