@@ -30,15 +30,8 @@ class Window(NamedTuple):
 
     def decision(self, outcome: str, allowed: bool = True, en: str = "", zh: str = "") -> Decision:
         """A decision whose deadline is this window's end."""
-        return Decision(
-            allowed,
-            outcome,
-            self.rules,
-            f"{en}{self.en}",
-            f"{zh}{self.zh}",
-            deadline=self.end,
-            deadline_kind="window_end",
-            versions=self.versions,
+        return Decision.of_deadline(
+            allowed, outcome, self.rules, f"{en}{self.en}", f"{zh}{self.zh}", self.end, "window_end", self.versions
         )
 
 

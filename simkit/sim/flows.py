@@ -43,9 +43,9 @@ def case_process(model: Simulation, case: Case) -> Proc:
         yield from late_claim(model, case)
         return
     policy, now = model.policy, model.env.now
-    paid_at = model.at(case.paid)
-    received_at = None if math.isnan(case.deliver) else model.at(case.deliver)
-    completed = model.at(case.confirm) if not math.isnan(case.confirm) and case.confirm <= now else None
+    paid_at = model.cache.at(case.paid)
+    received_at = None if math.isnan(case.deliver) else model.cache.at(case.deliver)
+    completed = model.cache.at(case.confirm) if not math.isnan(case.confirm) and case.confirm <= now else None
     exit_h = float(model.merchants.exit_h[case.merchant])
     if exit_h <= now:
         mode = model.spec.merchants.exit.mode if model.spec.merchants.exit else "merchant"
@@ -55,8 +55,8 @@ def case_process(model: Simulation, case: Case) -> Proc:
             paid_at=paid_at,
             completed_at=completed,
             received_at=received_at,
-            exit_at=model.at(exit_h),
-            at=model.at(now),
+            exit_at=model.cache.at(exit_h),
+            at=model.cache.at(now),
             mode=mode,
         )
         if not duty.allowed:
@@ -72,7 +72,7 @@ def case_process(model: Simulation, case: Case) -> Proc:
             policy,
             category=case.category,
             completed_at=completed,
-            at=model.at(now),
+            at=model.cache.at(now),
             received_at=received_at,
             paid_at=paid_at,
         )
@@ -123,9 +123,9 @@ def _stall_escalation(model: Simulation, case: Case) -> tuple[float, str]:
     """When a buyer who runs out of patience may ask the platform to step in, if the rules allow it."""
     if case.u[U_STALL] >= model.spec.buyers.escalate_after_stall:
         return math.inf, ""
-    asked, paid_at = model.at(case.requested_at), model.at(case.paid)
+    asked, paid_at = model.cache.at(case.requested_at), model.cache.at(case.paid)
     when = case.requested_at + case.d[D_PATIENCE]
-    itv = rules.intervention(model.policy, refund_requested_at=asked, at=model.at(when), paid_at=paid_at)
+    itv = rules.intervention(model.policy, refund_requested_at=asked, at=model.cache.at(when), paid_at=paid_at)
     if not itv.allowed and itv.outcome == "too_early" and itv.deadline is not None:
         when = model.hours(itv.deadline)
         itv = rules.intervention(model.policy, refund_requested_at=asked, at=itv.deadline, paid_at=paid_at)

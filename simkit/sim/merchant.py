@@ -91,8 +91,8 @@ def decide(model: Simulation, case: Case, action: str) -> tuple[str, str, float]
         alt = rules.channel_alternative(
             model.policy,
             price=case.price,
-            paid_at=model.at(case.paid),
-            at=model.at(model.env.now),
+            paid_at=model.cache.at(case.paid),
+            at=model.cache.at(model.env.now),
             why_en="The rules do not oblige the merchant.",
             why_zh="规则不要求商家同意。",
             rules=(rule,) if rule else (),
@@ -113,10 +113,10 @@ def obliged(model: Simulation, case: Case) -> tuple[bool, str]:
         decision = rules.no_reason_return(
             policy,
             category=case.category,
-            received_at=model.at(case.deliver),
-            at=model.at(case.requested_at),
+            received_at=model.cache.at(case.deliver),
+            at=model.cache.at(case.requested_at),
             goods_used=case.used,
-            paid_at=model.at(case.paid),
+            paid_at=model.cache.at(case.paid),
         )
         return decision.allowed, decision.rules[0] if decision.rules else ""
     tri = model.cache.pure(rules.refund_triage, reason=case.reason)
@@ -133,9 +133,9 @@ def obliged(model: Simulation, case: Case) -> tuple[bool, str]:
             policy,
             category=case.category,
             kind=case.kind,
-            paid_at=model.at(case.paid),
-            received_at=model.at(case.deliver),
-            at=model.at(case.requested_at),
+            paid_at=model.cache.at(case.paid),
+            received_at=model.cache.at(case.deliver),
+            at=model.cache.at(case.requested_at),
         )
         if q.allowed:
             return True, q.rules[0] if q.rules else rule

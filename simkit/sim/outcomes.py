@@ -58,7 +58,7 @@ def refund(model: Simulation, case: Case, amount: float, rule: str, after_return
         model.n.dispute_refunds += 1
     full = amount >= case.price
     if case.reason == "counterfeit" and full:
-        decision = rules.counterfeit_compensation(model.policy, price=case.price, paid_at=model.at(case.paid))
+        decision = rules.counterfeit_compensation(model.policy, price=case.price, paid_at=model.cache.at(case.paid))
         if decision.allowed and decision.amount:
             ev(model, case, "platform", "pay_compensation", "", decision.amount, decision.rules[0])
             model.n.cost_penalties += decision.amount
@@ -66,8 +66,8 @@ def refund(model: Simulation, case: Case, amount: float, rule: str, after_return
         decision = rules.late_shipment_compensation(
             model.policy,
             price=case.price,
-            paid_at=model.at(case.paid),
-            at=model.at(model.env.now),
+            paid_at=model.cache.at(case.paid),
+            at=model.cache.at(model.env.now),
             reason="out_of_stock",
             channel=case.channel,
         )
@@ -80,7 +80,9 @@ def refund(model: Simulation, case: Case, amount: float, rule: str, after_return
 
 def _due_rule(model: Simulation, case: Case) -> str:
     """The rule a refund the merchant agreed to is paid under (the legal refund deadline)."""
-    due = rules.refund_deadline(model.policy, received_return_at=model.at(model.env.now), paid_at=model.at(case.paid))
+    due = rules.refund_deadline(
+        model.policy, received_return_at=model.cache.at(model.env.now), paid_at=model.cache.at(case.paid)
+    )
     return due.rules[0] if due.rules else ""
 
 
@@ -216,21 +218,21 @@ def refused(model: Simulation, case: Case) -> Proc:
         when = env.now + case.d[D_ESCALATE]
         itv = rules.intervention(
             model.policy,
-            refund_requested_at=model.at(case.requested_at),
-            at=model.at(when),
-            paid_at=model.at(case.paid),
+            refund_requested_at=model.cache.at(case.requested_at),
+            at=model.cache.at(when),
+            paid_at=model.cache.at(case.paid),
             merchant_refused=True,
-            refused_at=model.at(refused_at),
+            refused_at=model.cache.at(refused_at),
         )
         if not itv.allowed and itv.outcome == "too_early" and itv.deadline is not None:
             when = model.hours(itv.deadline)
             itv = rules.intervention(
                 model.policy,
-                refund_requested_at=model.at(case.requested_at),
+                refund_requested_at=model.cache.at(case.requested_at),
                 at=itv.deadline,
-                paid_at=model.at(case.paid),
+                paid_at=model.cache.at(case.paid),
                 merchant_refused=True,
-                refused_at=model.at(refused_at),
+                refused_at=model.cache.at(refused_at),
             )
         if itv.allowed:
             yield env.timeout(max(0.0, when - env.now))
@@ -269,10 +271,10 @@ def arbitration(model: Simulation, case: Case, rule: str, waiting: str | None = 
         allowed = rules.no_reason_return(
             policy,
             category=case.category,
-            received_at=model.at(case.deliver),
-            at=model.at(case.requested_at),
+            received_at=model.cache.at(case.deliver),
+            at=model.cache.at(case.requested_at),
             goods_used=case.used,
-            paid_at=model.at(case.paid),
+            paid_at=model.cache.at(case.paid),
         ).allowed
     decision = model.cache.pure(
         rules.arbitrate,
@@ -293,7 +295,7 @@ def arbitration(model: Simulation, case: Case, rule: str, waiting: str | None = 
     ev(model, case, "arbiter", "buyer_wins", agreed_status(model, case), rule=decided, cs=done)
     if case.reason == "not_as_described":
         points = rules.penalty_points(
-            policy, violation="not_as_described", severity=severity(model, case), paid_at=model.at(case.paid)
+            policy, violation="not_as_described", severity=severity(model, case), paid_at=model.cache.at(case.paid)
         )
         if points.allowed and points.points:
             model.n.penalty_points += points.points
@@ -306,7 +308,11 @@ def complaint(model: Simulation, case: Case, closed_at: float) -> Proc:
     env = model.env
     when = closed_at + case.d[D_ESCALATE]
     decision = rules.rule_complaint(
-        model.policy, closed_at=model.at(closed_at), at=model.at(when), reason=case.reason, paid_at=model.at(case.paid)
+        model.policy,
+        closed_at=model.cache.at(closed_at),
+        at=model.cache.at(when),
+        reason=case.reason,
+        paid_at=model.cache.at(case.paid),
     )
     if not decision.allowed:
         return
