@@ -10,7 +10,7 @@ import math
 from simkit import rules
 from simkit.rules import in_time
 from simkit.sim import statuses as st
-from simkit.sim.driver import drive
+from simkit.sim.driver import drive, wake_at
 from simkit.sim.judgement import arbiter_finds_for_buyer, severity
 from simkit.sim.lifecycle import close_trade
 from simkit.sim.merchant import answer
@@ -89,17 +89,24 @@ def _due_rule(model: Simulation, case: Case) -> str:
 def return_leg(model: Simulation, case: Case) -> Proc:
     """The buyer ships the goods back; the merchant confirms receipt (or the timer does)."""
     env = model.env
-    last, return_rule = model.cache.buyer_return(env.now, case.paid)
+    now = env.now
+    last, return_rule = model.cache.buyer_return(now, case.paid)
     delay = case.d[D_RETURN]
-    if case.u[U_RETURN] >= model.spec.buyers.return_on_time or not in_time(env.now + delay, last):
+    if case.u[U_RETURN] >= model.spec.buyers.return_on_time or not in_time(now + delay, last):
         if last == math.inf:
             return
-        yield env.timeout(max(0.0, last - env.now))
+        yield env.timeout(max(0.0, last - now))
         ev(model, case, "platform", "close_return", status(model, case, st.RETURN_CLOSED), rule=return_rule)
         finish(model, case, False)
         close_trade(model, case, False, return_rule)
         return
-    yield env.timeout(delay)
+    # The shipment touches nothing another case reads or adds to in turn (the shipping cost only
+    # ever grows by the one fixed return fee, so its sum is the same in any order): it is settled
+    # here, at its own time `shipped`, without a wake-up of its own; the run ends before it when
+    # the horizon comes first, as a timeout would.
+    shipped = now + delay
+    if shipped >= model.horizon:
+        return
     ship = model.cache.pure(rules.return_shipping, reason=case.reason, kind=case.kind, free_shipping=case.free)
     fee = model.spec.logistics.return_fee
     share = 1.0 if ship.payer == "merchant" else 0.0  # the merchant's share of the return fee
@@ -111,15 +118,16 @@ def return_leg(model: Simulation, case: Case) -> Proc:
         status(model, case, st.WAIT_RECEIPT),
         fee,
         ship.rules[0] if ship.rules else "",
+        time=shipped,
     )
     model.n.cost_shipping += fee * share
     # the platform's receipt timer runs from the shipment, while the parcel travels
-    receipt_due, receipt_rule = model.cache.merchant_receipt(env.now, case.paid)
+    receipt_due, receipt_rule = model.cache.merchant_receipt(shipped, case.paid)
     service = case.kind in ("exchange", "repair")
     next_status = status(model, case, st.RESHIP if service else st.REFUNDING)
-    arrival = env.now + case.d[D_TRANSIT]
+    arrival = shipped + case.d[D_TRANSIT]
     if not in_time(arrival, receipt_due):  # still travelling when the timer fires
-        yield env.timeout(receipt_due - env.now)
+        yield wake_at(env, shipped + (receipt_due - shipped))
         model.n.auto_refund += 1
         ev(model, case, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)
         if not service:
@@ -128,7 +136,7 @@ def return_leg(model: Simulation, case: Case) -> Proc:
         yield env.timeout(arrival - env.now)
         yield from send_back(model, case)
         return
-    yield env.timeout(case.d[D_TRANSIT])
+    yield wake_at(env, arrival)
     ev(model, case, "logistics", "return_delivered", status(model, case, st.WAIT_RECEIPT))
     if receipt_due == math.inf:  # no platform timer (national floor): the legal refund deadline
         receipt_due, receipt_rule = model.cache.refund_due(env.now, case.paid)
