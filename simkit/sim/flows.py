@@ -10,7 +10,7 @@ import math
 
 from simkit import rules
 from simkit.sim import statuses as st
-from simkit.sim.driver import drive
+from simkit.sim.driver import drive, wake_at
 from simkit.sim.lifecycle import emit_lifecycle
 from simkit.sim.merchant import action_for, answer
 from simkit.sim.outcomes import agreed, arbitration, offer, refused
@@ -97,18 +97,25 @@ def request(model: Simulation, case: Case) -> Proc:
     deadline, timer_rule = model.cache.merchant_response(case.kind, now, case.paid)
     action = action_for(model, case)
     escalate_at, escalate_rule = _stall_escalation(model, case)
-    verb, rule, amount = yield from answer(
+    verb, rule, amount, when = yield from answer(
         model, case, deadline, action, case.d[D_RESPONSE], case.d[D_HANDLE1], escalate_at
     )
+    if verb in ("agree", "timeout") and case.kind != "refund_only":
+        # an agreed return touches nothing shared until the goods arrive back: it goes on at
+        # `when` without waking up then (`outcomes.return_leg`), unless the run ends first
+        if when >= model.horizon:
+            return
+    else:
+        yield wake_at(model.env, when)
     if verb == "escalate":
         yield from arbitration(model, case, escalate_rule, status(model, case, st.REQUESTED))
     elif verb == "timeout":
         model.n.auto_agree += 1
-        ev(model, case, "platform", "auto_agree", agreed_status(model, case), rule=timer_rule)
-        yield from agreed(model, case, timer_rule)
+        ev(model, case, "platform", "auto_agree", agreed_status(model, case), rule=timer_rule, time=when)
+        yield from agreed(model, case, timer_rule, when)
     elif verb == "agree":
-        ev(model, case, "merchant", "agree", agreed_status(model, case), rule=rule)
-        yield from agreed(model, case, rule)
+        ev(model, case, "merchant", "agree", agreed_status(model, case), rule=rule, time=when)
+        yield from agreed(model, case, rule, when)
     elif verb == "offer":
         yield from offer(model, case, amount, rule)
     elif verb == "alternative":

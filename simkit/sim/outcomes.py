@@ -35,13 +35,16 @@ TAOBAO_CS_NEEDED, TAOBAO_CS_INTERVENED, TAOBAO_CS_DONE = 2, 3, 6
 """Taobao ``cs_status``: intervention needed, platform intervened, intervention done."""
 
 
-def agreed(model: Simulation, case: Case, rule: str) -> Proc:
-    """After agreement: refund at once, or the return leg first."""
+def agreed(model: Simulation, case: Case, rule: str, now: float | None = None) -> Proc:
+    """After agreement (at simulation hour `now`, default the clock's): refund at once, or the return leg first.
+
+    Only a return may be agreed ahead of the clock (see `return_leg`); a refund waits for it.
+    """
     case.basis = rule
     if case.kind == "refund_only":
         refund(model, case, case.price, rule)
         return
-    yield from return_leg(model, case)
+    yield from return_leg(model, case, model.env.now if now is None else now)
 
 
 def refund(model: Simulation, case: Case, amount: float, rule: str, after_return: bool = False) -> None:
@@ -86,16 +89,20 @@ def _due_rule(model: Simulation, case: Case) -> str:
     return due.rules[0] if due.rules else ""
 
 
-def return_leg(model: Simulation, case: Case) -> Proc:
-    """The buyer ships the goods back; the merchant confirms receipt (or the timer does)."""
+def return_leg(model: Simulation, case: Case, now: float) -> Proc:
+    """The buyer ships the goods back; the merchant confirms receipt (or the timer does).
+
+    It starts at simulation hour `now`, the agreement, which may be ahead of the clock: until the
+    goods arrive back nothing here touches what other cases share, so it runs on without waking
+    up at the agreement or the shipment, and wakes at the exact times a timeout would have.
+    """
     env = model.env
-    now = env.now
     last, return_rule = model.cache.buyer_return(now, case.paid)
     delay = case.d[D_RETURN]
     if case.u[U_RETURN] >= model.spec.buyers.return_on_time or not in_time(now + delay, last):
         if last == math.inf:
             return
-        yield env.timeout(max(0.0, last - now))
+        yield wake_at(env, now + max(0.0, last - now))
         ev(model, case, "platform", "close_return", status(model, case, st.RETURN_CLOSED), rule=return_rule)
         finish(model, case, False)
         close_trade(model, case, False, return_rule)
@@ -144,7 +151,8 @@ def return_leg(model: Simulation, case: Case) -> Proc:
         model.playbook.confirm_returns == "late" and case.handler == "merchant"
     )  # a provider or the platform is on time
     action = "stall" if late else "agree"
-    verb, _, _ = yield from answer(model, case, receipt_due, action, 0.0, case.d[D_HANDLE2])
+    verb, _, _, when = yield from answer(model, case, receipt_due, action, 0.0, case.d[D_HANDLE2])
+    yield wake_at(env, when)
     if verb == "timeout":
         model.n.auto_refund += 1
         ev(model, case, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)
