@@ -88,7 +88,8 @@ def request(model: Simulation, case: Case) -> Proc:
     """The buyer files; the merchant answers (or the timer does)."""
     now = model.env.now
     case.requested_at = now
-    ev(model, case, "buyer", "request", status(model, case, st.REQUESTED), case.price, case.window_rule)
+    if model.emit is not None:
+        ev(model, case, "buyer", "request", status(model, case, st.REQUESTED), case.price, case.window_rule)
     model.n.requests += 1
     if case.kind in REFUND_KINDS:
         model.n.refund_requests += 1
@@ -111,10 +112,12 @@ def request(model: Simulation, case: Case) -> Proc:
         yield from arbitration(model, case, escalate_rule, status(model, case, st.REQUESTED))
     elif verb == "timeout":
         model.n.auto_agree += 1
-        ev(model, case, "platform", "auto_agree", agreed_status(model, case), rule=timer_rule, time=when)
+        if model.emit is not None:
+            ev(model, case, "platform", "auto_agree", agreed_status(model, case), rule=timer_rule, time=when)
         yield from agreed(model, case, timer_rule, when)
     elif verb == "agree":
-        ev(model, case, "merchant", "agree", agreed_status(model, case), rule=rule, time=when)
+        if model.emit is not None:
+            ev(model, case, "merchant", "agree", agreed_status(model, case), rule=rule, time=when)
         yield from agreed(model, case, rule, when)
     elif verb == "offer":
         yield from offer(model, case, amount, rule)

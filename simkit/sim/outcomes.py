@@ -51,7 +51,8 @@ def refund(model: Simulation, case: Case, amount: float, rule: str, after_return
     """Pay the refund (and any compensation that goes with it); the case ends with a remedy."""
     done = st.RETURN_DONE if after_return else st.REFUND_DONE
     rule = rule or _due_rule(model, case)
-    ev(model, case, "platform", "refund", status(model, case, done), amount, rule)
+    if model.emit is not None:
+        ev(model, case, "platform", "refund", status(model, case, done), amount, rule)
     case.refunded += amount
     if case.handler == "platform_deposit":
         model.n.cost_deposit += amount
@@ -117,16 +118,17 @@ def return_leg(model: Simulation, case: Case, now: float) -> Proc:
     ship = model.cache.pure(rules.return_shipping, reason=case.reason, kind=case.kind, free_shipping=case.free)
     fee = model.spec.logistics.return_fee
     share = 1.0 if ship.payer == "merchant" else 0.0  # the merchant's share of the return fee
-    ev(
-        model,
-        case,
-        "buyer",
-        "ship_return",
-        status(model, case, st.WAIT_RECEIPT),
-        fee,
-        ship.rules[0] if ship.rules else "",
-        time=shipped,
-    )
+    if model.emit is not None:
+        ev(
+            model,
+            case,
+            "buyer",
+            "ship_return",
+            status(model, case, st.WAIT_RECEIPT),
+            fee,
+            ship.rules[0] if ship.rules else "",
+            time=shipped,
+        )
     model.n.cost_shipping += fee * share
     # the platform's receipt timer runs from the shipment, while the parcel travels
     receipt_due, receipt_rule = model.cache.merchant_receipt(shipped, case.paid)
@@ -136,7 +138,15 @@ def return_leg(model: Simulation, case: Case, now: float) -> Proc:
     if not in_time(arrival, receipt_due):  # still travelling when the timer fires
         yield wake_at(env, shipped + (receipt_due - shipped))
         model.n.auto_refund += 1
-        ev(model, case, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)
+        if model.emit is not None:
+            ev(
+                model,
+                case,
+                "platform",
+                "auto_confirm_return" if service else "auto_refund",
+                next_status,
+                rule=receipt_rule,
+            )
         if not service:
             refund(model, case, case.price, receipt_rule, after_return=True)
             return
@@ -144,7 +154,8 @@ def return_leg(model: Simulation, case: Case, now: float) -> Proc:
         yield from send_back(model, case)
         return
     yield wake_at(env, arrival)
-    ev(model, case, "logistics", "return_delivered", status(model, case, st.WAIT_RECEIPT))
+    if model.emit is not None:
+        ev(model, case, "logistics", "return_delivered", status(model, case, st.WAIT_RECEIPT))
     if receipt_due == math.inf:  # no platform timer (national floor): the legal refund deadline
         receipt_due, receipt_rule = model.cache.refund_due(env.now, case.paid)
     late = (
@@ -155,8 +166,16 @@ def return_leg(model: Simulation, case: Case, now: float) -> Proc:
     yield wake_at(env, when)
     if verb == "timeout":
         model.n.auto_refund += 1
-        ev(model, case, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)
-    else:
+        if model.emit is not None:
+            ev(
+                model,
+                case,
+                "platform",
+                "auto_confirm_return" if service else "auto_refund",
+                next_status,
+                rule=receipt_rule,
+            )
+    elif model.emit is not None:
         ev(model, case, "merchant", "confirm_return", next_status)
     if not service:
         refund(model, case, case.price, receipt_rule if verb == "timeout" else case.basis, after_return=True)
