@@ -1,4 +1,4 @@
-"""The model of one replication: order book in bulk, after-sale cases as SimPy processes."""
+"""The model of one replication: order book in bulk, after-sale cases as steps on the SimPy clock (`driver`)."""
 
 from __future__ import annotations
 
