@@ -157,7 +157,12 @@ def opened(moment: dt.datetime, opens_at: dt.datetime) -> bool:
 
 def start_of_next_day(moment: dt.datetime) -> dt.datetime:
     """Midnight after `moment` (the start of "the day after")."""
-    return dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time(), tzinfo=moment.tzinfo)
+    return _combine(moment.date() + _DAY, _MIDNIGHT, moment.tzinfo)
+
+
+_DAY = dt.timedelta(days=1)
+_MIDNIGHT = dt.time()
+_combine = dt.datetime.combine
 
 
 MERCHANT_FAULT_REASONS = frozenset(

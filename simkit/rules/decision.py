@@ -74,6 +74,7 @@ class _Fields(NamedTuple):
 
 
 _KINDS = frozenset(DEADLINE_KINDS)
+_new = tuple.__new__
 
 
 class Decision(_Fields):
@@ -151,6 +152,32 @@ class Decision(_Fields):
                 timeline,
             ),
         )
+
+    @classmethod
+    def of_deadline(
+        cls,
+        allowed: bool,
+        outcome: str,
+        rules: tuple[str, ...],
+        reason_en: str,
+        reason_zh: str,
+        deadline: dt.datetime,
+        deadline_kind: DeadlineKind,
+        versions: tuple[tuple[str, str], ...],
+    ) -> Decision:
+        """The decision ``Decision(allowed, outcome, rules, reason_en, reason_zh, deadline=deadline,
+        deadline_kind=deadline_kind, versions=versions)``, built without the keyword binding
+        (a third of the cost: the window rules answer the simulation's every request).
+
+        Raises:
+            ValueError: When there is no deadline or its kind is unknown.
+        """
+        if deadline is None or deadline_kind not in _KINDS:
+            return cls(
+                allowed, outcome, rules, reason_en, reason_zh, deadline=deadline, deadline_kind=deadline_kind
+            )  # raises the constructor's own error
+        fields = (allowed, outcome, rules, reason_en, reason_zh, deadline, None, None, None, 0, versions, deadline_kind)
+        return _new(cls, (*fields, None, None, ()))
 
     def _replace(self, **changes: Any) -> Decision:
         """A copy with `changes` (checked like a new decision)."""

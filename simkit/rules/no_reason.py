@@ -29,17 +29,33 @@ class Window(NamedTuple):
     versions: tuple[tuple[str, str], ...]
 
     def decision(self, outcome: str, allowed: bool = True, en: str = "", zh: str = "") -> Decision:
-        """A decision whose deadline is this window's end."""
-        return Decision(
+        """A decision whose deadline is this window's end; its reason is `en` (`zh`) followed by the window's."""
+        return Decision.of_deadline(
             allowed,
             outcome,
             self.rules,
-            f"{en}{self.en}",
-            f"{zh}{self.zh}",
-            deadline=self.end,
-            deadline_kind="window_end",
-            versions=self.versions,
+            _joined(en, self.en),
+            _joined(zh, self.zh),
+            self.end,
+            "window_end",
+            self.versions,
         )
+
+
+_JOINED: dict[tuple[str, str], str] = {}
+_JOINED_MAX = 4096
+"""Reason texts `_joined` keeps (a few dozen in practice: a verdict's words times a window's)."""
+
+
+def _joined(first: str, then: str) -> str:
+    """``first + then``, composed once: the windows answer a simulation's every request with the same few texts."""
+    key = (first, then)
+    text = _JOINED.get(key)
+    if text is None:
+        if len(_JOINED) >= _JOINED_MAX:
+            _JOINED.clear()
+        text = _JOINED[key] = first + then
+    return text
 
 
 def legal_window(policy: Policy, received_at: dt.datetime, paid_at: dt.datetime | None) -> tuple[Window, dt.timedelta]:

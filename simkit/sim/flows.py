@@ -10,6 +10,7 @@ import math
 
 from simkit import rules
 from simkit.sim import statuses as st
+from simkit.sim.driver import drive, wake_at
 from simkit.sim.lifecycle import emit_lifecycle
 from simkit.sim.merchant import action_for, answer
 from simkit.sim.outcomes import agreed, arbitration, offer, refused
@@ -24,10 +25,15 @@ from simkit.sim.plan import (
 from simkit.sim.record import REFUND_KINDS, Proc, agreed_status, ev, finish, status
 from simkit.sim.state import Case, Simulation
 
-__all__ = ["case_process", "emit_lifecycle", "request"]
+__all__ = ["case_process", "emit_lifecycle", "request", "start_case"]
 
 HANDLER_ACTOR = {"merchant": "merchant", "third_party": "provider", "platform_deposit": "platform"}
 """Who handles an exited store's after-sales, by follow-up mode (seed:000)."""
+
+
+def start_case(model: Simulation, case: Case) -> None:
+    """Start a case now: its steps run on the model's clock (`simkit.sim.driver`)."""
+    drive(case_process(model, case))
 
 
 def case_process(model: Simulation, case: Case) -> Proc:
@@ -37,9 +43,9 @@ def case_process(model: Simulation, case: Case) -> Proc:
         yield from late_claim(model, case)
         return
     policy, now = model.policy, model.env.now
-    paid_at = model.at(case.paid)
-    received_at = None if math.isnan(case.deliver) else model.at(case.deliver)
-    completed = model.at(case.confirm) if not math.isnan(case.confirm) and case.confirm <= now else None
+    paid_at = model.cache.at(case.paid)
+    received_at = None if math.isnan(case.deliver) else model.cache.at(case.deliver)
+    completed = model.cache.at(case.confirm) if not math.isnan(case.confirm) and case.confirm <= now else None
     exit_h = float(model.merchants.exit_h[case.merchant])
     if exit_h <= now:
         mode = model.spec.merchants.exit.mode if model.spec.merchants.exit else "merchant"
@@ -49,8 +55,8 @@ def case_process(model: Simulation, case: Case) -> Proc:
             paid_at=paid_at,
             completed_at=completed,
             received_at=received_at,
-            exit_at=model.at(exit_h),
-            at=model.at(now),
+            exit_at=model.cache.at(exit_h),
+            at=model.cache.at(now),
             mode=mode,
         )
         if not duty.allowed:
@@ -66,7 +72,7 @@ def case_process(model: Simulation, case: Case) -> Proc:
             policy,
             category=case.category,
             completed_at=completed,
-            at=model.at(now),
+            at=model.cache.at(now),
             received_at=received_at,
             paid_at=paid_at,
         )
@@ -82,7 +88,8 @@ def request(model: Simulation, case: Case) -> Proc:
     """The buyer files; the merchant answers (or the timer does)."""
     now = model.env.now
     case.requested_at = now
-    ev(model, case, "buyer", "request", status(model, case, st.REQUESTED), case.price, case.window_rule)
+    if model.emit is not None:
+        ev(model, case, "buyer", "request", status(model, case, st.REQUESTED), case.price, case.window_rule)
     model.n.requests += 1
     if case.kind in REFUND_KINDS:
         model.n.refund_requests += 1
@@ -91,18 +98,27 @@ def request(model: Simulation, case: Case) -> Proc:
     deadline, timer_rule = model.cache.merchant_response(case.kind, now, case.paid)
     action = action_for(model, case)
     escalate_at, escalate_rule = _stall_escalation(model, case)
-    verb, rule, amount = yield from answer(
+    verb, rule, amount, when = yield from answer(
         model, case, deadline, action, case.d[D_RESPONSE], case.d[D_HANDLE1], escalate_at
     )
+    if verb in ("agree", "timeout") and case.kind != "refund_only":
+        # an agreed return touches nothing shared until the goods arrive back: it goes on at
+        # `when` without waking up then (`outcomes.return_leg`), unless the run ends first
+        if when >= model.horizon:
+            return
+    else:
+        yield wake_at(model.env, when)
     if verb == "escalate":
         yield from arbitration(model, case, escalate_rule, status(model, case, st.REQUESTED))
     elif verb == "timeout":
         model.n.auto_agree += 1
-        ev(model, case, "platform", "auto_agree", agreed_status(model, case), rule=timer_rule)
-        yield from agreed(model, case, timer_rule)
+        if model.emit is not None:
+            ev(model, case, "platform", "auto_agree", agreed_status(model, case), rule=timer_rule, time=when)
+        yield from agreed(model, case, timer_rule, when)
     elif verb == "agree":
-        ev(model, case, "merchant", "agree", agreed_status(model, case), rule=rule)
-        yield from agreed(model, case, rule)
+        if model.emit is not None:
+            ev(model, case, "merchant", "agree", agreed_status(model, case), rule=rule, time=when)
+        yield from agreed(model, case, rule, when)
     elif verb == "offer":
         yield from offer(model, case, amount, rule)
     elif verb == "alternative":
@@ -117,9 +133,9 @@ def _stall_escalation(model: Simulation, case: Case) -> tuple[float, str]:
     """When a buyer who runs out of patience may ask the platform to step in, if the rules allow it."""
     if case.u[U_STALL] >= model.spec.buyers.escalate_after_stall:
         return math.inf, ""
-    asked, paid_at = model.at(case.requested_at), model.at(case.paid)
+    asked, paid_at = model.cache.at(case.requested_at), model.cache.at(case.paid)
     when = case.requested_at + case.d[D_PATIENCE]
-    itv = rules.intervention(model.policy, refund_requested_at=asked, at=model.at(when), paid_at=paid_at)
+    itv = rules.intervention(model.policy, refund_requested_at=asked, at=model.cache.at(when), paid_at=paid_at)
     if not itv.allowed and itv.outcome == "too_early" and itv.deadline is not None:
         when = model.hours(itv.deadline)
         itv = rules.intervention(model.policy, refund_requested_at=asked, at=itv.deadline, paid_at=paid_at)

@@ -18,6 +18,8 @@ def close_trade(model: Simulation, case: Case, refunded: bool, rule: str) -> Non
     if not case.owns_tail:
         return
     case.owns_tail = False
+    if model.emit is None:
+        return  # the order's own steps are recorded, never counted
     statuses = model.status
     if refunded:
         ev(model, case, "platform", "close_trade", statuses.order[st.CLOSED_REFUNDED], rule=rule, case_no=0)

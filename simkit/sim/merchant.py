@@ -48,29 +48,33 @@ def answer(
     shift), who works `handling` hours and answers. When the deadline comes first, the
     timer decides (``"timeout"``); when the buyer's escalation comes first, ``"escalate"``
     (a tie goes to the timer). An answer exactly at the deadline is in time (`simkit.rules.in_time`):
-    the timer fires only once the deadline has passed without it. One or two SimPy events whatever the outcome.
+    the timer fires only once the deadline has passed without it.
+
+    It waits only for what must happen in turn with other cases (joining the agents' queue);
+    the answer comes at the returned time `when`, which the caller waits for
+    (`simkit.sim.driver.wake_at`) unless what follows touches nothing shared. At most one
+    SimPy event whatever the outcome.
 
     Returns:
-        ``(verb, rule, amount)``.
+        ``(verb, rule, amount, when)``.
     """
     env = model.env
     now = env.now
     limit, at_limit = (deadline, TIMEOUT) if deadline <= escalate_at else (escalate_at, ESCALATE)
     if action == "stall" or not in_time(now + pre, limit):
-        yield env.timeout(limit - now if limit > now else 0.0)
-        return at_limit
+        return (*at_limit, now + (limit - now if limit > now else 0.0))
     if pre > 0.0:
         yield env.timeout(pre)
-    start = pool_for(model, case).book(env.now, handling, limit)
+        now = env.now
+    start = pool_for(model, case).book(now, handling, limit)
     if start is None or not in_time(start + handling, limit):
-        yield env.timeout(limit - env.now)
-        return at_limit
-    yield env.timeout(start + handling - env.now)
-    return decide(model, case, action)
+        return (*at_limit, now + (limit - now))
+    when = now + (start + handling - now)
+    return (*decide(model, case, action, when), when)
 
 
-def decide(model: Simulation, case: Case, action: str) -> tuple[str, str, float]:
-    """The merchant's answer under its playbook action.
+def decide(model: Simulation, case: Case, action: str, now: float) -> tuple[str, str, float]:
+    """The merchant's answer under its playbook action, given at simulation hour `now`.
 
     Returns:
         ``(verb, rule, amount)``; verb ``"alternative"`` is the video channel's answer to a
@@ -91,8 +95,8 @@ def decide(model: Simulation, case: Case, action: str) -> tuple[str, str, float]
         alt = rules.channel_alternative(
             model.policy,
             price=case.price,
-            paid_at=model.at(case.paid),
-            at=model.at(model.env.now),
+            paid_at=model.cache.at(case.paid),
+            at=model.cache.at(now),
             why_en="The rules do not oblige the merchant.",
             why_zh="规则不要求商家同意。",
             rules=(rule,) if rule else (),
@@ -113,10 +117,10 @@ def obliged(model: Simulation, case: Case) -> tuple[bool, str]:
         decision = rules.no_reason_return(
             policy,
             category=case.category,
-            received_at=model.at(case.deliver),
-            at=model.at(case.requested_at),
+            received_at=model.cache.at(case.deliver),
+            at=model.cache.at(case.requested_at),
             goods_used=case.used,
-            paid_at=model.at(case.paid),
+            paid_at=model.cache.at(case.paid),
         )
         return decision.allowed, decision.rules[0] if decision.rules else ""
     tri = model.cache.pure(rules.refund_triage, reason=case.reason)
@@ -133,9 +137,9 @@ def obliged(model: Simulation, case: Case) -> tuple[bool, str]:
             policy,
             category=case.category,
             kind=case.kind,
-            paid_at=model.at(case.paid),
-            received_at=model.at(case.deliver),
-            at=model.at(case.requested_at),
+            paid_at=model.cache.at(case.paid),
+            received_at=model.cache.at(case.deliver),
+            at=model.cache.at(case.requested_at),
         )
         if q.allowed:
             return True, q.rules[0] if q.rules else rule

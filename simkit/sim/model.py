@@ -1,4 +1,4 @@
-"""The model of one replication: order book in bulk, after-sale cases as SimPy processes."""
+"""The model of one replication: order book in bulk, after-sale cases as steps on the SimPy clock (`driver`)."""
 
 from __future__ import annotations
 
@@ -164,14 +164,14 @@ class Model:
         """Start each case at its start time (a multiple of `plan.QUANTUM`, so reached exactly)."""
         env = self.env
         counter = self._case_counter
-        process, case_process = env.process, flows.case_process
+        start_case = flows.start_case
         for row in rows:
             wait = row[-1] - env.now
             if wait > 0:
                 yield env.timeout(wait)
             if row[1] > counter.get(row[0], 0):
                 counter[row[0]] = row[1]
-            process(case_process(self, Case(*row)))
+            start_case(self, Case(*row))
 
     def _finish_counters(self) -> None:
         n = self.n

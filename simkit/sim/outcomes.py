@@ -10,6 +10,7 @@ import math
 from simkit import rules
 from simkit.rules import in_time
 from simkit.sim import statuses as st
+from simkit.sim.driver import drive, wake_at
 from simkit.sim.judgement import arbiter_finds_for_buyer, severity
 from simkit.sim.lifecycle import close_trade
 from simkit.sim.merchant import answer
@@ -34,20 +35,24 @@ TAOBAO_CS_NEEDED, TAOBAO_CS_INTERVENED, TAOBAO_CS_DONE = 2, 3, 6
 """Taobao ``cs_status``: intervention needed, platform intervened, intervention done."""
 
 
-def agreed(model: Simulation, case: Case, rule: str) -> Proc:
-    """After agreement: refund at once, or the return leg first."""
+def agreed(model: Simulation, case: Case, rule: str, now: float | None = None) -> Proc:
+    """After agreement (at simulation hour `now`, default the clock's): refund at once, or the return leg first.
+
+    Only a return may be agreed ahead of the clock (see `return_leg`); a refund waits for it.
+    """
     case.basis = rule
     if case.kind == "refund_only":
         refund(model, case, case.price, rule)
         return
-    yield from return_leg(model, case)
+    yield from return_leg(model, case, model.env.now if now is None else now)
 
 
 def refund(model: Simulation, case: Case, amount: float, rule: str, after_return: bool = False) -> None:
     """Pay the refund (and any compensation that goes with it); the case ends with a remedy."""
     done = st.RETURN_DONE if after_return else st.REFUND_DONE
     rule = rule or _due_rule(model, case)
-    ev(model, case, "platform", "refund", status(model, case, done), amount, rule)
+    if model.emit is not None:
+        ev(model, case, "platform", "refund", status(model, case, done), amount, rule)
     case.refunded += amount
     if case.handler == "platform_deposit":
         model.n.cost_deposit += amount
@@ -57,7 +62,7 @@ def refund(model: Simulation, case: Case, amount: float, rule: str, after_return
         model.n.dispute_refunds += 1
     full = amount >= case.price
     if case.reason == "counterfeit" and full:
-        decision = rules.counterfeit_compensation(model.policy, price=case.price, paid_at=model.at(case.paid))
+        decision = rules.counterfeit_compensation(model.policy, price=case.price, paid_at=model.cache.at(case.paid))
         if decision.allowed and decision.amount:
             ev(model, case, "platform", "pay_compensation", "", decision.amount, decision.rules[0])
             model.n.cost_penalties += decision.amount
@@ -65,8 +70,8 @@ def refund(model: Simulation, case: Case, amount: float, rule: str, after_return
         decision = rules.late_shipment_compensation(
             model.policy,
             price=case.price,
-            paid_at=model.at(case.paid),
-            at=model.at(model.env.now),
+            paid_at=model.cache.at(case.paid),
+            at=model.cache.at(model.env.now),
             reason="out_of_stock",
             channel=case.channel,
         )
@@ -79,65 +84,98 @@ def refund(model: Simulation, case: Case, amount: float, rule: str, after_return
 
 def _due_rule(model: Simulation, case: Case) -> str:
     """The rule a refund the merchant agreed to is paid under (the legal refund deadline)."""
-    due = rules.refund_deadline(model.policy, received_return_at=model.at(model.env.now), paid_at=model.at(case.paid))
+    due = rules.refund_deadline(
+        model.policy, received_return_at=model.cache.at(model.env.now), paid_at=model.cache.at(case.paid)
+    )
     return due.rules[0] if due.rules else ""
 
 
-def return_leg(model: Simulation, case: Case) -> Proc:
-    """The buyer ships the goods back; the merchant confirms receipt (or the timer does)."""
+def return_leg(model: Simulation, case: Case, now: float) -> Proc:
+    """The buyer ships the goods back; the merchant confirms receipt (or the timer does).
+
+    It starts at simulation hour `now`, the agreement, which may be ahead of the clock: until the
+    goods arrive back nothing here touches what other cases share, so it runs on without waking
+    up at the agreement or the shipment, and wakes at the exact times a timeout would have.
+    """
     env = model.env
-    last, return_rule = model.cache.buyer_return(env.now, case.paid)
+    last, return_rule = model.cache.buyer_return(now, case.paid)
     delay = case.d[D_RETURN]
-    if case.u[U_RETURN] >= model.spec.buyers.return_on_time or not in_time(env.now + delay, last):
+    if case.u[U_RETURN] >= model.spec.buyers.return_on_time or not in_time(now + delay, last):
         if last == math.inf:
             return
-        yield env.timeout(max(0.0, last - env.now))
+        yield wake_at(env, now + max(0.0, last - now))
         ev(model, case, "platform", "close_return", status(model, case, st.RETURN_CLOSED), rule=return_rule)
         finish(model, case, False)
         close_trade(model, case, False, return_rule)
         return
-    yield env.timeout(delay)
+    # The shipment touches nothing another case reads or adds to in turn (the shipping cost only
+    # ever grows by the one fixed return fee, so its sum is the same in any order): it is settled
+    # here, at its own time `shipped`, without a wake-up of its own; the run ends before it when
+    # the horizon comes first, as a timeout would.
+    shipped = now + delay
+    if shipped >= model.horizon:
+        return
     ship = model.cache.pure(rules.return_shipping, reason=case.reason, kind=case.kind, free_shipping=case.free)
     fee = model.spec.logistics.return_fee
     share = 1.0 if ship.payer == "merchant" else 0.0  # the merchant's share of the return fee
-    ev(
-        model,
-        case,
-        "buyer",
-        "ship_return",
-        status(model, case, st.WAIT_RECEIPT),
-        fee,
-        ship.rules[0] if ship.rules else "",
-    )
+    if model.emit is not None:
+        ev(
+            model,
+            case,
+            "buyer",
+            "ship_return",
+            status(model, case, st.WAIT_RECEIPT),
+            fee,
+            ship.rules[0] if ship.rules else "",
+            time=shipped,
+        )
     model.n.cost_shipping += fee * share
     # the platform's receipt timer runs from the shipment, while the parcel travels
-    receipt_due, receipt_rule = model.cache.merchant_receipt(env.now, case.paid)
+    receipt_due, receipt_rule = model.cache.merchant_receipt(shipped, case.paid)
     service = case.kind in ("exchange", "repair")
     next_status = status(model, case, st.RESHIP if service else st.REFUNDING)
-    arrival = env.now + case.d[D_TRANSIT]
+    arrival = shipped + case.d[D_TRANSIT]
     if not in_time(arrival, receipt_due):  # still travelling when the timer fires
-        yield env.timeout(receipt_due - env.now)
+        yield wake_at(env, shipped + (receipt_due - shipped))
         model.n.auto_refund += 1
-        ev(model, case, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)
+        if model.emit is not None:
+            ev(
+                model,
+                case,
+                "platform",
+                "auto_confirm_return" if service else "auto_refund",
+                next_status,
+                rule=receipt_rule,
+            )
         if not service:
             refund(model, case, case.price, receipt_rule, after_return=True)
             return
         yield env.timeout(arrival - env.now)
         yield from send_back(model, case)
         return
-    yield env.timeout(case.d[D_TRANSIT])
-    ev(model, case, "logistics", "return_delivered", status(model, case, st.WAIT_RECEIPT))
+    yield wake_at(env, arrival)
+    if model.emit is not None:
+        ev(model, case, "logistics", "return_delivered", status(model, case, st.WAIT_RECEIPT))
     if receipt_due == math.inf:  # no platform timer (national floor): the legal refund deadline
         receipt_due, receipt_rule = model.cache.refund_due(env.now, case.paid)
     late = (
         model.playbook.confirm_returns == "late" and case.handler == "merchant"
     )  # a provider or the platform is on time
     action = "stall" if late else "agree"
-    verb, _, _ = yield from answer(model, case, receipt_due, action, 0.0, case.d[D_HANDLE2])
+    verb, _, _, when = yield from answer(model, case, receipt_due, action, 0.0, case.d[D_HANDLE2])
+    yield wake_at(env, when)
     if verb == "timeout":
         model.n.auto_refund += 1
-        ev(model, case, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=receipt_rule)
-    else:
+        if model.emit is not None:
+            ev(
+                model,
+                case,
+                "platform",
+                "auto_confirm_return" if service else "auto_refund",
+                next_status,
+                rule=receipt_rule,
+            )
+    elif model.emit is not None:
         ev(model, case, "merchant", "confirm_return", next_status)
     if not service:
         refund(model, case, case.price, receipt_rule if verb == "timeout" else case.basis, after_return=True)
@@ -215,21 +253,21 @@ def refused(model: Simulation, case: Case) -> Proc:
         when = env.now + case.d[D_ESCALATE]
         itv = rules.intervention(
             model.policy,
-            refund_requested_at=model.at(case.requested_at),
-            at=model.at(when),
-            paid_at=model.at(case.paid),
+            refund_requested_at=model.cache.at(case.requested_at),
+            at=model.cache.at(when),
+            paid_at=model.cache.at(case.paid),
             merchant_refused=True,
-            refused_at=model.at(refused_at),
+            refused_at=model.cache.at(refused_at),
         )
         if not itv.allowed and itv.outcome == "too_early" and itv.deadline is not None:
             when = model.hours(itv.deadline)
             itv = rules.intervention(
                 model.policy,
-                refund_requested_at=model.at(case.requested_at),
+                refund_requested_at=model.cache.at(case.requested_at),
                 at=itv.deadline,
-                paid_at=model.at(case.paid),
+                paid_at=model.cache.at(case.paid),
                 merchant_refused=True,
-                refused_at=model.at(refused_at),
+                refused_at=model.cache.at(refused_at),
             )
         if itv.allowed:
             yield env.timeout(max(0.0, when - env.now))
@@ -239,7 +277,7 @@ def refused(model: Simulation, case: Case) -> Proc:
     finish(model, case, False)
     close_trade(model, case, False, "")
     if case.reason == "not_as_described" and case.u[U_COMPLAINT] < buyers.complaint:
-        env.process(complaint(model, case, refused_at))
+        drive(complaint(model, case, refused_at))
 
 
 def arbitration(model: Simulation, case: Case, rule: str, waiting: str | None = None) -> Proc:
@@ -268,10 +306,10 @@ def arbitration(model: Simulation, case: Case, rule: str, waiting: str | None = 
         allowed = rules.no_reason_return(
             policy,
             category=case.category,
-            received_at=model.at(case.deliver),
-            at=model.at(case.requested_at),
+            received_at=model.cache.at(case.deliver),
+            at=model.cache.at(case.requested_at),
             goods_used=case.used,
-            paid_at=model.at(case.paid),
+            paid_at=model.cache.at(case.paid),
         ).allowed
     decision = model.cache.pure(
         rules.arbitrate,
@@ -292,7 +330,7 @@ def arbitration(model: Simulation, case: Case, rule: str, waiting: str | None = 
     ev(model, case, "arbiter", "buyer_wins", agreed_status(model, case), rule=decided, cs=done)
     if case.reason == "not_as_described":
         points = rules.penalty_points(
-            policy, violation="not_as_described", severity=severity(model, case), paid_at=model.at(case.paid)
+            policy, violation="not_as_described", severity=severity(model, case), paid_at=model.cache.at(case.paid)
         )
         if points.allowed and points.points:
             model.n.penalty_points += points.points
@@ -305,7 +343,11 @@ def complaint(model: Simulation, case: Case, closed_at: float) -> Proc:
     env = model.env
     when = closed_at + case.d[D_ESCALATE]
     decision = rules.rule_complaint(
-        model.policy, closed_at=model.at(closed_at), at=model.at(when), reason=case.reason, paid_at=model.at(case.paid)
+        model.policy,
+        closed_at=model.cache.at(closed_at),
+        at=model.cache.at(when),
+        reason=case.reason,
+        paid_at=model.cache.at(case.paid),
     )
     if not decision.allowed:
         return

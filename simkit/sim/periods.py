@@ -23,15 +23,15 @@ from simkit.sim.state import Case, Simulation
 def late_claim(model: Simulation, case: Case) -> Proc:
     """A late-shipment compensation claim, decided by the platform through the rules."""
     env, policy = model.env, model.policy
-    paid_at = model.at(case.paid)
+    paid_at = model.cache.at(case.paid)
 
     def decide_now() -> Any:
-        shipped = model.at(case.ship) if not math.isnan(case.ship) and case.ship <= env.now else None
+        shipped = model.cache.at(case.ship) if not math.isnan(case.ship) and case.ship <= env.now else None
         return rules.late_shipment_compensation(
             policy,
             price=case.price,
             paid_at=paid_at,
-            at=model.at(env.now),
+            at=model.cache.at(env.now),
             reason="late_shipment",
             shipped_at=shipped,
             channel=case.channel,
@@ -59,8 +59,8 @@ def over_period(model: Simulation, case: Case, window: Any, completed: Any) -> P
     Returns True when the buyer may now file an ordinary request.
     """
     env, policy, book = model.env, model.policy, model.playbook
-    paid_at, at = model.at(case.paid), model.at(env.now)
-    received_at = model.at(case.deliver)
+    paid_at, at = model.cache.at(case.paid), model.cache.at(env.now)
+    received_at = model.cache.at(case.deliver)
     case.over_period = True
     model.n.over_period += 1
     if policy.spec.channels is None:
@@ -108,7 +108,7 @@ def over_period(model: Simulation, case: Case, window: Any, completed: Any) -> P
             policy,
             price=case.price,
             paid_at=paid_at,
-            at=model.at(env.now),
+            at=model.cache.at(env.now),
             why_en="The after-sale period cannot be extended further.",
             why_zh="售后期无法再延长。",
             rules=op.rules,
@@ -144,11 +144,11 @@ def extensions(model: Simulation, case: Case, period_end: dt.datetime) -> Proc:
     bind through the rule. Returns True when the buyer may file an ordinary request now.
     """
     env, policy = model.env, model.policy
-    paid_at = model.at(case.paid)
+    paid_at = model.cache.at(case.paid)
     comebacks = model.streams.case_generator("buyer", case.order, case.no)
     for done in itertools.count():
-        at = model.at(env.now)
-        settled = model.at(case.settle) if not math.isnan(case.settle) and case.settle <= env.now else None
+        at = model.cache.at(env.now)
+        settled = model.cache.at(case.settle) if not math.isnan(case.settle) and case.settle <= env.now else None
         ext = rules.extend_after_sale(
             policy, paid_at=paid_at, settled_at=settled, at=at, period_end=period_end, extensions=done
         )

@@ -70,6 +70,9 @@ class Pool:
         clock = t + self._base
         hod = clock % 24.0
         if self._every_day:
+            if len(self.shifts) == 1:  # one daily shift (the common case), the loop below unrolled
+                start, end, _ = self.shifts[0]
+                return 0.0 if start <= hod < end else (start - hod) % 24.0
             best = math.inf
             for start, end, _ in self.shifts:
                 if start <= hod < end:

@@ -28,6 +28,35 @@ def test_an_unknown_deadline_kind_is_refused() -> None:
     assert str(error.value) == "unknown deadline_kind 'whenever'"
 
 
+def test_of_deadline_builds_the_same_decision_as_the_constructor_and_checks_the_same() -> None:
+    built = Decision.of_deadline(
+        False, "window_passed", ("a.rule",), "en", "zh", MOMENT, "window_end", (("a.path", "2026-01-01"),)
+    )
+    assert built == Decision(
+        False,
+        "window_passed",
+        ("a.rule",),
+        "en",
+        "zh",
+        deadline=MOMENT,
+        deadline_kind="window_end",
+        versions=(("a.path", "2026-01-01"),),
+    )
+    assert type(built) is Decision
+    assert (built.amount, built.points, built.advance_payer, built.burden_of_proof, built.timeline) == (
+        None,
+        0,
+        None,
+        None,
+        (),
+    )
+    with pytest.raises(ValueError) as unknown:
+        Decision.of_deadline(True, "ok", (), "en", "zh", MOMENT, "whenever", ())  # type: ignore[arg-type]
+    assert str(unknown.value) == "unknown deadline_kind 'whenever'"
+    with pytest.raises(ValueError, match="deadline=None, deadline_kind='window_end'"):
+        Decision.of_deadline(True, "ok", (), "en", "zh", None, "window_end", ())  # type: ignore[arg-type]
+
+
 def test_replace_gives_a_checked_copy_and_leaves_the_original() -> None:
     base = Decision(True, "ok", ("a.rule",), "en", "zh", deadline=MOMENT, deadline_kind="answer_by")
     later = base._replace(outcome="later", deadline=MOMENT + dt.timedelta(hours=1))
