@@ -104,6 +104,7 @@ class Recorder(Protocol):
     def begin(self, run_id: str, start: dt.datetime) -> None: ...
     def emit(self, event: tuple[Any, ...]) -> None: ...
     def emit_block(self, block: Block) -> None: ...
+    def settled(self, order_below: int) -> None: ...
     def end(self) -> None: ...
 
 
@@ -120,6 +121,9 @@ class NullRecorder:
 
     def emit_block(self, block: Block) -> None:
         """Drop the block."""
+
+    def settled(self, order_below: int) -> None:
+        """Nothing kept, nothing to write."""
 
     def end(self) -> None:
         """Nothing to do."""
@@ -276,6 +280,9 @@ class _Buffered:
             else:
                 columns[name] = np.full(n, self._vocabulary.code(value), np.int32)
         self._current().add(columns)
+
+    def settled(self, order_below: int) -> None:
+        """No event of an order below `order_below` comes again in this run (the whole run is sorted at its end)."""
 
     def end(self) -> None:
         """Finish the run: sort its events and write them in batches."""

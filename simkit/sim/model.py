@@ -1,11 +1,21 @@
-"""The model of one replication: order book in bulk, after-sale cases as SimPy processes."""
+"""The model of one replication: orders in windows of payment time, after-sale cases as SimPy processes.
+
+The orders of a window are drawn when the simulation reaches them (`simkit.sim.windows`), their
+cases planned and merged into the cases still to start, their own timelines recorded; the
+window's columns are then let go. An order is retired once none of its cases is planned or
+running: its case counter goes, and the recorder hears that no event of it will come again
+(`Recorder.settled`). So memory follows the orders in flight, not the horizon.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import gc
+import weakref
+from collections import deque
 from collections.abc import Callable, Iterator
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -16,16 +26,30 @@ from simkit.events import NullRecorder, Recorder
 from simkit.metrics import Counters
 from simkit.scenario.loader import Scenario
 from simkit.sim import flows
-from simkit.sim.orders import CHANNELS, build_orders, draw_merchants
-from simkit.sim.plan import plan_cases
+from simkit.sim.draws import CHANNELS
+from simkit.sim.orders import OrderBook
+from simkit.sim.plan import CasePlan, plan_cases
 from simkit.sim.pools import Pool
 from simkit.sim.rng import Streams
 from simkit.sim.rulecache import RuleCache
 from simkit.sim.state import Case
 from simkit.sim.statuses import FAMILY, model_for
+from simkit.sim.arrivals import WINDOW_ORDERS
+from simkit.sim.windows import OrderWindows, merchants_of, whole_book
 
 HOUR = dt.timedelta(hours=1)
 _TD = dt.timedelta
+LOOKAHEAD = 1.0
+"""Hours: a window is drawn once the next case to start is this close to its first payment (a case
+starts at its order's payment or later, rounded to `plan.QUANTUM`, far below an hour)."""
+_START_KEY = itemgetter(-1, 1, 0)
+"""The launch order of case rows: start time, then case number (requests before claims), then order id."""
+
+
+class _LiveCase(Case):
+    """A case the model can watch: when nothing refers to it any more, no step of it can run."""
+
+    __slots__ = ("__weakref__",)
 
 
 class Model:
@@ -38,6 +62,9 @@ class Model:
         recorder: Where events go (default: none, counters only).
         run_id: Written on every event.
     """
+
+    window_orders = WINDOW_ORDERS
+    """Orders per window of the order book, about (memory, not the numbers, depends on it)."""
 
     def __init__(
         self, scenario: Scenario, seed: int, replication: int = 0, recorder: Recorder | None = None, run_id: str = ""
@@ -60,6 +87,13 @@ class Model:
         self._pools: dict[int, Pool] = {}
         self.cache = RuleCache(self.policy, self.start)
         self._case_counter: dict[int, int] = {}
+        self._open: dict[int, int] = {}
+        """Per order in flight: its cases planned or still referred to."""
+        self._open_ids: deque[int] = deque()
+        """Orders in flight, in id order (retired ones are dropped lazily)."""
+        self._watched: dict[weakref.ref[_LiveCase], int] = {}
+        self._settled = 0
+        self.book_rules: dict[str, tuple[str, ...]] = {}
 
     # --- time -------------------------------------------------------------------------------
 
@@ -100,20 +134,14 @@ class Model:
     def _run(self) -> None:
         spec, policy = self.spec, self.policy
         self.recorder.begin(self.run_id, self.start)
-        slow_u = self.streams.order_rows("merchant", spec.merchants.count, 1, np.arange(spec.merchants.count), table=1)
-        self.merchants = draw_merchants(spec, self.streams.arrivals, slow_u[:, 0])
-        book = build_orders(spec, policy, self.streams, self.merchants)
-        self.book = book
+        self.merchants = merchants_of(spec, self.streams)
+        self.orders = OrderWindows(spec, policy, self.streams, self.merchants, self.start, self.window_orders)
+        self.book_rules = self.orders.rules
         probe = rules.late_shipment_compensation(
             policy, price=100.0, paid_at=self.start, at=self.start + 1000 * HOUR, reason="late_shipment"
         )
-        plan = plan_cases(
-            spec, book, self.streams, claims_apply=probe.outcome != "not_applicable", slow=self.merchants.slow
-        )
-        self.n.orders = book.n
-        self.n.late_shipments = int(book.late.sum())
-        if self.emit is not None:
-            flows.emit_lifecycle(self, book, plan)
+        self._claims_apply = probe.outcome != "not_applicable"
+        self.n.orders = self.orders.orders
         self.arbiters = Pool(spec.arbiters.staff, spec.arbiters.shifts, self._start_hour, self.start.weekday())
         exit_spec = spec.merchants.exit
         self.provider = (
@@ -121,22 +149,42 @@ class Model:
             if exit_spec is not None
             else None
         )
-        self.env.process(self._launch(self._rows(plan)))
-        gc.freeze()  # the order book and the case rows live until the end: never rescan them
+        self.env.process(self._launch())
         self.env.run(until=self.horizon)
+        while self.orders.left:  # windows whose cases all start after the horizon: their timelines still count
+            if self._window():
+                raise RuntimeError("a case planned before the horizon was never started")
         self.recorder.end()
         self._finish_counters()
 
-    def _rows(self, plan: Any) -> list[tuple[Any, ...]]:
+    def order_book(self) -> OrderBook:
+        """Every order of the run, drawn again from the seed (the run itself keeps only the orders in flight)."""
+        streams = Streams.from_seed(self.streams.seed, self.streams.replication)
+        return whole_book(self.spec, self.policy, streams, self.start)
+
+    def _window(self) -> list[tuple[Any, ...]]:
+        """Draw the next window of orders, record their own timelines; its case rows in launch order."""
+        book = self.orders.next()
+        plan = plan_cases(self.spec, book, self.streams, claims_apply=self._claims_apply, slow=self.merchants.slow)
+        self.n.late_shipments += int(book.late.sum())
+        if self.emit is not None:
+            flows.emit_lifecycle(self, book, plan)
+        rows = self._rows(book, plan)
+        opened = self._open
+        for order in plan.order.tolist():
+            opened[order] = opened.get(order, 0) + 1
+        self._open_ids.extend(np.unique(plan.order).tolist())
+        return rows
+
+    def _rows(self, book: OrderBook, plan: CasePlan) -> list[tuple[Any, ...]]:
         """One tuple of `Case` arguments per planned case, in start order."""
-        book = self.book
-        idx = plan.order
+        idx = plan.order - book.first
         start = plan.start.tolist()
         cats = book.categories
         categories = [cats[k] for k in book.category[idx].tolist()]
         channels = [CHANNELS[k] for k in book.channel[idx].tolist()]
         rows = zip(
-            idx.tolist(),
+            plan.order.tolist(),
             plan.case_no.tolist(),
             book.merchant[idx].tolist(),
             plan.reason,
@@ -160,18 +208,62 @@ class Model:
         )
         return list(rows)
 
-    def _launch(self, rows: list[tuple[Any, ...]]) -> Any:
-        """Start each case at its start time (a multiple of `plan.QUANTUM`, so reached exactly)."""
-        env = self.env
+    def _launch(self) -> Any:
+        """Start each case at its start time (a multiple of `plan.QUANTUM`, so reached exactly).
+
+        Windows of orders are drawn just before the simulation could need them: while the next
+        window's first payment is within `LOOKAHEAD` of the next case to start. Its cases are
+        merged into those waiting, by (start, case number, order id): the order of the whole
+        book's plan.
+        """
+        env, orders = self.env, self.orders
         counter = self._case_counter
         process, case_process = env.process, flows.case_process
-        for row in rows:
+        watch, watched, gone = weakref.ref, self._watched, self._case_gone
+        ids, opened = self._open_ids, self._open
+        rows: list[tuple[Any, ...]] = []
+        pos = 0
+        launched: tuple[float, int, int] = (-np.inf, 0, 0)
+        while True:
+            while orders.left and (pos == len(rows) or orders.next_paid <= rows[pos][-1] + LOOKAHEAD):
+                self._settle()
+                rows, pos = _merged(rows[pos:], self._window(), launched), 0
+            if pos == len(rows):
+                return
+            row = rows[pos]
+            pos += 1
             wait = row[-1] - env.now
             if wait > 0:
                 yield env.timeout(wait)
-            if row[1] > counter.get(row[0], 0):
-                counter[row[0]] = row[1]
-            process(case_process(self, Case(*row)))
+            order = row[0]
+            if row[1] > counter.get(order, 0):
+                counter[order] = row[1]
+            launched = (row[-1], row[1], order)
+            case = _LiveCase(*row)
+            watched[watch(case, gone)] = order
+            process(case_process(self, case))
+            if ids[0] not in opened:  # the first order in flight retired: the recorder may write more
+                self._settle()
+
+    def _case_gone(self, ref: weakref.ref[_LiveCase]) -> None:
+        """A case nothing refers to any more: retire its order when it was the order's last."""
+        order = self._watched.pop(ref)
+        left = self._open[order] - 1
+        if left:
+            self._open[order] = left
+        else:
+            del self._open[order]
+            self._case_counter.pop(order, None)
+
+    def _settle(self) -> None:
+        """Tell the recorder which orders will have no more events (those below the first order in flight)."""
+        ids, opened = self._open_ids, self._open
+        while ids and ids[0] not in opened:
+            ids.popleft()
+        below = ids[0] if ids else self.orders.next_id
+        if below > self._settled:
+            self._settled = below
+            self.recorder.settled(below)
 
     def _finish_counters(self) -> None:
         n = self.n
@@ -192,13 +284,22 @@ class Model:
         n.arbiter_hours = self.arbiters.staffed_hours(self.horizon)
 
 
+def _merged(waiting: list[tuple[Any, ...]], new: list[tuple[Any, ...]], launched: tuple[float, int, int]) -> list[Any]:
+    """The case rows still to start and a new window's, in launch order (both already are)."""
+    if new and _START_KEY(new[0]) < launched:
+        raise RuntimeError(f"a window of orders was drawn after its first case should have started: {new[0][:2]}")
+    if not waiting or not new or _START_KEY(new[0]) >= _START_KEY(waiting[-1]):
+        return waiting + new
+    return sorted(waiting + new, key=_START_KEY)
+
+
 @contextlib.contextmanager
 def _quiet_gc() -> Iterator[None]:
     """Keep the cyclic garbage collector from rescanning the run's large, long-lived tables.
 
     The model creates no reference cycles worth collecting while it runs; freezing what
-    exists (again once the case rows are built) and collecting young objects less often
-    saves about a quarter of the run time on a million orders. Settings are restored afterwards.
+    exists and collecting young objects less often saves time on every run. Settings are
+    restored afterwards.
     """
     threshold = gc.get_threshold()
     gc.freeze()
@@ -221,3 +322,4 @@ def simulate(
 
 
 __all__ = ["Model", "simulate"]
+
