@@ -2,7 +2,9 @@
 
 Targets (issue: simulation engine): >= 30,000 orders/s on one core with the counters-only
 recorder; <= 1.5 GB peak memory with the Parquet recorder; events/s at least 30% of a bare
-SimPy loop that schedules the same number of timeouts on the same machine.
+SimPy loop that schedules the same number of timeouts on the same machine. Then the scaling
+table (issue 18, `benchmarks.scaling`): 250 k and 1 M orders (4 M with ``--scale-4m``), each a
+longer run at the same order rate, against the bare SimPy loop measured around it.
 
 Each measurement runs in a fresh process, so that peak memory is that run's alone.
 """
@@ -16,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks import audit, calibrate, experiments, measure
+from benchmarks import audit, calibrate, experiments, measure, scaling
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "bench" / "tmall_1m.yaml"
@@ -41,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--simulation-only", action="store_true", help="only the simulation benchmarks (no experiments, no audit)"
     )
+    parser.add_argument(
+        "--scale-4m", action="store_true", help="add the 4,000,000-order row to the scaling table (about 3 min more)"
+    )
+    parser.add_argument("--no-scaling", action="store_true", help="leave the scaling table out")
     args = parser.parse_args(argv)
     common = ["--scenario", str(SCENARIO), "--orders", str(args.orders), "--seed", str(args.seed)]
     counters = _child("counters", *common)
@@ -68,6 +74,13 @@ def main(argv: list[str] | None = None) -> int:
         "peak MB (Parquet recorder)": (figures["peak_mb_parquet"] <= TARGET_PEAK_MB, f"<= {TARGET_PEAK_MB:,}"),
         "events/s vs bare SimPy": (figures["events_ratio"] >= TARGET_RATIO, f">= {TARGET_RATIO:.0%}"),
     }
+    scaled: list[dict[str, float]] = []
+    scale_checks: dict[str, tuple[bool, str]] = {}
+    if not args.no_scaling:
+        sizes = (*scaling.SIZES, scaling.BIG) if args.scale_4m else scaling.SIZES
+        with tempfile.TemporaryDirectory() as tmp:
+            scaled = scaling.measure(scaling.run_child(ROOT), SCENARIO, sizes, args.seed, Path(tmp))
+        scale_checks = scaling.checks(scaled)
     experiment_ok, audit_ok, calibrate_ok, text, audited = True, True, True, "", {}
     calibrated: dict[str, float | str] = {}
     if not args.simulation_only:
@@ -77,17 +90,20 @@ def main(argv: list[str] | None = None) -> int:
         audited, audit_ok = audit.measure()  # the log audit: 5,000,000 rows under 1 GB
         calibrated, calibrate_ok = calibrate.measure()  # a twin validated on a 20,000-case log
     if args.json:
-        met = {k: v[0] for k, v in checks.items()} | {"peak MB (audit)": audit_ok, "calibration s": calibrate_ok}
-        print(
-            json.dumps({"figures": figures, "audit": audited, "calibration": calibrated, "targets_met": met}, indent=2)
-        )
+        met = {k: v[0] for k, v in (checks | scale_checks).items()}
+        met |= {"peak MB (audit)": audit_ok, "calibration s": calibrate_ok}
+        found = {"figures": figures, "scaling": scaled, "audit": audited, "calibration": calibrated}
+        print(json.dumps(found | {"targets_met": met}, indent=2))
     else:
         print(measure.report(figures, checks))
+        if scaled:
+            print(scaling.report(scaled, scale_checks))
         if not args.simulation_only:
             print(text)
             print(audit.describe(audited, audit_ok))
             print(calibrate.describe(calibrated, calibrate_ok))
-    return 0 if all(ok for ok, _ in checks.values()) and experiment_ok and audit_ok and calibrate_ok else 1
+    met_all = all(ok for ok, _ in (checks | scale_checks).values())
+    return 0 if met_all and experiment_ok and audit_ok and calibrate_ok else 1
 
 
 def _child_experiments() -> dict[str, float]:

@@ -121,7 +121,10 @@ def locate(
     per_category = np.zeros(len(cats), dtype=np.int64)
     for start in range(0, total, _SKIP):
         per_category += np.bincount(choice(a, shares, min(_SKIP, total - start)), minlength=len(cats))
-    prices = [_forked(a, int(count), spec.orders.categories[name].price) for name, count in zip(cats, per_category)]
+    prices = [
+        _forked(a, int(count), spec.orders.categories[name].price)
+        for name, count in zip(cats, per_category, strict=True)
+    ]
     free = _forked(a, total)
     channel = _forked(a, total)
     merchant = fork(a)
@@ -151,7 +154,7 @@ def locate(
 
     issues = streams.issues
     _skip(issues, kept)
-    issue_after = {}
+    issue_after: dict[tuple[int, str], np.random.Generator] = {}
     for ci, name in enumerate(cats):
         for rname, issue in spec.issues.get(name, {}).items():
             issue_after[(ci, rname)] = _forked(issues, int(per_issue[ci, REASON_INDEX[rname]]), issue.after)

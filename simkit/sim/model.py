@@ -26,6 +26,7 @@ from simkit.events import NullRecorder, Recorder
 from simkit.metrics import Counters
 from simkit.scenario.loader import Scenario
 from simkit.sim import flows
+from simkit.sim.arrivals import WINDOW_ORDERS
 from simkit.sim.draws import CHANNELS
 from simkit.sim.orders import OrderBook
 from simkit.sim.plan import CasePlan, plan_cases
@@ -34,7 +35,6 @@ from simkit.sim.rng import Streams
 from simkit.sim.rulecache import RuleCache
 from simkit.sim.state import Case
 from simkit.sim.statuses import FAMILY, model_for
-from simkit.sim.arrivals import WINDOW_ORDERS
 from simkit.sim.windows import OrderWindows, merchants_of, whole_book
 
 HOUR = dt.timedelta(hours=1)
@@ -225,7 +225,7 @@ class Model:
         pos = 0
         launched: tuple[float, int, int] = (-np.inf, 0, 0)
         while True:
-            while orders.left and (pos == len(rows) or orders.next_paid <= rows[pos][-1] + LOOKAHEAD):
+            while (pos == len(rows) or rows[pos][-1] + LOOKAHEAD >= orders.next_paid) and orders.left:
                 self._settle()
                 rows, pos = _merged(rows[pos:], self._window(), launched), 0
             if pos == len(rows):
@@ -322,4 +322,3 @@ def simulate(
 
 
 __all__ = ["Model", "simulate"]
-

@@ -18,7 +18,15 @@ from simkit.scenario.schema import ScenarioSpec
 from simkit.sim.arrivals import WINDOW_ORDERS, Arrivals
 from simkit.sim.draws import CHANNELS, locate
 from simkit.sim.offsets import DayOffsets
-from simkit.sim.orders import Merchants, OrderBook, auto_confirm_rule, build_window, draw_merchants, settle_rule, ship_rule
+from simkit.sim.orders import (
+    Merchants,
+    OrderBook,
+    auto_confirm_rule,
+    build_window,
+    draw_merchants,
+    settle_rule,
+    ship_rule,
+)
 from simkit.sim.rng import Streams
 
 
@@ -61,6 +69,8 @@ class OrderWindows:
         self.next_id = 0
         """The order id of the next window's first order."""
         self._next = 0
+        self.next_paid = self._paid_from()
+        """No order of the remaining windows is paid before this hour (inf when none remain)."""
 
     @property
     def rules(self) -> dict[str, tuple[str, ...]]:
@@ -72,9 +82,7 @@ class OrderWindows:
         """Whether windows remain."""
         return self._next < len(self.arrivals.windows)
 
-    @property
-    def next_paid(self) -> float:
-        """No order of the remaining windows is paid before this hour (inf when none remain)."""
+    def _paid_from(self) -> float:
         if not self.left:
             return math.inf
         window = self.arrivals.windows[self._next]
@@ -91,6 +99,7 @@ class OrderWindows:
         )
         self._next += 1
         self.next_id += book.n
+        self.next_paid = self._paid_from()
         return book
 
     def _first_calls(self) -> None:
