@@ -24,7 +24,7 @@ CHANNELS = ("normal", "juhuasuan", "presale")
 REASON_INDEX = {name: i for i, name in enumerate(ISSUE_KINDS)}
 """Index of each issue kind in `OrderBook.reason`."""
 NONE = -1
-_SKIP = 1 << 16
+_SKIP = 1 << 14
 """Values per block when drawing values to skip them (bounds memory)."""
 
 

@@ -170,10 +170,14 @@ class Model:
         if self.emit is not None:
             flows.emit_lifecycle(self, book, plan)
         rows = self._rows(book, plan)
-        opened = self._open
+        opened, ids = self._open, self._open_ids
         for order in plan.order.tolist():
             opened[order] = opened.get(order, 0) + 1
-        self._open_ids.extend(np.unique(plan.order).tolist())
+        if len(ids) > 2 * len(opened) + 1024:  # retired orders behind a long-lived one: drop them
+            kept = [order for order in ids if order in opened]
+            ids.clear()
+            ids.extend(kept)
+        ids.extend(np.unique(plan.order).tolist())
         return rows
 
     def _rows(self, book: OrderBook, plan: CasePlan) -> list[tuple[Any, ...]]:
@@ -242,7 +246,7 @@ class Model:
             case = _LiveCase(*row)
             watched[watch(case, gone)] = order
             process(case_process(self, case))
-            if ids[0] not in opened:  # the first order in flight retired: the recorder may write more
+            if ids and ids[0] not in opened:  # the first order in flight retired: the recorder may write more
                 self._settle()
 
     def _case_gone(self, ref: weakref.ref[_LiveCase]) -> None:
