@@ -12,13 +12,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import weakref
-from collections import deque
 from collections.abc import Callable, Iterator
 from operator import itemgetter
 from typing import Any
 
-import numpy as np
 import simpy
 
 from simkit import rules
@@ -28,12 +25,12 @@ from simkit.scenario.loader import Scenario
 from simkit.sim import flows
 from simkit.sim.arrivals import WINDOW_ORDERS
 from simkit.sim.draws import CHANNELS
+from simkit.sim.inflight import InFlight, LiveCase
 from simkit.sim.orders import OrderBook
 from simkit.sim.plan import CasePlan, plan_cases
 from simkit.sim.pools import Pool
 from simkit.sim.rng import Streams
 from simkit.sim.rulecache import RuleCache
-from simkit.sim.state import Case
 from simkit.sim.statuses import FAMILY, model_for
 from simkit.sim.windows import OrderWindows, merchants_of, whole_book
 
@@ -44,12 +41,6 @@ LOOKAHEAD = 1.0
 starts at its order's payment or later, rounded to `plan.QUANTUM`, far below an hour)."""
 _START_KEY = itemgetter(-1, 1, 0)
 """The launch order of case rows: start time, then case number (requests before claims), then order id."""
-
-
-class _LiveCase(Case):
-    """A case the model can watch: when nothing refers to it any more, no step of it can run."""
-
-    __slots__ = ("__weakref__",)
 
 
 class Model:
@@ -87,13 +78,9 @@ class Model:
         self._pools: dict[int, Pool] = {}
         self.cache = RuleCache(self.policy, self.start)
         self._case_counter: dict[int, int] = {}
-        self._open: dict[int, int] = {}
-        """Per order in flight: its cases planned or still referred to."""
-        self._open_ids: deque[int] = deque()
-        """Orders in flight, in id order (retired ones are dropped lazily)."""
-        self._watched: dict[weakref.ref[_LiveCase], int] = {}
-        self._settled = 0
+        self.in_flight = InFlight(self.recorder, self._case_counter)
         self.book_rules: dict[str, tuple[str, ...]] = {}
+        """The rule ids of the orders' own timelines (``ship``, ``auto_confirm``, ``settle``)."""
 
     # --- time -------------------------------------------------------------------------------
 
@@ -169,16 +156,8 @@ class Model:
         self.n.late_shipments += int(book.late.sum())
         if self.emit is not None:
             flows.emit_lifecycle(self, book, plan)
-        rows = self._rows(book, plan)
-        opened, ids = self._open, self._open_ids
-        for order in plan.order.tolist():
-            opened[order] = opened.get(order, 0) + 1
-        if len(ids) > 2 * len(opened) + 1024:  # retired orders behind a long-lived one: drop them
-            kept = [order for order in ids if order in opened]
-            ids.clear()
-            ids.extend(kept)
-        ids.extend(np.unique(plan.order).tolist())
-        return rows
+        self.in_flight.plan(plan.order)
+        return self._rows(book, plan)
 
     def _rows(self, book: OrderBook, plan: CasePlan) -> list[tuple[Any, ...]]:
         """One tuple of `Case` arguments per planned case, in start order."""
@@ -220,18 +199,15 @@ class Model:
         merged into those waiting, by (start, case number, order id): the order of the whole
         book's plan.
         """
-        env, orders = self.env, self.orders
+        env, orders, in_flight = self.env, self.orders, self.in_flight
         counter = self._case_counter
         process, case_process = env.process, flows.case_process
-        watch, watched, gone = weakref.ref, self._watched, self._case_gone
-        ids, opened = self._open_ids, self._open
         rows: list[tuple[Any, ...]] = []
         pos = 0
-        launched: tuple[float, int, int] = (-np.inf, 0, 0)
         while True:
             while (pos == len(rows) or rows[pos][-1] + LOOKAHEAD >= orders.next_paid) and orders.left:
-                self._settle()
-                rows, pos = _merged(rows[pos:], self._window(), launched), 0
+                in_flight.settle(orders.next_id)
+                rows, pos = _merged(rows[pos:], self._window(), rows[pos - 1] if pos else None), 0
             if pos == len(rows):
                 return
             row = rows[pos]
@@ -242,32 +218,11 @@ class Model:
             order = row[0]
             if row[1] > counter.get(order, 0):
                 counter[order] = row[1]
-            launched = (row[-1], row[1], order)
-            case = _LiveCase(*row)
-            watched[watch(case, gone)] = order
+            case = LiveCase(*row)
+            in_flight.started(case)
             process(case_process(self, case))
-            if ids and ids[0] not in opened:  # the first order in flight retired: the recorder may write more
-                self._settle()
-
-    def _case_gone(self, ref: weakref.ref[_LiveCase]) -> None:
-        """A case nothing refers to any more: retire its order when it was the order's last."""
-        order = self._watched.pop(ref)
-        left = self._open[order] - 1
-        if left:
-            self._open[order] = left
-        else:
-            del self._open[order]
-            self._case_counter.pop(order, None)
-
-    def _settle(self) -> None:
-        """Tell the recorder which orders will have no more events (those below the first order in flight)."""
-        ids, opened = self._open_ids, self._open
-        while ids and ids[0] not in opened:
-            ids.popleft()
-        below = ids[0] if ids else self.orders.next_id
-        if below > self._settled:
-            self._settled = below
-            self.recorder.settled(below)
+            if in_flight.first_retired():  # the recorder may write more
+                in_flight.settle(orders.next_id)
 
     def _finish_counters(self) -> None:
         n = self.n
@@ -288,9 +243,13 @@ class Model:
         n.arbiter_hours = self.arbiters.staffed_hours(self.horizon)
 
 
-def _merged(waiting: list[tuple[Any, ...]], new: list[tuple[Any, ...]], launched: tuple[float, int, int]) -> list[Any]:
-    """The case rows still to start and a new window's, in launch order (both already are)."""
-    if new and _START_KEY(new[0]) < launched:
+def _merged(waiting: list[tuple[Any, ...]], new: list[tuple[Any, ...]], launched: tuple[Any, ...] | None) -> list[Any]:
+    """The case rows still to start and a new window's, in launch order (both already are).
+
+    Raises:
+        RuntimeError: When a case of the new window should have started before `launched` (the last started).
+    """
+    if new and launched is not None and _START_KEY(new[0]) < _START_KEY(launched):
         raise RuntimeError(f"a window of orders was drawn after its first case should have started: {new[0][:2]}")
     if not waiting or not new or _START_KEY(new[0]) >= _START_KEY(waiting[-1]):
         return waiting + new
