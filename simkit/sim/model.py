@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import simpy
 
 from simkit import rules
@@ -41,6 +42,8 @@ LOOKAHEAD = 1.0
 starts at its order's payment or later, rounded to `plan.QUANTUM`, far below an hour)."""
 _START_KEY = itemgetter(-1, 1, 0)
 """The launch order of case rows: start time, then case number (requests before claims), then order id."""
+_Keys = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""The launch keys of case rows as columns: start times, case numbers, order ids."""
 
 
 class Model:
@@ -149,15 +152,15 @@ class Model:
         streams = Streams.from_seed(self.streams.seed, self.streams.replication)
         return whole_book(self.spec, self.policy, streams, self.start)
 
-    def _window(self) -> list[tuple[Any, ...]]:
-        """Draw the next window of orders, record their own timelines; its case rows in launch order."""
+    def _window(self) -> tuple[list[tuple[Any, ...]], _Keys]:
+        """Draw the next window of orders, record their own timelines; its case rows in launch order, and their keys."""
         book = self.orders.next()
         plan = plan_cases(self.spec, book, self.streams, claims_apply=self._claims_apply, slow=self.merchants.slow)
         self.n.late_shipments += int(book.late.sum())
         if self.emit is not None:
             flows.emit_lifecycle(self, book, plan)
         self.in_flight.plan(plan.order)
-        return self._rows(book, plan)
+        return self._rows(book, plan), (plan.start, plan.case_no, plan.order)
 
     def _rows(self, book: OrderBook, plan: CasePlan) -> list[tuple[Any, ...]]:
         """One tuple of `Case` arguments per planned case, in start order."""
@@ -203,11 +206,13 @@ class Model:
         counter = self._case_counter
         process, case_process = env.process, flows.case_process
         rows: list[tuple[Any, ...]] = []
+        keys: _Keys = (np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64))
         pos = 0
         while True:
             while (pos == len(rows) or rows[pos][-1] + LOOKAHEAD >= orders.next_paid) and orders.left:
                 in_flight.settle(orders.next_id)
-                rows, pos = _merged(rows[pos:], self._window(), rows[pos - 1] if pos else None), 0
+                rows, keys = _merged(rows, keys, pos, *self._window())
+                pos = 0
             if pos == len(rows):
                 return
             row = rows[pos]
@@ -243,17 +248,25 @@ class Model:
         n.arbiter_hours = self.arbiters.staffed_hours(self.horizon)
 
 
-def _merged(waiting: list[tuple[Any, ...]], new: list[tuple[Any, ...]], launched: tuple[Any, ...] | None) -> list[Any]:
-    """The case rows still to start and a new window's, in launch order (both already are).
+def _merged(
+    rows: list[tuple[Any, ...]], keys: _Keys, pos: int, new: list[tuple[Any, ...]], new_keys: _Keys
+) -> tuple[list[tuple[Any, ...]], _Keys]:
+    """The case rows from `pos` on and a new window's, in launch order (both already are), with their keys.
 
     Raises:
-        RuntimeError: When a case of the new window should have started before `launched` (the last started).
+        RuntimeError: When a case of the new window should have started before the last one started.
     """
-    if new and launched is not None and _START_KEY(new[0]) < _START_KEY(launched):
-        raise RuntimeError(f"a window of orders was drawn after its first case should have started: {new[0][:2]}")
-    if not waiting or not new or _START_KEY(new[0]) >= _START_KEY(waiting[-1]):
-        return waiting + new
-    return sorted(waiting + new, key=_START_KEY)
+    start, case_no, order = (np.concatenate([column[pos:], more]) for column, more in zip(keys, new_keys, strict=True))
+    waiting = rows[pos:] + new
+    if not new:
+        return waiting, (start, case_no, order)
+    first = (float(new_keys[0][0]), int(new_keys[1][0]), int(new_keys[2][0]))
+    if pos and first < _START_KEY(rows[pos - 1]):
+        raise RuntimeError(f"a window of orders was drawn after its first case should have started: {first}")
+    if pos == len(rows) or first >= _START_KEY(rows[-1]):
+        return waiting, (start, case_no, order)
+    index = np.lexsort((order, case_no, start))
+    return [waiting[i] for i in index.tolist()], (start[index], case_no[index], order[index])
 
 
 @contextlib.contextmanager
