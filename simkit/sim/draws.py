@@ -30,7 +30,8 @@ _SKIP = 1 << 14
 
 @dataclass(slots=True)
 class LaterDraws:
-    """The calls of the issues, merchant, logistics and buyer streams after their first (see `BookDraws`)."""
+    """The calls whose start depends on how many orders were placed: the issues stream's after its first,
+    and those of the merchant, logistics and buyer streams (see `BookDraws`)."""
 
     issue_after: dict[tuple[int, str], np.random.Generator]
     issue_used: np.random.Generator

@@ -1,4 +1,4 @@
-"""The order book: every order's timeline drawn at once with numpy.
+"""The order book: the timelines of a window of orders drawn at once with numpy.
 
 Orders without an after-sale never become SimPy processes: payment, shipment, delivery,
 receipt confirmation and settlement are computed here, vectorised, with the deadlines
