@@ -2,9 +2,10 @@
 
 The orders of a window are drawn when the simulation reaches them (`simkit.sim.windows`), their
 cases planned and merged into the cases still to start, their own timelines recorded; the
-window's columns are then let go. An order is retired once none of its cases is planned or
-running: its case counter goes, and the recorder hears that no event of it will come again
-(`Recorder.settled`). So memory follows the orders in flight, not the horizon.
+window's columns are then let go. With a recorder that keeps events, an order is retired once
+none of its cases is planned or running: the recorder hears that no event of it will come again
+(`Recorder.settled`) and its follow-up counter goes. So memory follows the orders in flight, not
+the horizon (only follow-up cases, rule complaints, are counted per order).
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from simkit.sim.arrivals import WINDOW_ORDERS
 from simkit.sim.draws import CHANNELS
 from simkit.sim.inflight import InFlight, LiveCase
 from simkit.sim.orders import OrderBook
-from simkit.sim.plan import CasePlan, plan_cases
+from simkit.sim.plan import CLAIM_CASE_NO, CasePlan, plan_cases
 from simkit.sim.pools import Pool
 from simkit.sim.rng import Streams
 from simkit.sim.rulecache import RuleCache
+from simkit.sim.state import Case
 from simkit.sim.statuses import FAMILY, model_for
 from simkit.sim.windows import OrderWindows, merchants_of, whole_book
 
@@ -108,7 +110,17 @@ class Model:
         return pool
 
     def next_case_no(self, order: int, at_least: int) -> int:
-        """A fresh case number for another case on `order`."""
+        """A fresh case number for another case on `order`.
+
+        Planned cases are numbered by kind, 1 the request and 2 a late-shipment claim
+        (`plan.CLAIM_CASE_NO`), so a follow-up numbered above `at_least` >= 2 and above the
+        order's earlier follow-ups is new; only follow-ups are counted.
+
+        Raises:
+            ValueError: When `at_least` is below `plan.CLAIM_CASE_NO`.
+        """
+        if at_least < CLAIM_CASE_NO:
+            raise ValueError(f"follow-up cases are numbered above {CLAIM_CASE_NO}, got at_least={at_least}")
         number = max(self._case_counter.get(order, 0), at_least) + 1
         self._case_counter[order] = number
         return number
@@ -159,7 +171,8 @@ class Model:
         self.n.late_shipments += int(book.late.sum())
         if self.emit is not None:
             flows.emit_lifecycle(self, book, plan)
-        self.in_flight.plan(plan.order)
+        if self.recorder.records:
+            self.in_flight.plan(plan.order)
         return self._rows(book, plan), (plan.start, plan.case_no, plan.order)
 
     def _rows(self, book: OrderBook, plan: CasePlan) -> list[tuple[Any, ...]]:
@@ -200,17 +213,19 @@ class Model:
         Windows of orders are drawn just before the simulation could need them: while the next
         window's first payment is within `LOOKAHEAD` of the next case to start. Its cases are
         merged into those waiting, by (start, case number, order id): the order of the whole
-        book's plan.
+        book's plan. With a recorder that keeps events, each case is watched so that the recorder
+        hears which orders are settled (`InFlight`); counters alone need no watching.
         """
         env, orders, in_flight = self.env, self.orders, self.in_flight
-        counter = self._case_counter
+        watch = self.recorder.records
         process, case_process = env.process, flows.case_process
         rows: list[tuple[Any, ...]] = []
         keys: _Keys = (np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64))
         pos = 0
         while True:
             while (pos == len(rows) or rows[pos][-1] + LOOKAHEAD >= orders.next_paid) and orders.left:
-                in_flight.settle(orders.next_id)
+                if watch:
+                    in_flight.settle(orders.next_id)
                 rows, keys = _merged(rows, keys, pos, *self._window())
                 pos = 0
             if pos == len(rows):
@@ -220,9 +235,9 @@ class Model:
             wait = row[-1] - env.now
             if wait > 0:
                 yield env.timeout(wait)
-            order = row[0]
-            if row[1] > counter.get(order, 0):
-                counter[order] = row[1]
+            if not watch:
+                process(case_process(self, Case(*row)))
+                continue
             case = LiveCase(*row)
             in_flight.started(case)
             process(case_process(self, case))
