@@ -2,7 +2,9 @@
 
 Targets (issue: simulation engine): >= 30,000 orders/s on one core with the counters-only
 recorder; <= 1.5 GB peak memory with the Parquet recorder; events/s at least 30% of a bare
-SimPy loop that schedules the same number of timeouts on the same machine.
+SimPy loop that schedules the same number of timeouts on the same machine. Then the scaling
+table (issue 18, `benchmarks.scaling`): 250 k and 1 M orders (4 M with ``--scale-4m``), each a
+longer run at the same order rate, against the bare SimPy loop measured around it.
 
 Each measurement runs in a fresh process, so that peak memory is that run's alone.
 """
@@ -16,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks import audit, calibrate, experiments, measure
+from benchmarks import audit, calibrate, experiments, measure, scaling
 from benchmarks import optimize as policy_search
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--simulation-only", action="store_true", help="only the simulation benchmarks (no experiments, no audit)"
     )
+    parser.add_argument(
+        "--scale-4m", action="store_true", help="add the 4,000,000-order row to the scaling table (about 3 min more)"
+    )
+    parser.add_argument("--no-scaling", action="store_true", help="leave the scaling table out")
     args = parser.parse_args(argv)
     common = ["--scenario", str(SCENARIO), "--orders", str(args.orders), "--seed", str(args.seed)]
     counters = _child("counters", *common)
@@ -69,6 +75,13 @@ def main(argv: list[str] | None = None) -> int:
         "peak MB (Parquet recorder)": (figures["peak_mb_parquet"] <= TARGET_PEAK_MB, f"<= {TARGET_PEAK_MB:,}"),
         "events/s vs bare SimPy": (figures["events_ratio"] >= TARGET_RATIO, f">= {TARGET_RATIO:.0%}"),
     }
+    scaled: list[dict[str, float]] = []
+    scale_checks: dict[str, tuple[bool, str]] = {}
+    if not args.no_scaling:
+        sizes = (*scaling.SIZES, scaling.BIG) if args.scale_4m else scaling.SIZES
+        with tempfile.TemporaryDirectory() as tmp:
+            scaled = scaling.measure(scaling.run_child(ROOT), SCENARIO, sizes, args.seed, Path(tmp))
+        scale_checks = scaling.checks(scaled)
     experiment_ok, audit_ok, calibrate_ok, search_ok, text, audited = True, True, True, True, "", {}
     calibrated: dict[str, float | str] = {}
     searched: dict[str, float] = {}
@@ -82,19 +95,21 @@ def main(argv: list[str] | None = None) -> int:
         searched = _child_search()  # a 300-simulation policy search on 2 workers
         search_text, search_ok = policy_search.describe(searched)
     if args.json:
-        met = {k: v[0] for k, v in checks.items()} | {"peak MB (audit)": audit_ok, "calibration s": calibrate_ok}
-        met["optimiser share"] = search_ok
-        payload = {"figures": figures, "audit": audited, "calibration": calibrated, "optimize": searched}
-        print(json.dumps({**payload, "targets_met": met}, indent=2))
+        met = {k: v[0] for k, v in (checks | scale_checks).items()}
+        met |= {"peak MB (audit)": audit_ok, "calibration s": calibrate_ok, "optimiser share": search_ok}
+        found = {"figures": figures, "scaling": scaled, "audit": audited, "calibration": calibrated}
+        print(json.dumps(found | {"optimize": searched, "targets_met": met}, indent=2))
     else:
         print(measure.report(figures, checks))
+        if scaled:
+            print(scaling.report(scaled, scale_checks))
         if not args.simulation_only:
             print(text)
             print(audit.describe(audited, audit_ok))
             print(calibrate.describe(calibrated, calibrate_ok))
             print(search_text)
-    met_all = all(ok for ok, _ in checks.values()) and experiment_ok and audit_ok and calibrate_ok and search_ok
-    return 0 if met_all else 1
+    met_all = all(ok for ok, _ in (checks | scale_checks).values())
+    return 0 if met_all and experiment_ok and audit_ok and calibrate_ok and search_ok else 1
 
 
 def _child_experiments() -> dict[str, float]:

@@ -14,13 +14,33 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def run_model(scenario: str, orders: int, seed: int, out: str | None) -> dict[str, float]:
-    """Simulate the benchmark scenario once; with `out`, stream the event log to Parquet."""
+def scaled(scenario: str, orders: int) -> dict[str, Any]:
+    """Settings that give the scenario `orders` orders at its own rate: the order window and the
+    horizon grow with the count (the time after the window stays), so a bigger run is a longer one."""
+    from simkit.scenario import load_scenario
+
+    spec = load_scenario(scenario).spec
+    window = min(spec.orders.window or spec.scenario.horizon, spec.scenario.horizon)
+    hours = window * orders / spec.orders.count
+    tail = spec.scenario.horizon - window
+    return {"orders.count": orders, "orders.window": f"{hours} hours", "scenario.horizon": f"{hours + tail} hours"}
+
+
+def run_model(scenario: str, orders: int, seed: int, out: str | None, longer: bool = False) -> dict[str, float]:
+    """Simulate the benchmark scenario once; with `out`, stream the event log to Parquet.
+
+    Args:
+        scenario: The scenario file.
+        orders: Orders in the run (about).
+        seed: The seed.
+        out: Where to write the event log (counters only when None).
+        longer: Keep the scenario's order rate and lengthen the run (see `scaled`); else more orders in the same time.
+    """
     from simkit.events import NullRecorder, ParquetRecorder
     from simkit.scenario import load_scenario
     from simkit.sim.model import Model
 
-    sc = load_scenario(scenario, {"orders.count": orders})
+    sc = load_scenario(scenario, scaled(scenario, orders) if longer else {"orders.count": orders})
     recorder: Any = ParquetRecorder(out) if out else NullRecorder()
     start = time.perf_counter()
     model = Model(sc, seed, 0, recorder)
@@ -86,11 +106,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out")
     parser.add_argument("--timeouts", type=int, default=1_000_000)
+    parser.add_argument("--longer", action="store_true", help="keep the order rate: more orders make a longer run")
     args = parser.parse_args()
     if args.what == "bare":
         result = bare_loop(args.timeouts)
     else:
-        result = run_model(args.scenario, args.orders, args.seed, args.out if args.what == "parquet" else None)
+        out = args.out if args.what == "parquet" else None
+        result = run_model(args.scenario, args.orders, args.seed, out, args.longer)
     sys.stdout.write(json.dumps(result) + "\n")
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -345,7 +346,8 @@ class Counters:
     arbiter_hours: float = 0.0
     arbiter_wait: float = 0.0
     arbiter_tasks: int = 0
-    resolution: list[float] = field(default_factory=list)
+    resolution: array[float] = field(default_factory=lambda: array("d"))
+    """Hours from start to close of each closed case (8 bytes each: the percentiles stay exact)."""
 
 
 def compute(c: Counters) -> dict[str, float]:

@@ -1,7 +1,8 @@
 """The order facts of a finished run: what the order book knows that the event log does not carry.
 
 The simulation's log records steps, not the facts a rule needs (category, price, shipping
-terms, channel). They come from the model's order book: the audit of a simulated run
+terms, channel). They come from the model's order book, drawn again from the run's seed (a
+run keeps only the orders in flight): the audit of a simulated run
 (`simkit.compliance.simulate`), `simkit.run(...).facts` and the exports
 (`simkit.logs.export`) all take them from here.
 """
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from simkit.events import TIME_ZONE
-from simkit.sim.orders import CHANNELS
+from simkit.sim.draws import CHANNELS
 from simkit.sim.state import Simulation
 
 
@@ -38,7 +39,7 @@ def order_facts(model: Simulation, *, times: bool = False) -> pd.DataFrame:
         One row per order: ``order_id``, ``category``, ``price`` (CNY), ``free_shipping``,
         ``channel``, ``presale_ship_by`` (naive China local time; NaT unless presale), and the times.
     """
-    book = model.book
+    book = model.order_book()
     start = pd.Timestamp(local_naive(model.start))
     channels = [CHANNELS[i] for i in book.channel.tolist()]
     presale_after = model.spec.orders.presale_ship_after

@@ -1,4 +1,4 @@
-"""The order's own lifecycle: drawn in bulk for every order, finished by a case that took it over."""
+"""The order's own lifecycle: drawn in bulk for each window of orders, finished by a case that took it over."""
 
 from __future__ import annotations
 
@@ -44,16 +44,22 @@ def close_trade(model: Simulation, case: Case, refunded: bool, rule: str) -> Non
 
 
 def _settle_rule(model: Simulation) -> str:
-    ids = model.book.rules.get("settle", ())
+    ids = model.book_rules.get("settle", ())
     return ids[0] if ids else ""
 
 
 def emit_lifecycle(model: Simulation, book: OrderBook, plan: CasePlan) -> None:
-    """Events of every order's own lifecycle, as column blocks (no SimPy involved)."""
+    """Events of the own lifecycle of `book`'s orders (a window), as column blocks (no SimPy involved).
+
+    Args:
+        model: The running model.
+        book: The window's orders.
+        plan: The window's cases (those that take an order's tail over finish it themselves).
+    """
     statuses, horizon = model.status, model.horizon
-    ids = np.arange(book.n, dtype=np.int64)
+    ids = np.arange(book.first, book.first + book.n, dtype=np.int64)
     owned = np.zeros(book.n, dtype=bool)
-    owned[plan.order[plan.owns_tail]] = True
+    owned[plan.order[plan.owns_tail] - book.first] = True
     owned |= np.isnan(book.confirm)
     ship_rule = _first(book.rules.get("ship"))
     blocks = [

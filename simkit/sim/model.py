@@ -1,4 +1,12 @@
-"""The model of one replication: order book in bulk, after-sale cases as steps on the SimPy clock (`driver`)."""
+"""The model of one replication: orders in windows of payment time, cases as steps on the SimPy clock (`driver`).
+
+The orders of a window are drawn when the simulation reaches them (`simkit.sim.windows`), their
+cases planned and merged into the cases still to start, their own timelines recorded; the
+window's columns are then let go. With a recorder that keeps events, an order is retired once
+none of its cases is planned or running: the recorder hears that no event of it will come again
+(`Recorder.settled`) and its follow-up counter goes. So memory follows the orders in flight, not
+the horizon (only follow-up cases, rule complaints, are counted per order).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ import contextlib
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterator
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -16,16 +25,27 @@ from simkit.events import NullRecorder, Recorder
 from simkit.metrics import Counters
 from simkit.scenario.loader import Scenario
 from simkit.sim import flows
-from simkit.sim.orders import CHANNELS, build_orders, draw_merchants
-from simkit.sim.plan import plan_cases
+from simkit.sim.arrivals import WINDOW_ORDERS
+from simkit.sim.draws import CHANNELS
+from simkit.sim.inflight import InFlight, LiveCase
+from simkit.sim.orders import OrderBook
+from simkit.sim.plan import CLAIM_CASE_NO, CasePlan, plan_cases
 from simkit.sim.pools import Pool
 from simkit.sim.rng import Streams
 from simkit.sim.rulecache import RuleCache
 from simkit.sim.state import Case
 from simkit.sim.statuses import FAMILY, model_for
+from simkit.sim.windows import OrderWindows, merchants_of, whole_book
 
 HOUR = dt.timedelta(hours=1)
 _TD = dt.timedelta
+LOOKAHEAD = 1.0
+"""Hours: a window is drawn once the next case to start is this close to its first payment (a case
+starts at its order's payment or later, rounded to `plan.QUANTUM`, far below an hour)."""
+_START_KEY = itemgetter(-1, 1, 0)
+"""The launch order of case rows: start time, then case number (requests before claims), then order id."""
+_Keys = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""The launch keys of case rows as columns: start times, case numbers, order ids."""
 
 
 class Model:
@@ -38,6 +58,9 @@ class Model:
         recorder: Where events go (default: none, counters only).
         run_id: Written on every event.
     """
+
+    window_orders = WINDOW_ORDERS
+    """Orders per window of the order book, about (memory, not the numbers, depends on it)."""
 
     def __init__(
         self, scenario: Scenario, seed: int, replication: int = 0, recorder: Recorder | None = None, run_id: str = ""
@@ -60,6 +83,9 @@ class Model:
         self._pools: dict[int, Pool] = {}
         self.cache = RuleCache(self.policy, self.start)
         self._case_counter: dict[int, int] = {}
+        self.in_flight = InFlight(self.recorder, self._case_counter)
+        self.book_rules: dict[str, tuple[str, ...]] = {}
+        """The rule ids of the orders' own timelines (``ship``, ``auto_confirm``, ``settle``)."""
 
     # --- time -------------------------------------------------------------------------------
 
@@ -84,7 +110,17 @@ class Model:
         return pool
 
     def next_case_no(self, order: int, at_least: int) -> int:
-        """A fresh case number for another case on `order`."""
+        """A fresh case number for another case on `order`.
+
+        Planned cases are numbered by kind, 1 the request and 2 a late-shipment claim
+        (`plan.CLAIM_CASE_NO`), so a follow-up numbered above `at_least` >= 2 and above the
+        order's earlier follow-ups is new; only follow-ups are counted.
+
+        Raises:
+            ValueError: When `at_least` is below `plan.CLAIM_CASE_NO`.
+        """
+        if at_least < CLAIM_CASE_NO:
+            raise ValueError(f"follow-up cases are numbered above {CLAIM_CASE_NO}, got at_least={at_least}")
         number = max(self._case_counter.get(order, 0), at_least) + 1
         self._case_counter[order] = number
         return number
@@ -100,20 +136,14 @@ class Model:
     def _run(self) -> None:
         spec, policy = self.spec, self.policy
         self.recorder.begin(self.run_id, self.start)
-        slow_u = self.streams.order_rows("merchant", spec.merchants.count, 1, np.arange(spec.merchants.count), table=1)
-        self.merchants = draw_merchants(spec, self.streams.arrivals, slow_u[:, 0])
-        book = build_orders(spec, policy, self.streams, self.merchants)
-        self.book = book
+        self.merchants = merchants_of(spec, self.streams)
+        self.orders = OrderWindows(spec, policy, self.streams, self.merchants, self.start, self.window_orders)
+        self.book_rules = self.orders.rules
         probe = rules.late_shipment_compensation(
             policy, price=100.0, paid_at=self.start, at=self.start + 1000 * HOUR, reason="late_shipment"
         )
-        plan = plan_cases(
-            spec, book, self.streams, claims_apply=probe.outcome != "not_applicable", slow=self.merchants.slow
-        )
-        self.n.orders = book.n
-        self.n.late_shipments = int(book.late.sum())
-        if self.emit is not None:
-            flows.emit_lifecycle(self, book, plan)
+        self._claims_apply = probe.outcome != "not_applicable"
+        self.n.orders = self.orders.orders
         self.arbiters = Pool(spec.arbiters.staff, spec.arbiters.shifts, self._start_hour, self.start.weekday())
         exit_spec = spec.merchants.exit
         self.provider = (
@@ -121,22 +151,39 @@ class Model:
             if exit_spec is not None
             else None
         )
-        self.env.process(self._launch(self._rows(plan)))
-        gc.freeze()  # the order book and the case rows live until the end: never rescan them
+        self.env.process(self._launch())
         self.env.run(until=self.horizon)
+        while self.orders.left:  # windows whose cases all start after the horizon: their timelines still count
+            if self._window():
+                raise RuntimeError("a case planned before the horizon was never started")
         self.recorder.end()
         self._finish_counters()
 
-    def _rows(self, plan: Any) -> list[tuple[Any, ...]]:
+    def order_book(self) -> OrderBook:
+        """Every order of the run, drawn again from the seed (the run itself keeps only the orders in flight)."""
+        streams = Streams.from_seed(self.streams.seed, self.streams.replication)
+        return whole_book(self.spec, self.policy, streams, self.start)
+
+    def _window(self) -> tuple[list[tuple[Any, ...]], _Keys]:
+        """Draw the next window of orders, record their own timelines; its case rows in launch order, and their keys."""
+        book = self.orders.next()
+        plan = plan_cases(self.spec, book, self.streams, claims_apply=self._claims_apply, slow=self.merchants.slow)
+        self.n.late_shipments += int(book.late.sum())
+        if self.emit is not None:
+            flows.emit_lifecycle(self, book, plan)
+        if self.recorder.records:
+            self.in_flight.plan(plan.order)
+        return self._rows(book, plan), (plan.start, plan.case_no, plan.order)
+
+    def _rows(self, book: OrderBook, plan: CasePlan) -> list[tuple[Any, ...]]:
         """One tuple of `Case` arguments per planned case, in start order."""
-        book = self.book
-        idx = plan.order
+        idx = plan.order - book.first
         start = plan.start.tolist()
         cats = book.categories
         categories = [cats[k] for k in book.category[idx].tolist()]
         channels = [CHANNELS[k] for k in book.channel[idx].tolist()]
         rows = zip(
-            idx.tolist(),
+            plan.order.tolist(),
             plan.case_no.tolist(),
             book.merchant[idx].tolist(),
             plan.reason,
@@ -160,18 +207,42 @@ class Model:
         )
         return list(rows)
 
-    def _launch(self, rows: list[tuple[Any, ...]]) -> Any:
-        """Start each case at its start time (a multiple of `plan.QUANTUM`, so reached exactly)."""
-        env = self.env
-        counter = self._case_counter
+    def _launch(self) -> Any:
+        """Start each case at its start time (a multiple of `plan.QUANTUM`, so reached exactly).
+
+        Windows of orders are drawn just before the simulation could need them: while the next
+        window's first payment is within `LOOKAHEAD` of the next case to start. Its cases are
+        merged into those waiting, by (start, case number, order id): the order of the whole
+        book's plan. With a recorder that keeps events, each case is watched so that the recorder
+        hears which orders are settled (`InFlight`); counters alone need no watching.
+        """
+        env, orders, in_flight = self.env, self.orders, self.in_flight
+        watch = self.recorder.records
         start_case = flows.start_case
-        for row in rows:
+        rows: list[tuple[Any, ...]] = []
+        keys: _Keys = (np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64))
+        pos = 0
+        while True:
+            while (pos == len(rows) or rows[pos][-1] + LOOKAHEAD >= orders.next_paid) and orders.left:
+                if watch:
+                    in_flight.settle(orders.next_id)
+                rows, keys = _merged(rows, keys, pos, *self._window())
+                pos = 0
+            if pos == len(rows):
+                return
+            row = rows[pos]
+            pos += 1
             wait = row[-1] - env.now
             if wait > 0:
                 yield env.timeout(wait)
-            if row[1] > counter.get(row[0], 0):
-                counter[row[0]] = row[1]
-            start_case(self, Case(*row))
+            if not watch:
+                start_case(self, Case(*row))
+                continue
+            case = LiveCase(*row)
+            in_flight.started(case)
+            start_case(self, case)
+            if in_flight.first_retired():  # the recorder may write more
+                in_flight.settle(orders.next_id)
 
     def _finish_counters(self) -> None:
         n = self.n
@@ -192,13 +263,34 @@ class Model:
         n.arbiter_hours = self.arbiters.staffed_hours(self.horizon)
 
 
+def _merged(
+    rows: list[tuple[Any, ...]], keys: _Keys, pos: int, new: list[tuple[Any, ...]], new_keys: _Keys
+) -> tuple[list[tuple[Any, ...]], _Keys]:
+    """The case rows from `pos` on and a new window's, in launch order (both already are), with their keys.
+
+    Raises:
+        RuntimeError: When a case of the new window should have started before the last one started.
+    """
+    start, case_no, order = (np.concatenate([column[pos:], more]) for column, more in zip(keys, new_keys, strict=True))
+    waiting = rows[pos:] + new
+    if not new:
+        return waiting, (start, case_no, order)
+    first = (float(new_keys[0][0]), int(new_keys[1][0]), int(new_keys[2][0]))
+    if pos and first < _START_KEY(rows[pos - 1]):
+        raise RuntimeError(f"a window of orders was drawn after its first case should have started: {first}")
+    if pos == len(rows) or first >= _START_KEY(rows[-1]):
+        return waiting, (start, case_no, order)
+    index = np.lexsort((order, case_no, start))
+    return [waiting[i] for i in index.tolist()], (start[index], case_no[index], order[index])
+
+
 @contextlib.contextmanager
 def _quiet_gc() -> Iterator[None]:
     """Keep the cyclic garbage collector from rescanning the run's large, long-lived tables.
 
     The model creates no reference cycles worth collecting while it runs; freezing what
-    exists (again once the case rows are built) and collecting young objects less often
-    saves about a quarter of the run time on a million orders. Settings are restored afterwards.
+    exists and collecting young objects less often saves time on every run. Settings are
+    restored afterwards.
     """
     threshold = gc.get_threshold()
     gc.freeze()

@@ -1,4 +1,4 @@
-"""The order book: every order's timeline drawn at once with numpy.
+"""The order book: the timelines of a window of orders drawn at once with numpy.
 
 Orders without an after-sale never become SimPy processes: payment, shipment, delivery,
 receipt confirmation and settlement are computed here, vectorised, with the deadlines
@@ -16,21 +16,28 @@ import numpy as np
 
 from simkit import rules
 from simkit.policy.model import Policy
-from simkit.scenario.schema import ISSUE_KINDS, ScenarioSpec
+from simkit.scenario.schema import ScenarioSpec
+from simkit.sim.arrivals import Arrivals, Window
+from simkit.sim.draws import (
+    CHANNELS,
+    NONE,
+    REASON_INDEX,
+    BookDraws,
+    channel_mix,
+    choice,
+    issue_probabilities,
+    issue_reasons,
+)
 from simkit.sim.offsets import DayOffsets
-from simkit.sim.rng import Streams, sample
+from simkit.sim.rng import sample
 
-CHANNELS = ("normal", "juhuasuan", "presale")
-REASON_INDEX = {name: i for i, name in enumerate(ISSUE_KINDS)}
-"""Index of each issue kind in `OrderBook.reason`."""
-NONE = -1
 LOGGED_REASON = {"unshipped_refund": "changed_mind"}
 """The reason an issue kind is logged and decided under, where it differs from its name."""
 
 
 @dataclass(slots=True)
 class OrderBook:
-    """Columns of all orders (index = order id). Times are simulation hours; NaN = never."""
+    """Columns of orders (row ``i`` = order ``first + i``). Times are simulation hours; NaN = never."""
 
     categories: tuple[str, ...]
     paid: np.ndarray
@@ -52,6 +59,8 @@ class OrderBook:
     settle: np.ndarray
     settle_offset: np.ndarray
     rules: dict[str, tuple[str, ...]]
+    first: int = 0
+    """The order id of row 0 (a window of the run's orders starts at its first order's id)."""
 
     @property
     def n(self) -> int:
@@ -67,32 +76,6 @@ class Merchants:
     staff: np.ndarray
     exit_h: np.ndarray
     slow: np.ndarray
-
-
-def arrival_times(spec: ScenarioSpec, rng: np.random.Generator, start_hour: float) -> np.ndarray:
-    """Sorted payment times (hours): Poisson per hour with the daily cycle and surges."""
-    orders = spec.orders
-    if orders.times is not None:
-        return np.sort(np.asarray(orders.times, dtype=np.float64))
-    window = min(orders.window or spec.scenario.horizon, spec.scenario.horizon)
-    hours = int(np.ceil(window))
-    if hours == 0 or orders.count == 0:
-        return np.zeros(0)
-    grid = np.arange(hours, dtype=np.float64)
-    cycle = np.asarray(orders.daily_cycle, dtype=np.float64)
-    weight = cycle[((grid + start_hour) // 1 % 24).astype(np.int64)] / cycle.mean()
-    start = spec.scenario.start
-    for surge in orders.surges:
-        since = (surge.start - start).total_seconds() / 3600.0
-        mask = (grid + 0.5 >= since) & (grid + 0.5 < since + surge.duration)
-        weight[mask] *= surge.multiplier
-    length = np.minimum(1.0, window - grid)
-    rate = orders.count / window * weight * length
-    counts = rng.poisson(rate)
-    base = np.repeat(grid, counts)
-    times: np.ndarray = base + rng.random(base.size) * np.repeat(length, counts)
-    times.sort(kind="stable")
-    return times
 
 
 def draw_merchants(spec: ScenarioSpec, rng: np.random.Generator, slow_u: np.ndarray) -> Merchants:
@@ -118,47 +101,62 @@ def draw_merchants(spec: ScenarioSpec, rng: np.random.Generator, slow_u: np.ndar
     return Merchants(weight, staff, exit_h, slow_u < m.slow_share)
 
 
-def build_orders(spec: ScenarioSpec, policy: Policy, streams: Streams, merchants: Merchants) -> OrderBook:
-    """Draw all orders and their timelines.
+def build_window(
+    spec: ScenarioSpec,
+    policy: Policy,
+    draws: BookDraws,
+    arrivals: Arrivals,
+    window: Window,
+    first: int,
+    merchants: Merchants,
+    clock: DayOffsets,
+) -> OrderBook:
+    """The orders of one window and their timelines, from the generators of `draws` (advanced here).
+
+    Args:
+        spec: The scenario.
+        policy: The policy in force.
+        draws: Each bulk call's generator, at this window's first order (see `simkit.sim.draws`).
+        arrivals: The payment hours.
+        window: The window (windows are built in order).
+        first: The order id of the window's first order (after merchant exits).
+        merchants: The merchants.
+        clock: The rule offsets per payment day (shared by the windows).
 
     Raises:
         KeyError: When a scenario category is not in the policy (checked by the loader).
     """
-    start = spec.scenario.start
-    clock = DayOffsets(start)
-    start_hour = start.hour + start.minute / 60 + start.second / 3600
-    a = streams.arrivals
-    paid = arrival_times(spec, a, start_hour)
+    paid = arrivals.paid(window, draws.times)
     n = paid.size
     cats = tuple(spec.orders.categories)
     shares = np.array([spec.orders.categories[c].share for c in cats])
-    category = _choice(a, shares, n).astype(np.int16)
+    category = choice(draws.category, shares, n).astype(np.int16)
     price = np.empty(n)
     for i, name in enumerate(cats):
         mask = category == i
-        price[mask] = np.round(np.maximum(0.01, sample(spec.orders.categories[name].price, a, int(mask.sum()))), 2)
-    free = a.random(n) < spec.orders.free_shipping
-    shares_by_channel: dict[str, float] = {str(k): v for k, v in spec.orders.channels.items()}
-    mix = np.array([shares_by_channel.get(c, 0.0) for c in CHANNELS])
-    channel = _choice(a, mix, n).astype(np.int8)
-    merchant = _choice(a, merchants.weight, n).astype(np.int32)
+        price[mask] = np.round(
+            np.maximum(0.01, sample(spec.orders.categories[name].price, draws.prices[i], int(mask.sum()))), 2
+        )
+    free = draws.free.random(n) < spec.orders.free_shipping
+    channel = choice(draws.channel, channel_mix(spec), n).astype(np.int8)
+    merchant = choice(draws.merchant, merchants.weight, n).astype(np.int32)
     keep = paid < merchants.exit_h[merchant]
     if not keep.all():
         paid, price = paid[keep], price[keep]
         category, free, channel, merchant = category[keep], free[keep], channel[keep], merchant[keep]
         n = paid.size
 
-    reason, discover_delay, used = _issues(spec, streams.issues, category, cats)
+    reason, discover_delay, used = _issues(spec, draws, category, cats)
     presale_after = spec.orders.presale_ship_after
     ship_deadline = np.empty(n)
     for ci, chan in enumerate(CHANNELS):
         mask = channel == ci
         if not mask.any():
             continue
-        ship_deadline[mask] = clock.offsets("ship", paid[mask], _ship_rule(policy, chan, presale_after))
-    mrng, lrng = streams.merchant, streams.logistics
-    delay = sample(spec.merchants.ship_time, mrng, n)
-    extra = sample(spec.merchants.late_extra, mrng, n)
+        ship_deadline[mask] = clock.offsets("ship", paid[mask], ship_rule(policy, chan, presale_after), variant=chan)
+    later = draws.later
+    delay = sample(spec.merchants.ship_time, later.ship_time, n)
+    extra = sample(spec.merchants.late_extra, later.late_extra, n)
     forced = reason == REASON_INDEX["late_shipment"]
     delay = np.where(forced, ship_deadline + np.maximum(extra, 0.01), delay)
     oos = reason == REASON_INDEX["out_of_stock"]
@@ -169,9 +167,9 @@ def build_orders(spec: ScenarioSpec, policy: Policy, streams: Streams, merchants
     before = unshipped & (asked < ship)
     ship = np.where(before, np.nan, ship)
     late &= ~before
-    transit = sample(spec.logistics.transit, lrng, n)
-    lost_u = lrng.random(n)
-    damage_u = lrng.random(n)
+    transit = sample(spec.logistics.transit, later.transit, n)
+    lost_u = later.lost.random(n)
+    damage_u = later.damage.random(n)
     lost = ~oos & ~before & (lost_u < spec.logistics.loss) & (reason != REASON_INDEX["not_received"])
     lost |= reason == REASON_INDEX["not_received"]
     deliver = np.where(lost | oos | before, np.nan, ship + transit)
@@ -182,17 +180,10 @@ def build_orders(spec: ScenarioSpec, policy: Policy, streams: Streams, merchants
     discover_delay = np.where(damaged, 0.0, discover_delay)
     reason = np.where(lost, REASON_INDEX["not_received"], reason)
 
-    auto = clock.offsets(
-        "auto_confirm",
-        paid,
-        lambda moment: (rules.auto_confirm_deadline(policy, shipped_at=moment, paid_at=moment), moment),
-    )
-    settle_offset = clock.offsets(
-        "settle", paid, lambda moment: (rules.settlement_time(policy, confirmed_at=moment, paid_at=moment), moment)
-    )
-    b = streams.buyer
-    early = b.random(n) < spec.buyers.confirm_early
-    confirm_delay = sample(spec.buyers.confirm_delay, b, n)
+    auto = clock.offsets("auto_confirm", paid, auto_confirm_rule(policy))
+    settle_offset = clock.offsets("settle", paid, settle_rule(policy))
+    early = later.confirm_early.random(n) < spec.buyers.confirm_early
+    confirm_delay = sample(spec.buyers.confirm_delay, later.confirm_delay, n)
     auto_at = ship + auto
     buyer_at = deliver + confirm_delay
     confirm_auto = ~(early & (buyer_at < auto_at))
@@ -200,10 +191,9 @@ def build_orders(spec: ScenarioSpec, policy: Policy, streams: Streams, merchants
     confirm = np.where(lost | oos | before, np.nan, confirm)
     settle = confirm + settle_offset
     discover = np.where(lost, ship + transit, deliver + discover_delay)
-    discover = np.where(oos, paid + sample(spec.merchants.oos_notice, mrng, n), discover)
+    discover = np.where(oos, paid + sample(spec.merchants.oos_notice, later.oos_notice, n), discover)
     discover = np.where(before, asked, discover)
     discover = np.where(reason == NONE, np.nan, discover)
-    found = dict(clock.rules)
     return OrderBook(
         cats,
         paid,
@@ -224,48 +214,51 @@ def build_orders(spec: ScenarioSpec, policy: Policy, streams: Streams, merchants
         confirm_auto,
         settle,
         settle_offset,
-        found,
+        clock.rules,
+        first,
     )
 
 
-def _choice(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
-    cdf = np.cumsum(weights, dtype=np.float64)
-    cdf /= cdf[-1]
-    return np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), weights.size - 1)
-
-
 def _issues(
-    spec: ScenarioSpec, rng: np.random.Generator, category: np.ndarray, cats: tuple[str, ...]
+    spec: ScenarioSpec, draws: BookDraws, category: np.ndarray, cats: tuple[str, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """At most one problem per order: which one, when after delivery, and whether goods were used."""
     n = category.size
-    probs = np.zeros((len(cats), len(ISSUE_KINDS)))
-    used_p = np.zeros((len(cats), len(ISSUE_KINDS)))
-    for ci, name in enumerate(cats):
-        for rname, issue in spec.issues.get(name, {}).items():
-            probs[ci, REASON_INDEX[rname]] = issue.p
-            used_p[ci, REASON_INDEX[rname]] = issue.used
-    cum = np.cumsum(probs, axis=1)
-    u = rng.random(n)
-    row = cum[category]
-    hit = u[:, None] < row
-    any_hit = hit[:, -1] if hit.size else np.zeros(n, dtype=bool)
-    reason = np.where(any_hit, hit.argmax(axis=1) if hit.size else 0, NONE).astype(np.int16)
+    cumulative, used_p = issue_probabilities(spec, cats)
+    reason = issue_reasons(draws.issue, cumulative, category)
     delay = np.zeros(n)
     for ci, name in enumerate(cats):
         for rname, issue in spec.issues.get(name, {}).items():
             mask = (category == ci) & (reason == REASON_INDEX[rname])
             count = int(mask.sum())
             if count:
-                delay[mask] = np.maximum(0.0, sample(issue.after, rng, count))
-    u_used = rng.random(n)
+                delay[mask] = np.maximum(0.0, sample(issue.after, draws.later.issue_after[(ci, rname)], count))
+    u_used = draws.later.issue_used.random(n)
     used = np.zeros(n, dtype=bool)
     valid = reason >= 0
     used[valid] = u_used[valid] < used_p[category[valid], reason[valid]]
     return reason, delay, used
 
 
-def _ship_rule(policy: Policy, channel: str, presale_after: float) -> Callable[[dt.datetime], Any]:
+def auto_confirm_rule(policy: Policy) -> Callable[[dt.datetime], Any]:
+    """`rules.auto_confirm_deadline` as a function of the payment moment (shipped then too)."""
+
+    def call(moment: dt.datetime) -> tuple[rules.Decision, dt.datetime]:
+        return rules.auto_confirm_deadline(policy, shipped_at=moment, paid_at=moment), moment
+
+    return call
+
+
+def settle_rule(policy: Policy) -> Callable[[dt.datetime], Any]:
+    """`rules.settlement_time` as a function of the payment moment (confirmed then too)."""
+
+    def call(moment: dt.datetime) -> tuple[rules.Decision, dt.datetime]:
+        return rules.settlement_time(policy, confirmed_at=moment, paid_at=moment), moment
+
+    return call
+
+
+def ship_rule(policy: Policy, channel: str, presale_after: float) -> Callable[[dt.datetime], Any]:
     """`rules.ship_deadline` for one channel, as a function of the payment moment."""
 
     def call(moment: dt.datetime) -> tuple[rules.Decision, dt.datetime]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from simkit.scenario.schema import ScenarioSpec
-from simkit.sim.orders import LOGGED_REASON, NONE, REASON_INDEX, OrderBook
+from simkit.sim.draws import NONE, REASON_INDEX
+from simkit.sim.orders import LOGGED_REASON, OrderBook
 from simkit.sim.rng import Streams, quantile
 
 POST_DELIVERY = frozenset(
@@ -57,7 +58,7 @@ _LOGISTICS = ("return_transit", "transit2")
 
 @dataclass(slots=True)
 class CasePlan:
-    """Columns of all cases (row = case), sorted by start time."""
+    """Columns of cases (row = case), sorted by start time (ties: requests before claims, then by order id)."""
 
     order: np.ndarray
     case_no: np.ndarray
@@ -75,22 +76,23 @@ class CasePlan:
 
 
 def plan_cases(spec: ScenarioSpec, book: OrderBook, streams: Streams, claims_apply: bool, slow: np.ndarray) -> CasePlan:
-    """All cases that start before the horizon.
+    """The cases of `book`'s orders that start before the horizon.
 
     Args:
         spec: The scenario.
-        book: The orders.
+        book: The orders (a window of the run's: order ids from ``book.first``).
         streams: The replication's streams.
         claims_apply: Whether the policy compensates late shipment (else no claim cases).
         slow: Per merchant, whether it lets requests lie.
     """
     horizon = spec.scenario.horizon
     late_idx = REASON_INDEX["late_shipment"]
-    n_orders = book.n
+    first = book.first
     issue = np.flatnonzero((book.reason != NONE) & (book.reason != late_idx))
     late_orders = np.flatnonzero(book.late | (book.reason == late_idx))
     touched = np.union1d(issue, late_orders)
-    buyer = streams.order_rows("buyer", n_orders, len(_BUYER) + len(_BUYER_D), touched)
+    ids = touched + first
+    buyer = streams.order_rows("buyer", len(_BUYER) + len(_BUYER_D), ids, first=first)
 
     late_rows = np.searchsorted(touched, late_orders)
     forced = book.reason[late_orders] == late_idx
@@ -110,9 +112,9 @@ def plan_cases(spec: ScenarioSpec, book: OrderBook, streams: Streams, claims_app
     owns_tail[: issue.size] = np.isnan(confirm[: issue.size]) | (start[: issue.size] < confirm[: issue.size])
 
     b = buyer[rows]
-    merchant = streams.order_rows("merchant", n_orders, len(_MERCHANT), touched)[rows]
-    arbiter = streams.order_rows("arbiter", n_orders, len(_ARBITER), touched)[rows]
-    logistics = streams.order_rows("logistics", n_orders, len(_LOGISTICS), touched)[rows]
+    merchant = streams.order_rows("merchant", len(_MERCHANT), ids, first=first)[rows]
+    arbiter = streams.order_rows("arbiter", len(_ARBITER), ids, first=first)[rows]
+    logistics = streams.order_rows("logistics", len(_LOGISTICS), ids, first=first)[rows]
     u, d = _case_numbers(spec, book, order, b, merchant, arbiter, logistics, slow)
     names = [_NAMES[r] for r in reason_idx.tolist()]
     kinds = _kinds(spec, names, b[:, 2])
@@ -123,7 +125,7 @@ def plan_cases(spec: ScenarioSpec, book: OrderBook, streams: Streams, claims_app
     sel = np.flatnonzero(start < horizon)
     sel = sel[np.argsort(start[sel], kind="stable")]
     return CasePlan(
-        order[sel],
+        order[sel] + first,
         case_no[sel],
         start[sel],
         [LOGGED_REASON.get(names[i], names[i]) for i in sel.tolist()],

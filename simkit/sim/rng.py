@@ -52,29 +52,37 @@ class Streams:
         )
         return cls(arrivals, issues, buyer, merchant, arbiter, logistics, seed, replication)
 
-    def order_rows(self, source: str, n_orders: int, columns: int, select: np.ndarray, table: int = 0) -> np.ndarray:
-        """Rows `select` of a ``(n_orders, columns)`` table of uniforms in [0, 1) for `source`.
+    def order_rows(
+        self, source: str, columns: int, select: np.ndarray, *, first: int = 0, table: int = 0
+    ) -> np.ndarray:
+        """Rows `select` of an endless table of uniforms in [0, 1), `columns` per order, for `source`.
 
-        Row ``i`` depends only on the seed, the replication, the source and ``i`` (given
-        the column count), never on which rows are selected.
+        Row ``i`` depends only on the seed, the replication, the source and ``i`` (given the
+        column count), never on which rows are selected: the stream is advanced straight to
+        row `first`, so a window of orders costs its own rows only.
 
         Args:
             source: One of `SOURCES`.
-            n_orders: Number of orders (rows).
             columns: Uniforms per order.
-            select: Sorted, unique order ids whose rows are wanted.
+            select: Sorted, unique order ids (all >= `first`) whose rows are wanted.
+            first: An order id at or below ``select[0]`` (where drawing starts).
             table: Another table of the same source (e.g. 1 for per-merchant rows).
         """
+        out = np.empty((select.size, columns))
+        if select.size == 0:
+            return out
         index = SOURCES.index(source)
         sequence = np.random.SeedSequence(self.seed, spawn_key=(self.replication, _ROWS_KEY, index, table))
-        rng = np.random.Generator(np.random.PCG64(sequence))
-        out = np.empty((select.size, columns))
-        cut = np.searchsorted(select, np.arange(0, n_orders + _CHUNK, _CHUNK))
-        for block, first in enumerate(range(0, n_orders, _CHUNK)):
-            rows = rng.random((min(_CHUNK, n_orders - first), columns))
+        generator = np.random.PCG64(sequence)
+        generator.advance(first * columns)  # one 64-bit draw per uniform: the same rows as drawing them all
+        rng = np.random.Generator(generator)
+        last = int(select[-1]) + 1
+        cut = np.searchsorted(select, np.arange(first, last + _CHUNK, _CHUNK))
+        for block, start in enumerate(range(first, last, _CHUNK)):
+            rows = rng.random((min(_CHUNK, last - start), columns))
             lo, hi = cut[block], cut[block + 1]
             if hi > lo:
-                out[lo:hi] = rows[select[lo:hi] - first]
+                out[lo:hi] = rows[select[lo:hi] - start]
         return out
 
     def case_generator(self, source: str, order: int, case_no: int) -> np.random.Generator:

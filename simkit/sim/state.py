@@ -119,7 +119,7 @@ class Simulation(Protocol):
     streams: Streams
     cache: RuleCache
     merchants: Merchants
-    book: OrderBook
+    book_rules: dict[str, tuple[str, ...]]
     arbiters: Pool
     provider: Pool | None
 
@@ -137,6 +137,10 @@ class Simulation(Protocol):
 
     def next_case_no(self, order: int, at_least: int) -> int:
         """A fresh case number for another case on `order`."""
+        ...
+
+    def order_book(self) -> OrderBook:
+        """Every order of the run (drawn again from the seed: the run keeps only the orders it needs)."""
         ...
 
 
