@@ -54,7 +54,7 @@ def merchants(fitter: Fitter) -> None:
         fitter.r.add(
             Estimate(
                 "merchants.response_time",
-                f.params["median"],
+                f.params.get("median", f.median[0]),  # lognormal, mixture (its fast group); else the fit's median
                 math.nan,
                 math.nan,
                 sample.n,
