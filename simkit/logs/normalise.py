@@ -156,10 +156,13 @@ class Normaliser:
         p = self.preset
         reason = out.get("reason")
         if reason is not None and p.reasons:
-            uniques = [v for v in pc.unique(reason).to_pylist() if v is not None]
-            keys = pa.array(uniques, pa.string())
-            mapped = pa.array([p.reasons.get(v, v) for v in uniques], pa.string())
-            out["reason"] = mapped.take(pc.index_in(reason, value_set=keys))
+            # Only the platform's reason texts are replaced; taking every value from the distinct ones
+            # would size the result by their mean length (one 30 MB reason: gigabytes).
+            uniques = [v for v in pc.unique(reason).to_pylist() if v is not None and v in p.reasons]
+            if uniques:
+                index = pc.index_in(reason, value_set=pa.array(uniques, pa.string()))
+                mapped = pa.array([p.reasons[v] for v in uniques], pa.string()).take(index)
+                out["reason"] = pc.if_else(pc.is_valid(index), mapped, reason)
         amount = out.get("amount")
         if amount is not None and p.amount_scale != 1.0:
             out["amount"] = pc.round(pc.multiply(amount, p.amount_scale), 2)
