@@ -23,7 +23,7 @@ import contextlib
 import csv
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -99,7 +99,13 @@ CSV_ROW_BYTES = 1 << 22
 """A CSV row longer than this (4 MB, the audit's limit) cannot be read."""
 
 
-def read_order_facts(path: str | Path, shape: str, *, problems: list[Problem] | None = None) -> pd.DataFrame:
+def read_order_facts(
+    path: str | Path,
+    shape: str,
+    *,
+    problems: list[Problem] | None = None,
+    categories: Collection[str] | None = None,
+) -> pd.DataFrame:
     """A shop's order facts, one row per order.
 
     Args:
@@ -107,6 +113,7 @@ def read_order_facts(path: str | Path, shape: str, *, problems: list[Problem] | 
         shape: ``taobao``, ``wechat`` or ``simkit``.
         problems: When given, malformed rows are appended to it (each with its line); the
             result holds the rest. When None, any malformed row raises `LogError`.
+        categories: When given, the categories known (a policy's): any other is reported and read as unknown.
 
     Returns:
         ``run_id`` (the simkit shape's run; "" for the platforms' files), ``order_id`` (str),
@@ -122,7 +129,13 @@ def read_order_facts(path: str | Path, shape: str, *, problems: list[Problem] | 
     if shape not in ("taobao", "wechat", "simkit"):
         raise UsageError.at("<cli>", 0, "--format", f"unknown format {shape!r}; use one of simkit, taobao, wechat")
     found: list[Problem] = []
-    frame = _from_log(path, found) if shape == "simkit" else _from_orders(Path(path), shape, found)
+    if shape == "simkit":
+        frame, column = _from_log(path, found)
+    else:
+        frame, column = _from_orders(Path(path), shape, found)
+    if categories is not None:
+        _known_categories(frame, categories, str(path), column, found)
+    frame = frame.drop(columns="_line")
     if problems is None and found:
         raise LogError(found)
     if problems is not None:
@@ -130,8 +143,28 @@ def read_order_facts(path: str | Path, shape: str, *, problems: list[Problem] | 
     return frame
 
 
-def _from_orders(path: Path, shape: str, problems: list[Problem]) -> pd.DataFrame:
-    """The facts in a platform's orders file (CSV or JSON Lines); bad rows go to `problems`."""
+def _known_categories(
+    frame: pd.DataFrame, categories: Collection[str], file: str, column: str, problems: list[Problem]
+) -> None:
+    """A category outside `categories` reported (on the line it was read from) and read as unknown, in place."""
+    unknown = frame["category"].notna() & ~frame["category"].isin(list(categories))
+    if not unknown.any():
+        return
+    known = ", ".join(sorted(categories))
+    for line, value in frame.loc[unknown, ["_line", "category"]].itertuples(index=False):
+        problems.append(Problem(file, int(line), column, unknown_category(value, known)))
+    problems.sort(key=lambda problem: problem.line)
+    frame.loc[unknown, "category"] = None
+
+
+def unknown_category(value: Any, known: str) -> str:
+    """The message for a category the policy does not know."""
+    return f"unknown category {shorten(value)} (categories of the policy: {known}): read as unknown"
+
+
+def _from_orders(path: Path, shape: str, problems: list[Problem]) -> tuple[pd.DataFrame, str]:
+    """The facts in a platform's orders file (CSV or JSON Lines), with ``_line`` (each row's line), and the
+    category's column; bad rows go to `problems`."""
     file = str(path)
     unreadable = not_a_file(path)
     if unreadable:
@@ -159,6 +192,7 @@ def _from_orders(path: Path, shape: str, problems: list[Problem]) -> pd.DataFram
                 )
             )
     out: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    lines: list[int] = []
     known = _known_times(rows, chosen)
     seen: dict[str, tuple[int, dict[str, Any]]] = {}
     for line, row in rows:
@@ -183,8 +217,9 @@ def _from_orders(path: Path, shape: str, problems: list[Problem]) -> pd.DataFram
         seen[order] = (line, values)
         for name in out:
             out[name].append(values.get(name))
+        lines.append(line)
     problems.sort(key=lambda problem: problem.line)  # stable: a line's problems keep their order
-    return _frame(out)
+    return _frame(out).assign(_line=lines), chosen.get("category", "category")
 
 
 def _known_times(rows: list[tuple[int, dict[str, Any]]], chosen: dict[str, str]) -> dict[Any, pd.Timestamp]:
@@ -432,11 +467,13 @@ def _flag(value: Any) -> bool | None:
     return True if text in _TRUE else False if text in _FALSE else None
 
 
-def _from_log(path: str | Path, problems: list[Problem]) -> pd.DataFrame:
-    """The facts of a simkit-shape log's orders, as the audit reads them."""
+def _from_log(path: str | Path, problems: list[Problem]) -> tuple[pd.DataFrame, str]:
+    """The facts of a simkit-shape log's orders, as the audit reads them, with ``_line`` (the category's
+    line), and the category's column."""
     from simkit.logs.orders import LogOrders
 
     out: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    lines: list[int] = []
 
     def at(micros: int | None) -> pd.Timestamp | None:
         return None if micros is None else pd.Timestamp(micros, unit="us", tz="UTC").tz_convert(ZONE)
@@ -456,5 +493,7 @@ def _from_log(path: str | Path, problems: list[Problem]) -> pd.DataFrame:
             out["shipped_at"].append(at(f.shipped))
             out["delivered_at"].append(at(f.delivered))
             out["presale_ship_by"].append(at(f.presale_ship_by))
+            lines.append(f.category_line)
         problems += log.problems
-    return _frame(out)
+        column = log.column_of("category")
+    return _frame(out).assign(_line=lines), column

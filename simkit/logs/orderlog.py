@@ -94,6 +94,8 @@ class Facts:
     completed: int | None = None
     settled: int | None = None
     closed: int | None = None
+    category_line: int = 0
+    """The line the category was read from (0 when none)."""
 
 
 @dataclass(slots=True)
@@ -201,6 +203,8 @@ def _build(cols: dict[str, list[Any]], start: int, stop: int, shape: str) -> Ord
         for i in range(start, stop):
             if values[i] is not None:
                 setattr(facts, "paid" if name == "paid_at" else name, values[i])
+                if name == "category":
+                    facts.category_line = cols["_line"][i]
                 break
     order = OrderLog(cols["run_id"][start] or "", cols["order_id"][start], facts)
     case_ids = cols["case_id"]

@@ -69,6 +69,10 @@ class LogOrders:
         """Rows read so far."""
         return self._reader.rows
 
+    def column_of(self, name: str) -> str:
+        """The log's column read as field `name` (the field's own name when none is)."""
+        return self._reader.normalise.raw_of.get(name, name)
+
     @property
     def problems(self) -> list[Problem]:
         """Malformed rows reported so far."""

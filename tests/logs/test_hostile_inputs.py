@@ -278,3 +278,25 @@ def test_the_reply_time_shown_when_gamma_wins_is_its_median() -> None:
     fit = fit_duration("merchants.response_time", Sample(draws), ("gamma",))
     shape, mean = fit.params["shape"], fit.params["mean"]
     assert typical_reply(fit) == pytest.approx(stats.gamma(a=shape, scale=mean / shape).median(), rel=1e-6)
+
+
+def test_a_category_the_policy_lacks_is_reported_on_its_line_and_read_as_unknown(tmp_path: Path) -> None:
+    """A twin cannot hold a category its policy lacks: calibrate failed on a temporary twin file."""
+    trades = tmp_path / "trades.csv"
+    trades.write_text(TRADES + "1002,2026-03-01 12:00:00,5,X,normal\n", encoding="utf-8")
+    log = tmp_path / "log.csv"
+    log.write_text(
+        f"{HEAD}\nC1,1,2026-03-02 10:00:00,pay,150,150,normal,apparel\nC2,2,2026-03-02 11:00:00,pay,9,9,normal,X\n",
+        encoding="utf-8",
+    )
+    known = (
+        "apparel, cosmetics, custom_made, digital, electronics, fresh, furniture, periodicals"  # policies/tmall.yaml
+    )
+    for path, shape, line, column in ((trades, "taobao", 3, "category"), (log, "simkit", 3, "category")):
+        problems: list[Problem] = []
+        facts = read_order_facts(path, shape, problems=problems, categories=TMALL.spec.categories)
+        assert [str(p) for p in problems] == [
+            f"{path}:{line}: {column}: unknown category 'X' (categories of the policy: {known}): read as unknown"
+        ]
+        assert facts["category"].tolist() == ["apparel", None]
+        assert "_line" not in facts
