@@ -172,8 +172,11 @@ def _from_orders(path: Path, shape: str, problems: list[Problem]) -> tuple[pd.Da
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".ndjson"):
         raise LogError(Problem(file, 0, "", f"unknown orders file type {suffix!r}: use .csv or .jsonl"))
-    rows = list(_csv_rows(path, problems) if suffix == ".csv" else _json_rows(path, problems))
-    header: list[str] = list(dict.fromkeys(k for _, row in rows for k in row))
+    if path.stat().st_size == 0:
+        raise LogError(Problem(file, 1, "", "the file is empty: no header, no rows"))
+    columns: list[str] = []  # a CSV file's header
+    rows = list(_csv_rows(path, problems, columns) if suffix == ".csv" else _json_rows(path, problems))
+    header: list[str] = list(dict.fromkeys([*columns, *(k for _, row in rows for k in row)]))
     sources = SOURCES[shape]
     chosen: dict[str, str] = {}
     for name, candidates in sources.items():
@@ -326,8 +329,8 @@ def _stamps(values: list[Any]) -> pd.Series:
     return pd.Series(pd.to_datetime(stamps, utc=True)).dt.tz_convert(ZONE).astype(pd.DatetimeTZDtype("ns", ZONE))
 
 
-def _csv_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line, row) of each well-formed CSV row; the others go to `problems`.
+def _csv_rows(path: Path, problems: list[Problem], columns: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, row) of each well-formed CSV row; the others go to `problems`, the header to `columns`.
 
     Read as the audit reads a CSV log: UTF-8 (a byte-order mark allowed), rows up to 4 MB, each
     column named once; a file that breaks one of these is refused with the line that breaks it.
@@ -341,6 +344,7 @@ def _csv_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[s
                 return
             header = [column.strip() for column in header]
             _no_duplicates(header, file)
+            columns += header
             for fields in reader:
                 line = reader.line_num
                 if not fields or all(not f.strip() for f in fields):

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from simkit.errors import shorten
+
 MAX_JSON_LINE_BYTES = 1 << 26
 """JSON Lines: a line longer than this (64 MB) is reported as a malformed row and read through, not held."""
 MAX_JSON_DEPTH = 32
@@ -98,6 +100,6 @@ def columns_text(columns: Sequence[str]) -> str:
     """Columns for a message: the first `COLUMNS_SHOWN`, then how many more (a header may hold a million)."""
     if not columns:
         return "none"
-    shown = ", ".join(columns[:COLUMNS_SHOWN])
+    shown = ", ".join(c if c.isprintable() and len(c) <= 60 else shorten(c) for c in columns[:COLUMNS_SHOWN])
     more = len(columns) - COLUMNS_SHOWN
     return f"{shown} … and {more:,} more" if more > 0 else shown

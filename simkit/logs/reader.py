@@ -128,6 +128,8 @@ class LogReader:
                 first = handle.readline(BLOCK_BYTES + 1)
         except (OSError, EOFError, zlib.error) as exc:
             raise self._fail(1, "", f"cannot read the compressed log: {exc}") from None
+        if not first:
+            raise self._fail(1, "", "the file is empty: no header, no rows")
         if self.path.suffix.lower() != ".gz" and first.startswith(GZIP_MAGIC):
             raise self._fail(
                 1,
@@ -451,7 +453,9 @@ def _kind(path: Path) -> str:
         return "jsonl"  # log.jsonl.gz
     if suffix not in SUFFIXES:
         raise LogError(
-            Problem(str(path), 0, "", f"unknown log file type {suffix!r}: use .csv, .csv.gz, .parquet or .jsonl")
+            Problem(
+                str(path), 0, "", f"unknown log file type {suffix!r}: use .csv, .csv.gz, .parquet, .jsonl or .jsonl.gz"
+            )
         )
     return SUFFIXES[suffix]
 

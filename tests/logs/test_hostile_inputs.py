@@ -300,3 +300,41 @@ def test_a_category_the_policy_lacks_is_reported_on_its_line_and_read_as_unknown
         ]
         assert facts["category"].tolist() == ["apparel", None]
         assert "_line" not in facts
+
+
+@pytest.mark.parametrize("name", ["log.csv", "log.jsonl", "log.csv.gz"])
+def test_an_empty_file_is_refused_not_passed(tmp_path: Path, name: str) -> None:
+    log = tmp_path / name
+    log.write_bytes(gzip.compress(b"") if name.endswith(".gz") else b"")
+    for fmt in (None, "simkit"):  # with --format an empty JSON Lines log passed with 0 rows
+        with pytest.raises(LogError) as caught:
+            audit_log(log, TMALL, fmt=fmt)
+        assert str(caught.value) == f"{log}:1: <root>: the file is empty: no header, no rows"
+    orders = tmp_path / "trades.csv"
+    orders.write_bytes(b"")
+    with pytest.raises(LogError) as caught:
+        read_order_facts(orders, "taobao")
+    assert str(caught.value) == f"{orders}:1: <root>: the file is empty: no header, no rows"
+
+
+def test_json_lines_gz_is_read_as_json_lines(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl.gz"
+    row = {"case_id": "C1", "order_id": "1", "time": "2026-03-02 10:00:00", "activity": "pay", "amount": 10}
+    log.write_bytes(gzip.compress((json.dumps(row) + "\n{oops\n").encode()))
+    result = audit_log(log, TMALL)
+    assert (result.fmt, result.rows) == ("simkit", 2)
+    assert [str(p) for p in result.problems] == [
+        f"{log}:2: row: malformed row: not JSON (Expecting property name enclosed in double quotes)"
+    ]
+
+
+def test_a_header_of_control_bytes_is_listed_shortened(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_bytes(b"\x00" * 100_000)  # one line: a header of one column, 100,000 NUL bytes long
+    with pytest.raises(LogError) as caught:
+        audit_log(log, TMALL, fmt="simkit")
+    name = repr("\x00" * 100_000)
+    assert str(caught.value) == (
+        f"{log}:1: case:concept:name: required column missing for the simkit format (one of case:concept:name, "
+        f"case_id, or --map COLUMN=case_id); columns: {name[:55]}…{name[-4:]}"
+    )
