@@ -256,8 +256,11 @@ def _parse(array: pa.Array, kind: str, epoch_unit: str) -> tuple[pa.Array, np.nd
         whole, wrong = _whole(numbers, ~valid)
         return whole, wrong
     text = _text_of(array)
-    if kind == "text":
-        return text, undecodable
+    if kind == "text":  # a NUL byte is no text a platform writes: a damaged file
+        nul = np.asarray(pc.fill_null(pc.match_substring(text, "\x00"), False).to_numpy(zero_copy_only=False), bool)
+        if nul.any():
+            text = pc.if_else(pa.array(nul), pa.scalar(None, pa.string()), text)
+        return text, undecodable | nul
     blank = _missing(text, n) & ~undecodable
     if kind == "bool":
         lower = pc.utf8_lower(text).to_pylist()

@@ -338,3 +338,18 @@ def test_a_header_of_control_bytes_is_listed_shortened(tmp_path: Path) -> None:
         f"{log}:1: case:concept:name: required column missing for the simkit format (one of case:concept:name, "
         f"case_id, or --map COLUMN=case_id); columns: {name[:55]}…{name[-4:]}"
     )
+
+
+def test_a_nul_byte_in_a_value_is_reported_and_read_as_unknown(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_bytes(
+        f"{HEAD}\n".encode()
+        + b"C1,1,2026-03-02 10:00:00,pay,10,10,normal,appa\x00rel\n"
+        + b"C\x002,2,2026-03-02 11:00:00,pay,10,10,normal,apparel\n"
+    )
+    result = audit_log(log, TMALL)
+    assert [str(p) for p in result.problems] == [
+        f"{log}:2: category: not a valid text: 'appa\\x00rel'",
+        f"{log}:3: case_id: not a valid text: 'C\\x002'",  # a required value: the row is left out
+    ]
+    assert (result.rows, result.orders) == (2, 1)
