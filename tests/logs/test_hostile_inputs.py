@@ -13,6 +13,7 @@ import os
 import resource
 import subprocess
 import sys
+import warnings
 import zlib
 from pathlib import Path
 
@@ -353,3 +354,13 @@ def test_a_nul_byte_in_a_value_is_reported_and_read_as_unknown(tmp_path: Path) -
         f"{log}:3: case_id: not a valid text: 'C\\x002'",  # a required value: the row is left out
     ]
     assert (result.rows, result.orders) == (2, 1)
+
+
+def test_a_lognormal_trial_with_sigma_near_zero_is_minus_infinity_without_a_warning() -> None:
+    """The mixture fit tries such sigmas; numpy's overflow warning reached calibrate's stderr (a WeChat log with
+    a 30 MB reason)."""
+    from simkit.calibration.families import _LogNormal
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert _LogNormal(0.0, 1e-200).logpdf(np.array([5.0])).tolist() == [-np.inf]
