@@ -386,7 +386,10 @@ def _load_twin(text: str, policy: Policy) -> Scenario:
 def _order_file(orders: str | Path, fmt: str, problems: list[Problem], policy: Policy) -> pd.DataFrame:
     from simkit.logs.facts import read_order_facts
 
-    return read_order_facts(orders, fmt, problems=problems, categories=policy.spec.categories)
+    facts = read_order_facts(orders, fmt, problems=problems, categories=policy.spec.categories)
+    if facts.empty:  # the volume would be fitted as none at all
+        raise SimkitError.at(orders, 1, "", "no order in the file (a header only, or every row malformed)")
+    return facts
 
 
 def _unknown_categories(policy: Policy, orders: list[OrderLog], source: str, column: str) -> list[Problem]:

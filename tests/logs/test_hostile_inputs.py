@@ -364,3 +364,18 @@ def test_a_lognormal_trial_with_sigma_near_zero_is_minus_infinity_without_a_warn
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         assert _LogNormal(0.0, 1e-200).logpdf(np.array([5.0])).tolist() == [-np.inf]
+
+
+def test_calibrate_refuses_an_orders_file_without_orders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A header-only orders file said 'required column missing; columns: none'; read as it is, it would
+    fit an order volume of none."""
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,order_detail.pay_info.pay_time\n", encoding="utf-8")
+    twin = tmp_path / "twin.yaml"
+    log = ROOT / "scenarios" / "examples" / "wechat_aftersales.jsonl"
+    argv = ["calibrate", "--policy", str(ROOT / "policies" / "video_channel.yaml"), str(log), "--orders", str(orders)]
+    code = main([*argv, "--out", str(twin), "--no-validate", "--quiet", "--no-floor-warnings"])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert err[-1] == f"{orders}:1: <root>: no order in the file (a header only, or every row malformed)"
+    assert not twin.exists()
