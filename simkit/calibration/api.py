@@ -181,7 +181,8 @@ def calibrate(
         all_orders = list(reader)
         problems = list(reader.problems)
         as_of = reader.as_of
-    facts = _order_file(orders, fmt, problems) if orders is not None else None
+        problems += _unknown_categories(pol, all_orders, str(log), reader.column_of("category"))
+    facts = _order_file(orders, fmt, problems, pol) if orders is not None else None
     result = calibrate_orders(
         pol, all_orders, source=str(log), as_of=as_of, problems=problems, facts=facts, base_tree=base_tree,
         base_path=base_path, policy_path=policy_path, variant_paths=variant_paths, train_until=train_until,
@@ -382,10 +383,29 @@ def _load_twin(text: str, policy: Policy) -> Scenario:
         return load_scenario(path)
 
 
-def _order_file(orders: str | Path, fmt: str, problems: list[Problem]) -> pd.DataFrame:
+def _order_file(orders: str | Path, fmt: str, problems: list[Problem], policy: Policy) -> pd.DataFrame:
     from simkit.logs.facts import read_order_facts
 
-    return read_order_facts(orders, fmt, problems=problems)
+    facts = read_order_facts(orders, fmt, problems=problems, categories=policy.spec.categories)
+    if facts.empty:  # the volume would be fitted as none at all
+        raise SimkitError.at(orders, 1, "", "no order in the file (a header only, or every row malformed)")
+    return facts
+
+
+def _unknown_categories(policy: Policy, orders: list[OrderLog], source: str, column: str) -> list[Problem]:
+    """Orders whose category the policy does not know: reported on the category's line and read as unknown
+    (a twin cannot hold a category its policy lacks)."""
+    from simkit.logs.facts import unknown_category
+
+    known = policy.spec.categories
+    out = []
+    for order in orders:
+        category = order.facts.category
+        if category is not None and category not in known:
+            message = unknown_category(category, ", ".join(sorted(known)))
+            out.append(Problem(source, order.facts.category_line, column, message))
+            order.facts.category = None
+    return out
 
 
 def _handling_mean(base: Mapping[str, Any]) -> float:

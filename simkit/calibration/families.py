@@ -168,8 +168,9 @@ class _LogNormal:
         return np.asarray((np.log(x) - self.mu) / self.sigma)
 
     def logpdf(self, x: np.ndarray) -> np.ndarray:
-        z = self._z(x)
-        return np.asarray(-np.log(x) - math.log(self.sigma) - 0.5 * math.log(2 * math.pi) - 0.5 * z * z)
+        with np.errstate(over="ignore"):  # a trial sigma near 0 gives -inf: a likelihood the optimiser rejects
+            z = self._z(x)
+            return np.asarray(-np.log(x) - math.log(self.sigma) - 0.5 * math.log(2 * math.pi) - 0.5 * z * z)
 
     def logsf(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(special.log_ndtr(-self._z(x)))

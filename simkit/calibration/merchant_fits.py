@@ -18,7 +18,7 @@ from simkit.calibration.estimates import (
     duration_value,
     share_ci,
 )
-from simkit.calibration.families import Sample, fit_duration
+from simkit.calibration.families import FittedDistribution, Sample, fit_duration
 from simkit.calibration.shifts import MIN_REPLIES, WEEKDAYS, WorkPattern, infer_pattern
 from simkit.scenario.schema import REASONS
 
@@ -54,7 +54,7 @@ def merchants(fitter: Fitter) -> None:
         fitter.r.add(
             Estimate(
                 "merchants.response_time",
-                f.params["median"],
+                typical_reply(f),
                 math.nan,
                 math.nan,
                 sample.n,
@@ -116,6 +116,12 @@ def merchants(fitter: Fitter) -> None:
     else:
         fitter.too_few("merchants.response_time", sample.n, MIN_DURATIONS)
     decisions(fitter, merchant)
+
+
+def typical_reply(f: FittedDistribution) -> float:
+    """The reply time a fit of `merchants.response_time` shows (hours): the lognormal's median, the mixture's
+    fast group's median, or the median of the family chosen (gamma and exponential have no median parameter)."""
+    return float(f.params["median"]) if "median" in f.params else float(f.median[0])
 
 
 def reply_sample(fitter: Fitter, req: pd.DataFrame) -> Sample:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,8 @@ from simkit.compliance.conformance import Context, OrderChecks
 from simkit.compliance.coverage import Coverage
 from simkit.compliance.findings import Finding, Step
 from simkit.errors import Problem
-from simkit.logs.orders import LogOrders, canonical_events, max_time, orders_in
+from simkit.logs.orderlog import OrderLog
+from simkit.logs.orders import LogOrders, canonical_events, conflict_problems, max_time, orders_in
 from simkit.policy.model import Policy
 
 DEFAULT_TOLERANCE = dt.timedelta(minutes=5)
@@ -181,7 +182,7 @@ def audit_log(
             source=str(path),
         )
         for table in log.tables():
-            orders, cases = _audit_table(table, ctx, log.fmt, result.duplicates)
+            orders, cases = _audit_orders(log.orders(table), ctx, result.duplicates)
             result.orders += orders
             result.cases += cases
     return _finish(result, ctx, log.rows, log.problems, log.as_of, started)
@@ -215,7 +216,9 @@ def audit_events(
     end = to_micros(as_of) if as_of is not None else max_time(canonical)
     ctx = Context(policy, RuleCalls(policy), _us(tolerance), end, max_dossiers=max_dossiers, source=source)
     result = AuditResult(source, policy, "simkit")
-    result.orders, result.cases = _audit_table(canonical, ctx, "simkit", result.duplicates)
+    orders = list(orders_in(canonical, "simkit"))
+    problems += [problem for order in orders for problem in conflict_problems(order, source)]
+    result.orders, result.cases = _audit_orders(orders, ctx, result.duplicates)
     return _finish(result, ctx, rows, problems, end, started)
 
 
@@ -245,10 +248,10 @@ def _us(delta: dt.timedelta) -> int:
     return delta // dt.timedelta(microseconds=1)
 
 
-def _audit_table(table: pa.Table, ctx: Context, shape: str, duplicates: list[Problem]) -> tuple[int, int]:
-    """Audit every order in a table of whole orders; returns (orders, cases); duplicate rows go to `duplicates`."""
+def _audit_orders(whole: Iterable[OrderLog], ctx: Context, duplicates: list[Problem]) -> tuple[int, int]:
+    """Audit every order; returns (orders, cases); duplicate rows go to `duplicates`."""
     orders = cases = 0
-    for order in orders_in(table, shape):
+    for order in whole:
         for line, first in order.duplicates:
             duplicates.append(Problem(ctx.source, line, "row", f"duplicate of line {first} (counted once)"))
         OrderChecks(ctx, order).run()

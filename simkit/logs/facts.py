@@ -19,17 +19,28 @@ cannot be read at all, or lacks a required column, raises `LogError`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
-from simkit.errors import LogError, Problem, UsageError
+from simkit.errors import LogError, Problem, UsageError, shorten
+from simkit.logs.format import CHANNELS
+from simkit.logs.lines import (
+    MAX_JSON_LINE_BYTES,
+    bounded_lines,
+    columns_text,
+    flatten,
+    not_a_file,
+    not_utf8,
+    unique_keys,
+)
 
 ZONE = "Asia/Shanghai"
 
@@ -81,9 +92,20 @@ _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f"})
 _PLAIN_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 """A local time as the platforms' files write it (Taobao's ``YYYY-MM-DD HH:MM:SS``)."""
+_EARLIEST = pd.Timestamp("1970-01-01", tz="UTC")
+_END = pd.Timestamp("2200-01-01", tz="UTC")
+"""Times are read from 1970 up to 2200, as the audit reads them (an int64 time of 10^18 is no time)."""
+CSV_ROW_BYTES = 1 << 22
+"""A CSV row longer than this (4 MB, the audit's limit) cannot be read."""
 
 
-def read_order_facts(path: str | Path, shape: str, *, problems: list[Problem] | None = None) -> pd.DataFrame:
+def read_order_facts(
+    path: str | Path,
+    shape: str,
+    *,
+    problems: list[Problem] | None = None,
+    categories: Collection[str] | None = None,
+) -> pd.DataFrame:
     """A shop's order facts, one row per order.
 
     Args:
@@ -91,6 +113,7 @@ def read_order_facts(path: str | Path, shape: str, *, problems: list[Problem] | 
         shape: ``taobao``, ``wechat`` or ``simkit``.
         problems: When given, malformed rows are appended to it (each with its line); the
             result holds the rest. When None, any malformed row raises `LogError`.
+        categories: When given, the categories known (a policy's): any other is reported and read as unknown.
 
     Returns:
         ``run_id`` (the simkit shape's run; "" for the platforms' files), ``order_id`` (str),
@@ -106,7 +129,13 @@ def read_order_facts(path: str | Path, shape: str, *, problems: list[Problem] | 
     if shape not in ("taobao", "wechat", "simkit"):
         raise UsageError.at("<cli>", 0, "--format", f"unknown format {shape!r}; use one of simkit, taobao, wechat")
     found: list[Problem] = []
-    frame = _from_log(path, found) if shape == "simkit" else _from_orders(Path(path), shape, found)
+    if shape == "simkit":
+        frame, column = _from_log(path, found)
+    else:
+        frame, column = _from_orders(Path(path), shape, found)
+    if categories is not None:
+        _known_categories(frame, categories, str(path), column, found)
+    frame = frame.drop(columns="_line")
     if problems is None and found:
         raise LogError(found)
     if problems is not None:
@@ -114,16 +143,40 @@ def read_order_facts(path: str | Path, shape: str, *, problems: list[Problem] | 
     return frame
 
 
-def _from_orders(path: Path, shape: str, problems: list[Problem]) -> pd.DataFrame:
-    """The facts in a platform's orders file (CSV or JSON Lines); bad rows go to `problems`."""
+def _known_categories(
+    frame: pd.DataFrame, categories: Collection[str], file: str, column: str, problems: list[Problem]
+) -> None:
+    """A category outside `categories` reported (on the line it was read from) and read as unknown, in place."""
+    unknown = frame["category"].notna() & ~frame["category"].isin(list(categories))
+    if not unknown.any():
+        return
+    known = ", ".join(sorted(categories))
+    for line, value in frame.loc[unknown, ["_line", "category"]].itertuples(index=False):
+        problems.append(Problem(file, int(line), column, unknown_category(value, known)))
+    problems.sort(key=lambda problem: problem.line)
+    frame.loc[unknown, "category"] = None
+
+
+def unknown_category(value: Any, known: str) -> str:
+    """The message for a category the policy does not know."""
+    return f"unknown category {shorten(value)} (categories of the policy: {known}): read as unknown"
+
+
+def _from_orders(path: Path, shape: str, problems: list[Problem]) -> tuple[pd.DataFrame, str]:
+    """The facts in a platform's orders file (CSV or JSON Lines), with ``_line`` (each row's line), and the
+    category's column; bad rows go to `problems`."""
     file = str(path)
-    if not path.is_file():
-        raise LogError(Problem(file, 0, "", "no such file"))
+    unreadable = not_a_file(path)
+    if unreadable:
+        raise LogError(Problem(file, 0, "", unreadable))
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".ndjson"):
         raise LogError(Problem(file, 0, "", f"unknown orders file type {suffix!r}: use .csv or .jsonl"))
-    rows = list(_csv_rows(path, problems) if suffix == ".csv" else _json_rows(path, problems))
-    header: list[str] = list(dict.fromkeys(k for _, row in rows for k in row))
+    if path.stat().st_size == 0:
+        raise LogError(Problem(file, 1, "", "the file is empty: no header, no rows"))
+    columns: list[str] = []  # a CSV file's header
+    rows = list(_csv_rows(path, problems, columns) if suffix == ".csv" else _json_rows(path, problems))
+    header: list[str] = list(dict.fromkeys([*columns, *(k for _, row in rows for k in row)]))
     sources = SOURCES[shape]
     chosen: dict[str, str] = {}
     for name, candidates in sources.items():
@@ -138,23 +191,38 @@ def _from_orders(path: Path, shape: str, problems: list[Problem]) -> pd.DataFram
                     file,
                     1,
                     wanted,
-                    f"required column missing for {shape} order facts; columns: {', '.join(header) or '(none)'}",
+                    f"required column missing for {shape} order facts; columns: {columns_text(header)}",
                 )
             )
     out: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    lines: list[int] = []
     known = _known_times(rows, chosen)
+    seen: dict[str, tuple[int, dict[str, Any]]] = {}
     for line, row in rows:
         values, bad, lacking, unreported = _facts_row(row, chosen, PRICE_SCALE[shape], known)
-        for column, raw, kind in bad:
-            problems.append(Problem(file, line, column, f"not a valid {kind}: {raw!r}"))
+        for column, message in bad:
+            problems.append(Problem(file, line, column, message))
         for column in unreported:
             problems.append(Problem(file, line, column, "required value is missing"))
         if lacking:
             continue
+        order = str(values["order_id"])
+        if order in seen:  # one row per order: a second one is reported and left out
+            first, facts = seen[order]
+            same = all(facts.get(name) == values.get(name) for name in COLUMNS)
+            what = (
+                f"duplicate of line {first} (counted once)"
+                if same
+                else (f"the order again, with other facts than on line {first}: left out (line {first} is used)")
+            )
+            problems.append(Problem(file, line, chosen["order_id"], what))
+            continue
+        seen[order] = (line, values)
         for name in out:
             out[name].append(values.get(name))
+        lines.append(line)
     problems.sort(key=lambda problem: problem.line)  # stable: a line's problems keep their order
-    return _frame(out)
+    return _frame(out).assign(_line=lines), chosen.get("category", "category")
 
 
 def _known_times(rows: list[tuple[int, dict[str, Any]]], chosen: dict[str, str]) -> dict[Any, pd.Timestamp]:
@@ -172,30 +240,35 @@ def _known_times(rows: list[tuple[int, dict[str, Any]]], chosen: dict[str, str])
             raw = row.get(column)
             if type(raw) is str and _PLAIN_TIME.fullmatch(raw):
                 texts.add(raw)
-            elif type(raw) is int and 10**8 <= raw < 10**11:
+            elif type(raw) is int and 10**8 <= raw < 10**11:  # 1973 to 5138: within the years read
                 seconds.add(raw)
     known: dict[Any, pd.Timestamp] = {}
     if texts:
         ordered = sorted(texts)
         naive = pd.DatetimeIndex(pd.to_datetime(ordered, format="%Y-%m-%d %H:%M:%S", errors="coerce"))
         local = naive.tz_localize(ZONE, ambiguous="NaT", nonexistent="NaT")
-        known.update((text, stamp) for text, stamp in zip(ordered, local, strict=True) if not pd.isna(stamp))
+        known.update((text, stamp) for text, stamp in zip(ordered, local, strict=True) if _in_range(stamp))
     if seconds:
         whole = sorted(seconds)
         stamps = pd.DatetimeIndex(pd.to_datetime(np.asarray(whole, dtype=np.int64), unit="s", utc=True)).tz_convert(
             ZONE
         )
-        known.update(zip(whole, stamps, strict=True))
+        known.update((raw, stamp) for raw, stamp in zip(whole, stamps, strict=True) if _in_range(stamp))
     return known
+
+
+def _in_range(stamp: Any) -> bool:
+    """A time the audit reads: known, from 1970 up to 2200."""
+    return not pd.isna(stamp) and _EARLIEST <= stamp < _END
 
 
 def _facts_row(
     row: dict[str, Any], chosen: dict[str, str], scale: float, known: Mapping[Any, pd.Timestamp]
-) -> tuple[dict[str, Any], list[tuple[str, Any, str]], list[str], list[str]]:
-    """One row's facts, its bad values (column, raw, kind), the required facts it lacks, and the
+) -> tuple[dict[str, Any], list[tuple[str, str]], list[str], list[str]]:
+    """One row's facts, its bad values (column, message), the required facts it lacks, and the
     columns of those not reported already as bad values (`known`: times parsed already)."""
     values: dict[str, Any] = {}
-    bad: list[tuple[str, Any, str]] = []
+    bad: list[tuple[str, str]] = []
     for name, column in chosen.items():
         raw = row.get(column)
         text = "" if raw is None else str(raw).strip()
@@ -205,21 +278,27 @@ def _facts_row(
             parsed = known.get(raw) if type(raw) in (str, int) else None
             parsed = parse_time(raw) if parsed is None else parsed
             if parsed is None:
-                bad.append((column, raw, "time"))
+                bad.append((column, f"not a valid time: {shorten(raw)}"))
             values[name] = parsed
         elif name == "price":
             number = _number(raw)
             if number is None:
-                bad.append((column, raw, "number"))
+                bad.append((column, f"not a valid number: {shorten(raw)}"))
+            elif number < 0:
+                bad.append((column, f"not a valid price: {number * scale!r} is negative"))
+                number = None
             values[name] = None if number is None else round(number * scale, 2)
         elif name == "free_shipping":
             flag = _flag(raw)
             if flag is None:
-                bad.append((column, raw, "bool"))
+                bad.append((column, f"not a valid bool: {shorten(raw)}"))
             values[name] = flag
+        elif name == "channel" and text not in CHANNELS:
+            bad.append((column, f"unknown channel {shorten(text)} (channels: {', '.join(sorted(CHANNELS))})"))
+            values[name] = None
         else:
             values[name] = text
-    failed = {column for column, _, _ in bad}
+    failed = {column for column, _ in bad}
     required = [name for name in ("order_id", "paid_at") if values.get(name) is None]
     unreported = [chosen.get(name, name) for name in required if chosen.get(name, name) not in failed]
     return values, bad, required, unreported
@@ -250,16 +329,22 @@ def _stamps(values: list[Any]) -> pd.Series:
     return pd.Series(pd.to_datetime(stamps, utc=True)).dt.tz_convert(ZONE).astype(pd.DatetimeTZDtype("ns", ZONE))
 
 
-def _csv_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line, row) of each well-formed CSV row; the others go to `problems`."""
+def _csv_rows(path: Path, problems: list[Problem], columns: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, row) of each well-formed CSV row; the others go to `problems`, the header to `columns`.
+
+    Read as the audit reads a CSV log: UTF-8 (a byte-order mark allowed), rows up to 4 MB, each
+    column named once; a file that breaks one of these is refused with the line that breaks it.
+    """
     file = str(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
+    with open(path, "rb") as handle, _field_limit(CSV_ROW_BYTES):
+        reader = csv.reader(_text_lines(handle, file))
+        try:
             header = next(reader, None)
             if header is None:
                 return
-            line = 1
+            header = [column.strip() for column in header]
+            _no_duplicates(header, file)
+            columns += header
             for fields in reader:
                 line = reader.line_num
                 if not fields or all(not f.strip() for f in fields):
@@ -271,42 +356,79 @@ def _csv_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[s
                     )
                     continue
                 yield line, dict(zip(header, fields, strict=True))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise LogError(Problem(file, 0, "", f"cannot read the orders file: {exc}")) from None
+        except csv.Error as exc:
+            line = reader.line_num
+            if "field limit" in str(exc):
+                message = f"a row longer than {CSV_ROW_BYTES >> 20} MB cannot be read (a field too long?)"
+                raise LogError(Problem(file, line, "row", message)) from None
+            raise LogError(Problem(file, line, "row", f"cannot read the orders file: {exc}")) from None
+
+
+@contextlib.contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    """`csv`'s field size limit set to `limit` while reading (its default is 128 KB)."""
+    before = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def _text_lines(handle: IO[bytes], file: str) -> Iterator[str]:
+    """The file's lines as text; a line that is not UTF-8 or longer than a row may be refuses the file."""
+    for number, data in enumerate(bounded_lines(handle, CSV_ROW_BYTES), start=1):
+        if data is None:
+            message = f"a row longer than {CSV_ROW_BYTES >> 20} MB cannot be read (a field too long?)"
+            raise LogError(Problem(file, number, "row", message))
+        try:
+            yield data.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise LogError(Problem(file, number, "", not_utf8(data, exc))) from None
+
+
+def _no_duplicates(header: list[str], file: str) -> None:
+    """Refuse a header that names a column twice (which of the two would be read?)."""
+    seen: dict[str, int] = {}
+    for number, column in enumerate(header, start=1):
+        if column in seen:
+            message = f"duplicate column (columns {seen[column]} and {number} have this name): rename or drop one"
+            raise LogError(Problem(file, 1, column, message))
+        seen[column] = number
 
 
 def _json_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line, flattened object) of each JSON object line; the others go to `problems`."""
     file = str(path)
+    with open(path, "rb") as handle:
+        for line, data in enumerate(bounded_lines(handle, MAX_JSON_LINE_BYTES), start=1):
+            record, what = _json_object(data, line)
+            if record is None:
+                problems.append(Problem(file, line, "row", f"malformed row: {what}"))
+                continue
+            yield line, record
+
+
+def _json_object(data: bytes | None, line: int) -> tuple[dict[str, Any] | None, str]:
+    """One line as a flattened JSON object, or (None, what is wrong with it)."""
+    if data is None:
+        return None, f"longer than {MAX_JSON_LINE_BYTES >> 20} MB (a field too long?)"
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            for line, text in enumerate(handle, start=1):
-                if not text.strip():
-                    problems.append(Problem(file, line, "row", "malformed row: empty line"))
-                    continue
-                try:
-                    record = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    problems.append(Problem(file, line, "row", f"malformed row: not JSON ({exc.msg})"))
-                    continue
-                if not isinstance(record, dict):
-                    problems.append(Problem(file, line, "row", "malformed row: not a JSON object"))
-                    continue
-                yield line, _flatten(record)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LogError(Problem(file, 0, "", f"cannot read the orders file: {exc}")) from None
-
-
-def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested objects as dotted keys (``order_detail.pay_info.pay_time``)."""
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{name}."))
-        else:
-            out[name] = value
-    return out
+        text = data.decode("utf-8-sig" if line == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        return None, not_utf8(data, exc)
+    if not text.strip():
+        return None, "empty line"
+    try:
+        record = json.loads(text, object_pairs_hook=unique_keys)
+        if not isinstance(record, dict):
+            return None, "not a JSON object"
+        return flatten(record), ""
+    except json.JSONDecodeError as exc:
+        return None, f"not JSON ({exc.msg})"
+    except RecursionError:
+        return None, "not JSON (nested too deeply)"
+    except ValueError as exc:  # a key twice
+        return None, str(exc)
 
 
 def parse_time(value: Any) -> pd.Timestamp | None:
@@ -320,13 +442,14 @@ def parse_time(value: Any) -> pd.Timestamp | None:
             number = float(text)
             if not 1e8 <= number < 1e14:
                 return None
-            return pd.Timestamp(number / (1000.0 if number >= 1e11 else 1.0), unit="s", tz="UTC").tz_convert(ZONE)
-        stamp = pd.Timestamp(text)
+            stamp = pd.Timestamp(number / (1000.0 if number >= 1e11 else 1.0), unit="s", tz="UTC").tz_convert(ZONE)
+        else:
+            stamp = pd.Timestamp(text)
+            if not pd.isna(stamp):
+                stamp = stamp.tz_localize(ZONE) if stamp.tzinfo is None else stamp.tz_convert(ZONE)
     except (ValueError, OverflowError):
         return None
-    if pd.isna(stamp):
-        return None
-    return stamp.tz_localize(ZONE) if stamp.tzinfo is None else stamp.tz_convert(ZONE)
+    return stamp if _in_range(stamp) else None
 
 
 def _number(value: Any) -> float | None:
@@ -348,11 +471,13 @@ def _flag(value: Any) -> bool | None:
     return True if text in _TRUE else False if text in _FALSE else None
 
 
-def _from_log(path: str | Path, problems: list[Problem]) -> pd.DataFrame:
-    """The facts of a simkit-shape log's orders, as the audit reads them."""
+def _from_log(path: str | Path, problems: list[Problem]) -> tuple[pd.DataFrame, str]:
+    """The facts of a simkit-shape log's orders, as the audit reads them, with ``_line`` (the category's
+    line), and the category's column."""
     from simkit.logs.orders import LogOrders
 
     out: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    lines: list[int] = []
 
     def at(micros: int | None) -> pd.Timestamp | None:
         return None if micros is None else pd.Timestamp(micros, unit="us", tz="UTC").tz_convert(ZONE)
@@ -372,5 +497,7 @@ def _from_log(path: str | Path, problems: list[Problem]) -> pd.DataFrame:
             out["shipped_at"].append(at(f.shipped))
             out["delivered_at"].append(at(f.delivered))
             out["presale_ship_by"].append(at(f.presale_ship_by))
+            lines.append(f.category_line)
         problems += log.problems
-    return _frame(out)
+        column = log.column_of("category")
+    return _frame(out).assign(_line=lines), column

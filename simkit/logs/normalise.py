@@ -156,10 +156,13 @@ class Normaliser:
         p = self.preset
         reason = out.get("reason")
         if reason is not None and p.reasons:
-            uniques = [v for v in pc.unique(reason).to_pylist() if v is not None]
-            keys = pa.array(uniques, pa.string())
-            mapped = pa.array([p.reasons.get(v, v) for v in uniques], pa.string())
-            out["reason"] = mapped.take(pc.index_in(reason, value_set=keys))
+            # Only the platform's reason texts are replaced; taking every value from the distinct ones
+            # would size the result by their mean length (one 30 MB reason: gigabytes).
+            uniques = [v for v in pc.unique(reason).to_pylist() if v is not None and v in p.reasons]
+            if uniques:
+                index = pc.index_in(reason, value_set=pa.array(uniques, pa.string()))
+                mapped = pa.array([p.reasons[v] for v in uniques], pa.string()).take(index)
+                out["reason"] = pc.if_else(pc.is_valid(index), mapped, reason)
         amount = out.get("amount")
         if amount is not None and p.amount_scale != 1.0:
             out["amount"] = pc.round(pc.multiply(amount, p.amount_scale), 2)
@@ -253,8 +256,11 @@ def _parse(array: pa.Array, kind: str, epoch_unit: str) -> tuple[pa.Array, np.nd
         whole, wrong = _whole(numbers, ~valid)
         return whole, wrong
     text = _text_of(array)
-    if kind == "text":
-        return text, undecodable
+    if kind == "text":  # a NUL byte is no text a platform writes: a damaged file
+        nul = np.asarray(pc.fill_null(pc.match_substring(text, "\x00"), False).to_numpy(zero_copy_only=False), bool)
+        if nul.any():
+            text = pc.if_else(pa.array(nul), pa.scalar(None, pa.string()), text)
+        return text, undecodable | nul
     blank = _missing(text, n) & ~undecodable
     if kind == "bool":
         lower = pc.utf8_lower(text).to_pylist()

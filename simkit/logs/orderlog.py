@@ -94,6 +94,8 @@ class Facts:
     completed: int | None = None
     settled: int | None = None
     closed: int | None = None
+    category_line: int = 0
+    """The line the category was read from (0 when none)."""
 
 
 @dataclass(slots=True)
@@ -107,26 +109,70 @@ class OrderLog:
     cases: list[CaseLog] = field(default_factory=list)
     duplicates: list[tuple[int, int]] = field(default_factory=list)
     """``(line, line it repeats)`` of the rows left out as exact duplicates."""
+    conflicts: list[Conflict] = field(default_factory=list)
+    """Order facts given again with another value (the first value is used)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """An order fact given on a later row with another value than the one used.
+
+    Attributes:
+        line: The later row's line.
+        name: The fact (a canonical field: ``price``, ``category``, ``paid_at``, …).
+        value: The value on that row (left unused).
+        first_line: The line of the value used.
+        first: The value used.
+    """
+
+    line: int
+    name: str
+    value: Any
+    first_line: int
+    first: Any
 
 
 _FACT_COLUMNS = ("category", "channel", "free_shipping", "presale_ship_by", "paid_at", "price")
 
 
-def build_order(cols: dict[str, list[Any]], start: int, stop: int, shape: str, may_repeat: bool = True) -> OrderLog:
+def build_order(
+    cols: dict[str, list[Any]], start: int, stop: int, shape: str, may_repeat: bool = True, may_conflict: bool = True
+) -> OrderLog:
     """The order in rows ``start:stop`` of the column lists `cols` (a sorted partition), duplicates once.
 
     `may_repeat` False says that no two rows of the order share case, time and activity, so that
-    the search for duplicates is skipped.
+    the search for duplicates is skipped; `may_conflict` False that no fact is given twice with
+    two values, so that the search for conflicts is skipped.
     """
     repeats = _duplicates(cols, start, stop) if may_repeat else {}
     if not repeats:
-        return _build(cols, start, stop, shape)
-    lines = cols["_line"]
-    dropped = set(repeats)
-    keep = [i for i in range(start, stop) if i not in dropped]
-    order = _build({name: [values[i] for i in keep] for name, values in cols.items()}, 0, len(keep), shape)
-    order.duplicates = sorted((lines[i], lines[first]) for i, first in repeats.items())
+        order = _build(cols, start, stop, shape)
+    else:
+        lines = cols["_line"]
+        dropped = set(repeats)
+        keep = [i for i in range(start, stop) if i not in dropped]
+        order = _build({name: [values[i] for i in keep] for name, values in cols.items()}, 0, len(keep), shape)
+        order.duplicates = sorted((lines[i], lines[first]) for i, first in repeats.items())
+    if may_conflict:
+        order.conflicts = _conflicts(cols, start, stop)
     return order
+
+
+def _conflicts(cols: dict[str, list[Any]], start: int, stop: int) -> list[Conflict]:
+    """The fact values of rows ``start:stop`` that differ from the first value of their fact, by line."""
+    lines = cols["_line"]
+    out: list[Conflict] = []
+    for name in _FACT_COLUMNS:
+        values = cols[name]
+        first: int | None = None
+        for i in range(start, stop):
+            if values[i] is None:
+                continue
+            if first is None:
+                first = i
+            elif values[i] != values[first]:
+                out.append(Conflict(lines[i], name, values[i], lines[first], values[first]))
+    return sorted(out, key=lambda c: (c.line, _FACT_COLUMNS.index(c.name)))
 
 
 def _duplicates(cols: dict[str, list[Any]], start: int, stop: int) -> dict[int, int]:
@@ -157,6 +203,8 @@ def _build(cols: dict[str, list[Any]], start: int, stop: int, shape: str) -> Ord
         for i in range(start, stop):
             if values[i] is not None:
                 setattr(facts, "paid" if name == "paid_at" else name, values[i])
+                if name == "category":
+                    facts.category_line = cols["_line"][i]
                 break
     order = OrderLog(cols["run_id"][start] or "", cols["order_id"][start], facts)
     case_ids = cols["case_id"]

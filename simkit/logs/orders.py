@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from simkit.errors import Problem
+from simkit.errors import Problem, shorten
+from simkit.logs.encode import iso_time
 from simkit.logs.format import SIMKIT, resolve_columns
 from simkit.logs.normalise import CANONICAL, Normaliser
 from simkit.logs.orderlog import OrderLog, build_order
@@ -68,6 +69,10 @@ class LogOrders:
         """Rows read so far."""
         return self._reader.rows
 
+    def column_of(self, name: str) -> str:
+        """The log's column read as field `name` (the field's own name when none is)."""
+        return self._reader.normalise.raw_of.get(name, name)
+
     @property
     def problems(self) -> list[Problem]:
         """Malformed rows reported so far."""
@@ -95,7 +100,14 @@ class LogOrders:
 
     def __iter__(self) -> Iterator[OrderLog]:
         for table in self.tables():
-            yield from orders_in(table, self.fmt)
+            yield from self.orders(table)
+
+    def orders(self, table: pa.Table) -> Iterator[OrderLog]:
+        """The orders of one partition (`tables`); a fact given again with another value joins `problems`."""
+        file, columns = self._reader.file, self._reader.normalise.raw_of
+        for order in orders_in(table, self.fmt):
+            self._reader.problems.extend(conflict_problems(order, file, columns))
+            yield order
 
 
 def canonical_events(
@@ -129,12 +141,76 @@ def orders_in(table: pa.Table, shape: str) -> Iterator[OrderLog]:
     runs, orders_col = cols["run_id"], cols["order_id"]
     n = table.num_rows
     repeats = _repeat_rows(table)
+    differing = _differing_facts(table)
     del table
-    k = 0
+    k = c = 0
     for start, stop in _groups(runs, orders_col, n):
         while k < len(repeats) and repeats[k] < start:
             k += 1
-        yield build_order(cols, start, stop, shape, k < len(repeats) and repeats[k] < stop)
+        while c < len(differing) and differing[c] < start:
+            c += 1
+        repeat = k < len(repeats) and repeats[k] < stop
+        yield build_order(cols, start, stop, shape, repeat, c < len(differing) and differing[c] < stop)
+
+
+def conflict_problems(order: OrderLog, file: str, columns: Mapping[str, str] | None = None) -> list[Problem]:
+    """The order's facts given again with another value, one problem each (on the later row).
+
+    Args:
+        order: The order.
+        file: Named in the problems.
+        columns: Field → the log's column giving it (the field's own name when absent).
+    """
+    out = []
+    for c in order.conflicts:
+        column = (columns or {}).get(c.name, c.name)
+        first, value = _fact_text(c.name, c.first), _fact_text(c.name, c.value)
+        message = f"the order's {c.name} is {first} (line {c.first_line}); {value} here is not used"
+        out.append(Problem(file, c.line, column, message))
+    return out
+
+
+def _fact_text(name: str, value: Any) -> str:
+    """A fact's value for a message (times in China time)."""
+    if name in ("paid_at", "presale_ship_by"):
+        return iso_time(value // 1_000_000)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    return shorten(value)
+
+
+def _differing_facts(table: pa.Table) -> list[int]:
+    """Rows of a sorted table whose order fact differs from the one on the order's previous row giving it.
+
+    A fact given twice with two values shows as such a row (the order's own rows are neighbours);
+    found without a Python loop, so that only those orders are searched row by row.
+    """
+    n = table.num_rows
+    if n < 2:
+        return []
+    new_order = np.zeros(n, dtype=bool)
+    new_order[0] = True
+    for name in ("run_id", "order_id"):
+        column = table.column(name)
+        equal = pc.equal(column.slice(1), column.slice(0, n - 1))
+        both_null = pc.and_(pc.is_null(column.slice(1)), pc.is_null(column.slice(0, n - 1)))
+        same = pc.or_kleene(pc.fill_null(equal, False), both_null).to_numpy(zero_copy_only=False)
+        new_order[1:] |= ~np.asarray(same, dtype=bool)
+    group = np.cumsum(new_order)
+    rows: set[int] = set()
+    for name in FACT_COLUMNS:
+        column = table.column(name)
+        valid = np.flatnonzero(np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool))
+        if len(valid) < 2:
+            continue
+        given = column.take(pa.array(valid))
+        differ = pc.fill_null(pc.not_equal(given.slice(1), given.slice(0, len(valid) - 1)), False)
+        flags = np.asarray(differ.to_numpy(zero_copy_only=False), dtype=bool)
+        flags &= group[valid[1:]] == group[valid[:-1]]
+        rows.update(valid[1:][flags].tolist())
+    return sorted(rows)
 
 
 def _repeat_rows(table: pa.Table) -> list[int]:

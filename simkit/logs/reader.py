@@ -11,9 +11,11 @@ that stops it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import json
+import sys
 import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -35,6 +37,15 @@ from simkit.logs.format import (
     resolve_columns,
     signature_text,
 )
+from simkit.logs.lines import (
+    MAX_JSON_LINE_BYTES,
+    bounded_lines,
+    columns_text,
+    flatten,
+    not_a_file,
+    not_utf8,
+    unique_keys,
+)
 from simkit.logs.normalise import Normaliser
 
 SUFFIXES = {".csv": "csv", ".gz": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -43,8 +54,6 @@ BLOCK_BYTES = 1 << 22
 GZIP_MAGIC = b"\x1f\x8b"
 HEADER_SEARCH_LINES = 1000
 """JSON Lines: the shape is recognised from the first object among this many lines."""
-MAX_JSON_DEPTH = 32
-"""JSON objects nested deeper than this are not flattened (their value is kept as JSON text)."""
 
 
 class LogReader:
@@ -81,8 +90,9 @@ class LogReader:
         self.problems: list[Problem] = []
         self.rows = 0
         """Data rows read, malformed ones included."""
-        if not self.path.is_file():
-            raise LogError(Problem(self.file, 0, "", "no such file"))
+        unreadable = not_a_file(self.path)
+        if unreadable:
+            raise LogError(Problem(self.file, 0, "", unreadable))
         self.kind = _kind(self.path)
         self.header = self._header()
         self.detected = ""
@@ -118,6 +128,8 @@ class LogReader:
                 first = handle.readline(BLOCK_BYTES + 1)
         except (OSError, EOFError, zlib.error) as exc:
             raise self._fail(1, "", f"cannot read the compressed log: {exc}") from None
+        if not first:
+            raise self._fail(1, "", "the file is empty: no header, no rows")
         if self.path.suffix.lower() != ".gz" and first.startswith(GZIP_MAGIC):
             raise self._fail(
                 1,
@@ -127,6 +139,12 @@ class LogReader:
             )
         if self.kind == "jsonl":
             return self._json_header()
+        if len(first) > BLOCK_BYTES and not first.endswith(b"\n"):
+            raise self._fail(
+                1,
+                "row",
+                f"a header longer than {BLOCK_BYTES >> 20} MB cannot be read (so many columns, or no line ends?)",
+            )
         text = self._decode(first, 1)
         header = next(csv.reader([text]), [])
         header = [column.strip() for column in header]
@@ -137,7 +155,7 @@ class LogReader:
         try:
             return data.decode("utf-8-sig" if line == 1 else "utf-8")
         except UnicodeDecodeError as exc:
-            raise self._fail(line, "", _not_utf8(data, exc)) from None
+            raise self._fail(line, "", not_utf8(data, exc)) from None
 
     def _no_duplicates(self, header: list[str]) -> None:
         seen: dict[str, int] = {}
@@ -152,16 +170,19 @@ class LogReader:
 
     def _json_header(self) -> list[str]:
         """The keys of the first JSON object among the first lines ([] when none is found)."""
-        with _binary(self.path) as handle:
-            for number, data in enumerate(handle, start=1):
-                if number > HEADER_SEARCH_LINES:
-                    break
-                try:
-                    record = _json_record(data.decode("utf-8-sig"))
-                except (ValueError, RecursionError):
-                    continue
-                if isinstance(record, dict):
-                    return list(_flatten(record))
+        try:
+            with _binary(self.path) as handle:
+                for number, data in enumerate(bounded_lines(handle, MAX_JSON_LINE_BYTES), start=1):
+                    if number > HEADER_SEARCH_LINES:
+                        break
+                    try:
+                        record = None if data is None else _json_record(data.decode("utf-8-sig"))
+                        if isinstance(record, dict):
+                            return list(flatten(record))
+                    except (ValueError, RecursionError):
+                        continue
+        except (OSError, EOFError, zlib.error):
+            return []  # a damaged file is refused with its line when its rows are read
         return []
 
     def _detect(self) -> tuple[str, str]:
@@ -171,7 +192,7 @@ class LogReader:
                 1,
                 "",
                 f"cannot tell the log's shape from its columns (use --format, or --map the case and activity "
-                f"columns); recognised by {signature_text()}; columns: {', '.join(self.header) or 'none'}",
+                f"columns); recognised by {signature_text()}; columns: {columns_text(self.header)}",
             )
         shape, columns = found
         return shape, f"recognised from the column{'s' if len(columns) > 1 else ''} {', '.join(columns)}"
@@ -183,7 +204,7 @@ class LogReader:
         missing_maps = [column for column in self.maps if column not in self.header]
         if missing_maps:
             raise self._fail(
-                1, missing_maps[0], f"--map names a column the log does not have; columns: {', '.join(self.header)}"
+                1, missing_maps[0], f"--map names a column the log does not have; columns: {columns_text(self.header)}"
             )
         mapped = set(self.columns.values())
         for name in self.preset.required:
@@ -194,7 +215,7 @@ class LogReader:
                     wanted[0] if wanted else name,
                     f"required column missing for the {self.preset.name} format "
                     f"(one of {', '.join(wanted) or name}, or --map COLUMN={name}); "
-                    f"columns: {', '.join(self.header)}",
+                    f"columns: {columns_text(self.header)}",
                 )
         if self.kind == "parquet":
             schema = pq.ParquetFile(self.path).schema_arrow
@@ -234,30 +255,44 @@ class LogReader:
 
         names = [c for c in self.header if c in self.columns]
         last = 1
+        undecodable: list[BaseException] = []
         try:
-            reader = pacsv.open_csv(
-                pa.input_stream(str(self.path), compression="gzip") if self.path.suffix == ".gz" else str(self.path),
-                read_options=pacsv.ReadOptions(
-                    use_threads=False, block_size=BLOCK_BYTES, encoding="utf8", column_names=self.header, skip_rows=1
-                ),
-                parse_options=pacsv.ParseOptions(invalid_row_handler=invalid, ignore_empty_lines=False),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(self.header, pa.string()),
-                    include_columns=names,
-                    strings_can_be_null=False,
-                ),
-            )
+            with _undecodable_rows(undecodable):
+                reader = pacsv.open_csv(
+                    pa.input_stream(str(self.path), compression="gzip")
+                    if self.path.suffix == ".gz"
+                    else str(self.path),
+                    read_options=pacsv.ReadOptions(
+                        use_threads=False,
+                        block_size=BLOCK_BYTES,
+                        encoding="utf8",
+                        column_names=self.header,
+                        skip_rows=1,
+                    ),
+                    parse_options=pacsv.ParseOptions(invalid_row_handler=invalid, ignore_empty_lines=False),
+                    convert_options=pacsv.ConvertOptions(
+                        column_types=dict.fromkeys(self.header, pa.string()),
+                        include_columns=names,
+                        strings_can_be_null=False,
+                    ),
+                )
             seen = 0
-            for batch in reader:
-                lines = np.arange(seen, seen + batch.num_rows, dtype=np.int64) + 2
-                for line in sorted(skipped):
-                    lines[lines >= line] += 1
+            while True:
+                with _undecodable_rows(undecodable):
+                    batch = next(reader, None)
+                if batch is None:
+                    break
+                lines = _physical_lines(seen, batch.num_rows, skipped)
                 seen += batch.num_rows
                 if len(lines):
                     last = int(lines[-1])
                 table, lines = self._drop_empty(pa.Table.from_batches([batch]), lines)
                 yield from _slices(table, lines, self.batch_rows)
         except (pa.ArrowInvalid, OSError, EOFError) as exc:
+            if undecodable:  # a malformed row that is not UTF-8: pyarrow cannot hand it to `invalid`
+                line, message = _bad_utf8_line(self.path)
+                if line:
+                    raise self._fail(line, "", message) from None
             raise self._csv_error(exc, max([last, *skipped])) from None
 
     def _csv_error(self, exc: Exception, last: int) -> LogError:
@@ -272,6 +307,7 @@ class LogReader:
             line, message = _bad_utf8_line(self.path)
             return self._fail(line or last + 1, "", message or f"not UTF-8: {text}")
         if isinstance(exc, (OSError, EOFError)):
+            last = max(last, _whole_lines(self.path))
             return self._fail(
                 last + 1, "", f"the compressed log is damaged or truncated after line {last} ({exc}); nothing audited"
             )
@@ -309,7 +345,7 @@ class LogReader:
         number = 0
         try:
             with _binary(self.path) as handle:
-                for number, data in enumerate(handle, start=1):
+                for number, data in enumerate(bounded_lines(handle, MAX_JSON_LINE_BYTES), start=1):
                     record = self._json_row(number, data)
                     if record is None:
                         continue
@@ -325,24 +361,30 @@ class LogReader:
         if records:
             yield _json_table(records), np.array(lines, dtype=np.int64)
 
-    def _json_row(self, number: int, data: bytes) -> dict[str, Any] | None:
-        """One line as a flat record, or None (reported) when it is no JSON object."""
+    def _json_row(self, number: int, data: bytes | None) -> dict[str, Any] | None:
+        """One line (None: longer than the limit) as a flat record, or None (reported) when it is no JSON object."""
 
         def malformed(what: str) -> None:
             self.rows += 1
             self.problems.append(Problem(self.file, number, "row", f"malformed row: {what}"))
 
+        if data is None:
+            malformed(f"longer than {MAX_JSON_LINE_BYTES >> 20} MB (a field too long?)")
+            return None
+
         try:
             text = data.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
-            malformed(_not_utf8(data, exc))
+            malformed(not_utf8(data, exc))
             return None
         if not text.strip():
             malformed("empty line")
             return None
         try:
             record = _json_record(text)
-            flat = _flatten(record) if isinstance(record, dict) else None
+            flat = flatten(record) if isinstance(record, dict) else None
+            if flat is not None:  # only the keys read as fields: a record may hold a million others
+                flat = {key: value for key, value in flat.items() if key in self.columns}
         except json.JSONDecodeError as exc:
             malformed(f"not JSON ({exc.msg})")
             return None
@@ -366,7 +408,7 @@ class _Number(str):
 def _json_record(text: str) -> Any:
     """A JSON value with numbers kept as written (so that 1e400, NaN and big integers are judged, not rounded)."""
     return json.loads(
-        text, parse_float=_Number, parse_int=_Number, parse_constant=_Number, object_pairs_hook=_unique_keys
+        text, parse_float=_Number, parse_int=_Number, parse_constant=_Number, object_pairs_hook=unique_keys
     )
 
 
@@ -379,32 +421,6 @@ def _json_text(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_json_text(v) for v in value) + "]"
     return json.dumps(value, ensure_ascii=False)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def _flatten(record: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
-    """Nested objects as dotted names (``refund_info.amount``); deeper than `MAX_JSON_DEPTH` kept as JSON."""
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        name = f"{prefix}{key}"
-        inner = (
-            _flatten(value, f"{name}.", depth + 1)
-            if isinstance(value, dict) and value and depth < MAX_JSON_DEPTH
-            else {}
-        )
-        for key_name, key_value in (inner or {name: value}).items():
-            if key_name in out:
-                raise ValueError(f"duplicate key {key_name!r} (a dotted key and a nested object name it twice)")
-            out[key_name] = key_value
-    return out
 
 
 def _json_table(records: list[dict[str, Any]]) -> pa.Table:
@@ -433,9 +449,13 @@ def _slices(table: pa.Table, lines: np.ndarray, size: int) -> Iterator[tuple[pa.
 
 def _kind(path: Path) -> str:
     suffix = path.suffix.lower()
+    if suffix == ".gz" and Path(path.stem).suffix.lower() in (".jsonl", ".ndjson"):
+        return "jsonl"  # log.jsonl.gz
     if suffix not in SUFFIXES:
         raise LogError(
-            Problem(str(path), 0, "", f"unknown log file type {suffix!r}: use .csv, .csv.gz, .parquet or .jsonl")
+            Problem(
+                str(path), 0, "", f"unknown log file type {suffix!r}: use .csv, .csv.gz, .parquet, .jsonl or .jsonl.gz"
+            )
         )
     return SUFFIXES[suffix]
 
@@ -446,14 +466,6 @@ def _binary(path: Path) -> IO[bytes]:
     return open(path, "rb")
 
 
-def _not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
-    byte = data[exc.start : exc.start + 1].hex()
-    return (
-        f"not UTF-8 (byte 0x{byte} at column {exc.start + 1}); save the log as UTF-8 "
-        "(e.g. iconv -f GBK -t UTF-8 for a GBK export)"
-    )
-
-
 def _bad_utf8_line(path: Path) -> tuple[int, str]:
     """The first line that is not UTF-8, with the message; (0, "") when none is found."""
     with _binary(path) as handle:
@@ -461,8 +473,59 @@ def _bad_utf8_line(path: Path) -> tuple[int, str]:
             try:
                 data.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:
-                return number, _not_utf8(data, exc)
+                return number, not_utf8(data, exc)
     return 0, ""
+
+
+def _physical_lines(seen: int, rows: int, skipped: list[int]) -> np.ndarray:
+    """The physical lines of the next `rows` rows read after `seen`, past the header and the `skipped` lines.
+
+    Row k (counted from 0 over the file) stands on line ``k + 2`` plus the skipped lines before
+    it: with the skipped lines sorted, ``s_i - i`` is non-decreasing, and the skipped lines before
+    row k are those with ``s_i - i <= k + 2``.
+    """
+    base = np.arange(seen, seen + rows, dtype=np.int64) + 2
+    if not skipped:
+        return base
+    ordered = np.sort(np.asarray(skipped, dtype=np.int64))
+    shifted = ordered - np.arange(len(ordered), dtype=np.int64)
+    return base + np.searchsorted(shifted, base, side="right")
+
+
+@contextlib.contextmanager
+def _undecodable_rows(caught: list[BaseException]) -> Iterator[None]:
+    """Collect (not print) the decoding errors pyarrow meets handing a malformed row that is not UTF-8 to the handler.
+
+    pyarrow reports them as "Exception ignored" on stderr and then stops with a parse error; the
+    caller names the line that is not UTF-8 instead.
+    """
+    before = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, UnicodeDecodeError):
+            caught.append(unraisable.exc_value)
+        else:
+            before(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = before
+
+
+def _whole_lines(path: Path) -> int:
+    """The complete lines a damaged compressed file gives before the damage."""
+    count = 0
+    try:
+        with _binary(path) as handle:
+            for data in bounded_lines(handle, BLOCK_BYTES):
+                if data is None or not data.endswith(b"\n"):
+                    break
+                count += 1
+    except (OSError, EOFError, zlib.error):
+        pass
+    return count
 
 
 def _long_line(path: Path, after: int) -> int:

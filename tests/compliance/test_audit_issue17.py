@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import warnings
+import zlib
 from pathlib import Path
 
 import pyarrow as pa
@@ -54,8 +55,10 @@ def _problems(result) -> list[str]:
 def test_a_truncated_csv_gz_is_one_line(tmp_path):
     log = tmp_path / "log.csv.gz"
     log.write_bytes(gzip.compress(SHOP_LOG.read_bytes())[:300])
+    # The 300 bytes decompress to the header and three rows whole, and a part of the fifth line:
+    assert zlib.decompressobj(31).decompress(log.read_bytes()).count(b"\n") == 4
     message = _refusal(log)
-    assert message.startswith(f"{log}:2: <root>: the compressed log is damaged or truncated after line 1 (")
+    assert message.startswith(f"{log}:5: <root>: the compressed log is damaged or truncated after line 4 (")
     assert message.endswith("); nothing audited")
 
 

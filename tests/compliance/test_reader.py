@@ -111,7 +111,7 @@ def test_bad_arguments_and_files():
     with pytest.raises(LogError) as info:
         LogReader(ROOT / "README.md")
     assert str(info.value) == (
-        f"{ROOT / 'README.md'}: <root>: unknown log file type '.md': use .csv, .csv.gz, .parquet or .jsonl"
+        f"{ROOT / 'README.md'}: <root>: unknown log file type '.md': use .csv, .csv.gz, .parquet, .jsonl or .jsonl.gz"
     )
     with pytest.raises(LogError) as info:
         LogReader(ROOT / "no_such.csv")
