@@ -9,6 +9,7 @@ A setting the floor guard refuses is told as failed and never simulated.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +30,15 @@ def make_sampler(name: str, seed: int, population: int) -> Any:
     import optuna
 
     seed = seed % 2**32
+    with warnings.catch_warnings():  # NSGA-III and QMC are "experimental" in Optuna: the user chose them by name
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        sampler = _sampler(optuna, name, seed, population)
+    if sampler is None:
+        raise UsageError(Problem("<cli>", 0, "--sampler", f"unknown sampler {name!r}: use {', '.join(SAMPLERS)}"))
+    return sampler
+
+
+def _sampler(optuna: Any, name: str, seed: int, population: int) -> Any:
     if name == "nsga2":
         return optuna.samplers.NSGAIISampler(population_size=population, seed=seed)
     if name == "nsga3":
@@ -39,7 +49,7 @@ def make_sampler(name: str, seed: int, population: int) -> Any:
         return optuna.samplers.RandomSampler(seed=seed)
     if name == "qmc":
         return optuna.samplers.QMCSampler(seed=seed, qmc_type="sobol", scramble=True)
-    raise UsageError(Problem("<cli>", 0, "--sampler", f"unknown sampler {name!r}: use {', '.join(SAMPLERS)}"))
+    return None
 
 
 class Search:
