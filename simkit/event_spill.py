@@ -48,7 +48,7 @@ class _SortedRun:
                 raise ValueError("a spilled run needs rows")
             writer.close()
         self.path = path
-        self._file = pa.memory_map(str(path), "r")
+        self._file = pa.OSFile(str(path), "rb")  # read, not mapped: mapped pages would count as the process's memory
         self._reader = pa.ipc.open_file(self._file)
         self._next_batch = 0
 

@@ -135,6 +135,7 @@ class _Buffered:
             rest = run.take_settled(everything=True)
             if rest is not None:
                 self._spilled.spill(rest)
+            pa.default_memory_pool().release_unused()  # what the spill and the writes let go, back to the system
 
     def _current(self) -> _Run:
         if self._run is None:

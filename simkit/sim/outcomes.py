@@ -137,16 +137,7 @@ def return_leg(model: Simulation, case: Case, now: float) -> Proc:
     arrival = shipped + case.d[D_TRANSIT]
     if not in_time(arrival, receipt_due):  # still travelling when the timer fires
         yield wake_at(env, shipped + (receipt_due - shipped))
-        model.n.auto_refund += 1
-        if model.emit is not None:
-            ev(
-                model,
-                case,
-                "platform",
-                "auto_confirm_return" if service else "auto_refund",
-                next_status,
-                rule=receipt_rule,
-            )
+        _receipt_timer_fired(model, case, service, next_status, receipt_rule)
         if not service:
             refund(model, case, case.price, receipt_rule, after_return=True)
             return
@@ -165,22 +156,20 @@ def return_leg(model: Simulation, case: Case, now: float) -> Proc:
     verb, _, _, when = yield from answer(model, case, receipt_due, action, 0.0, case.d[D_HANDLE2])
     yield wake_at(env, when)
     if verb == "timeout":
-        model.n.auto_refund += 1
-        if model.emit is not None:
-            ev(
-                model,
-                case,
-                "platform",
-                "auto_confirm_return" if service else "auto_refund",
-                next_status,
-                rule=receipt_rule,
-            )
+        _receipt_timer_fired(model, case, service, next_status, receipt_rule)
     elif model.emit is not None:
         ev(model, case, "merchant", "confirm_return", next_status)
     if not service:
         refund(model, case, case.price, receipt_rule if verb == "timeout" else case.basis, after_return=True)
         return
     yield from send_back(model, case)
+
+
+def _receipt_timer_fired(model: Simulation, case: Case, service: bool, next_status: str, rule: str) -> None:
+    """The platform's receipt timer confirmed the returned goods for the merchant (counted; recorded if kept)."""
+    model.n.auto_refund += 1
+    if model.emit is not None:
+        ev(model, case, "platform", "auto_confirm_return" if service else "auto_refund", next_status, rule=rule)
 
 
 def send_back(model: Simulation, case: Case) -> Proc:
