@@ -19,27 +19,20 @@ cannot be read at all, or lacks a required column, raises `LogError`.
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import json
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from simkit.errors import LogError, Problem, UsageError, shorten
+from simkit.logs.factrows import csv_rows, json_rows
 from simkit.logs.format import CHANNELS
 from simkit.logs.lines import (
-    MAX_JSON_LINE_BYTES,
-    bounded_lines,
     columns_text,
-    flatten,
     not_a_file,
-    not_utf8,
-    unique_keys,
 )
 
 ZONE = "Asia/Shanghai"
@@ -95,8 +88,6 @@ _PLAIN_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 _EARLIEST = pd.Timestamp("1970-01-01", tz="UTC")
 _END = pd.Timestamp("2200-01-01", tz="UTC")
 """Times are read from 1970 up to 2200, as the audit reads them (an int64 time of 10^18 is no time)."""
-CSV_ROW_BYTES = 1 << 22
-"""A CSV row longer than this (4 MB, the audit's limit) cannot be read."""
 
 
 def read_order_facts(
@@ -175,7 +166,7 @@ def _from_orders(path: Path, shape: str, problems: list[Problem]) -> tuple[pd.Da
     if path.stat().st_size == 0:
         raise LogError(Problem(file, 1, "", "the file is empty: no header, no rows"))
     columns: list[str] = []  # a CSV file's header
-    rows = list(_csv_rows(path, problems, columns) if suffix == ".csv" else _json_rows(path, problems))
+    rows = list(csv_rows(path, problems, columns) if suffix == ".csv" else json_rows(path, problems))
     header: list[str] = list(dict.fromkeys([*columns, *(k for _, row in rows for k in row)]))
     sources = SOURCES[shape]
     chosen: dict[str, str] = {}
@@ -327,108 +318,6 @@ def _stamps(values: list[Any]) -> pd.Series:
     """Times (None when unknown) as a zone-aware Series in China time."""
     stamps = pd.Series([pd.NaT if v is None else v for v in values], dtype=object)
     return pd.Series(pd.to_datetime(stamps, utc=True)).dt.tz_convert(ZONE).astype(pd.DatetimeTZDtype("ns", ZONE))
-
-
-def _csv_rows(path: Path, problems: list[Problem], columns: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line, row) of each well-formed CSV row; the others go to `problems`, the header to `columns`.
-
-    Read as the audit reads a CSV log: UTF-8 (a byte-order mark allowed), rows up to 4 MB, each
-    column named once; a file that breaks one of these is refused with the line that breaks it.
-    """
-    file = str(path)
-    with open(path, "rb") as handle, _field_limit(CSV_ROW_BYTES):
-        reader = csv.reader(_text_lines(handle, file))
-        try:
-            header = next(reader, None)
-            if header is None:
-                return
-            header = [column.strip() for column in header]
-            _no_duplicates(header, file)
-            columns += header
-            for fields in reader:
-                line = reader.line_num
-                if not fields or all(not f.strip() for f in fields):
-                    problems.append(Problem(file, line, "row", "malformed row: empty line"))
-                    continue
-                if len(fields) != len(header):
-                    problems.append(
-                        Problem(file, line, "row", f"malformed row: expected {len(header)} fields, found {len(fields)}")
-                    )
-                    continue
-                yield line, dict(zip(header, fields, strict=True))
-        except csv.Error as exc:
-            line = reader.line_num
-            if "field limit" in str(exc):
-                message = f"a row longer than {CSV_ROW_BYTES >> 20} MB cannot be read (a field too long?)"
-                raise LogError(Problem(file, line, "row", message)) from None
-            raise LogError(Problem(file, line, "row", f"cannot read the orders file: {exc}")) from None
-
-
-@contextlib.contextmanager
-def _field_limit(limit: int) -> Iterator[None]:
-    """`csv`'s field size limit set to `limit` while reading (its default is 128 KB)."""
-    before = csv.field_size_limit(limit)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(before)
-
-
-def _text_lines(handle: IO[bytes], file: str) -> Iterator[str]:
-    """The file's lines as text; a line that is not UTF-8 or longer than a row may be refuses the file."""
-    for number, data in enumerate(bounded_lines(handle, CSV_ROW_BYTES), start=1):
-        if data is None:
-            message = f"a row longer than {CSV_ROW_BYTES >> 20} MB cannot be read (a field too long?)"
-            raise LogError(Problem(file, number, "row", message))
-        try:
-            yield data.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError as exc:
-            raise LogError(Problem(file, number, "", not_utf8(data, exc))) from None
-
-
-def _no_duplicates(header: list[str], file: str) -> None:
-    """Refuse a header that names a column twice (which of the two would be read?)."""
-    seen: dict[str, int] = {}
-    for number, column in enumerate(header, start=1):
-        if column in seen:
-            message = f"duplicate column (columns {seen[column]} and {number} have this name): rename or drop one"
-            raise LogError(Problem(file, 1, column, message))
-        seen[column] = number
-
-
-def _json_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line, flattened object) of each JSON object line; the others go to `problems`."""
-    file = str(path)
-    with open(path, "rb") as handle:
-        for line, data in enumerate(bounded_lines(handle, MAX_JSON_LINE_BYTES), start=1):
-            record, what = _json_object(data, line)
-            if record is None:
-                problems.append(Problem(file, line, "row", f"malformed row: {what}"))
-                continue
-            yield line, record
-
-
-def _json_object(data: bytes | None, line: int) -> tuple[dict[str, Any] | None, str]:
-    """One line as a flattened JSON object, or (None, what is wrong with it)."""
-    if data is None:
-        return None, f"longer than {MAX_JSON_LINE_BYTES >> 20} MB (a field too long?)"
-    try:
-        text = data.decode("utf-8-sig" if line == 1 else "utf-8")
-    except UnicodeDecodeError as exc:
-        return None, not_utf8(data, exc)
-    if not text.strip():
-        return None, "empty line"
-    try:
-        record = json.loads(text, object_pairs_hook=unique_keys)
-        if not isinstance(record, dict):
-            return None, "not a JSON object"
-        return flatten(record), ""
-    except json.JSONDecodeError as exc:
-        return None, f"not JSON ({exc.msg})"
-    except RecursionError:
-        return None, "not JSON (nested too deeply)"
-    except ValueError as exc:  # a key twice
-        return None, str(exc)
 
 
 def parse_time(value: Any) -> pd.Timestamp | None:

@@ -21,7 +21,7 @@ from simkit.logs.encode import is_missing, json_records, nest
 from simkit.logs.format import PRESETS, candidate_columns, resolve_columns
 from simkit.logs.lines import flatten
 from simkit.logs.normalise import Normaliser
-from simkit.logs.reader import _json_record, _json_table
+from simkit.logs.rawfile import json_record, json_table
 
 
 def exported_rows(
@@ -49,8 +49,8 @@ def _raw(name: str, table: pd.DataFrame) -> tuple[pa.Table, np.ndarray]:
     """The raw text columns and line numbers the reader takes from the rendered file."""
     if name.endswith(".jsonl"):
         texts = (json.dumps(nest(row), ensure_ascii=False) for row in json_records(table))
-        records = [flatten(_json_record(text)) for text in texts]
-        return _json_table(records), np.arange(1, len(records) + 1, dtype=np.int64)
+        records = [flatten(json_record(text)) for text in texts]
+        return json_table(records), np.arange(1, len(records) + 1, dtype=np.int64)
     columns = {str(c): pa.array(_csv_texts(table[c]), pa.string()) for c in table.columns}
     return pa.table(columns), np.arange(2, len(table) + 2, dtype=np.int64)
 

@@ -11,15 +11,12 @@ that stops it.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import gzip
 import json
-import sys
 import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -44,14 +41,23 @@ from simkit.logs.lines import (
     flatten,
     not_a_file,
     not_utf8,
-    unique_keys,
 )
 from simkit.logs.normalise import Normaliser
+from simkit.logs.rawfile import (
+    BLOCK_BYTES,
+    GZIP_MAGIC,
+    bad_utf8_line,
+    file_kind,
+    json_record,
+    json_table,
+    long_line,
+    open_binary,
+    physical_lines,
+    table_slices,
+    undecodable_rows,
+    whole_lines,
+)
 
-SUFFIXES = {".csv": "csv", ".gz": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-BLOCK_BYTES = 1 << 22
-"""The CSV reader's block: a row longer than this cannot be read."""
-GZIP_MAGIC = b"\x1f\x8b"
 HEADER_SEARCH_LINES = 1000
 """JSON Lines: the shape is recognised from the first object among this many lines."""
 
@@ -93,7 +99,7 @@ class LogReader:
         unreadable = not_a_file(self.path)
         if unreadable:
             raise LogError(Problem(self.file, 0, "", unreadable))
-        self.kind = _kind(self.path)
+        self.kind = file_kind(self.path)
         self.header = self._header()
         self.detected = ""
         if fmt is None:
@@ -124,7 +130,7 @@ class LogReader:
             self._no_duplicates(header)
             return header
         try:
-            with _binary(self.path) as handle:
+            with open_binary(self.path) as handle:
                 first = handle.readline(BLOCK_BYTES + 1)
         except (OSError, EOFError, zlib.error) as exc:
             raise self._fail(1, "", f"cannot read the compressed log: {exc}") from None
@@ -171,12 +177,12 @@ class LogReader:
     def _json_header(self) -> list[str]:
         """The keys of the first JSON object among the first lines ([] when none is found)."""
         try:
-            with _binary(self.path) as handle:
+            with open_binary(self.path) as handle:
                 for number, data in enumerate(bounded_lines(handle, MAX_JSON_LINE_BYTES), start=1):
                     if number > HEADER_SEARCH_LINES:
                         break
                     try:
-                        record = None if data is None else _json_record(data.decode("utf-8-sig"))
+                        record = None if data is None else json_record(data.decode("utf-8-sig"))
                         if isinstance(record, dict):
                             return list(flatten(record))
                     except (ValueError, RecursionError):
@@ -257,7 +263,7 @@ class LogReader:
         last = 1
         undecodable: list[BaseException] = []
         try:
-            with _undecodable_rows(undecodable):
+            with undecodable_rows(undecodable):
                 reader = pacsv.open_csv(
                     pa.input_stream(str(self.path), compression="gzip")
                     if self.path.suffix == ".gz"
@@ -278,19 +284,19 @@ class LogReader:
                 )
             seen = 0
             while True:
-                with _undecodable_rows(undecodable):
+                with undecodable_rows(undecodable):
                     batch = next(reader, None)
                 if batch is None:
                     break
-                lines = _physical_lines(seen, batch.num_rows, skipped)
+                lines = physical_lines(seen, batch.num_rows, skipped)
                 seen += batch.num_rows
                 if len(lines):
                     last = int(lines[-1])
                 table, lines = self._drop_empty(pa.Table.from_batches([batch]), lines)
-                yield from _slices(table, lines, self.batch_rows)
+                yield from table_slices(table, lines, self.batch_rows)
         except (pa.ArrowInvalid, OSError, EOFError) as exc:
             if undecodable:  # a malformed row that is not UTF-8: pyarrow cannot hand it to `invalid`
-                line, message = _bad_utf8_line(self.path)
+                line, message = bad_utf8_line(self.path)
                 if line:
                     raise self._fail(line, "", message) from None
             raise self._csv_error(exc, max([last, *skipped])) from None
@@ -299,15 +305,15 @@ class LogReader:
         """The one-line refusal of a CSV log the reader stopped on, naming the line that stopped it."""
         text = str(exc)
         if "straddl" in text or ("block" in text.lower() and "boundar" in text.lower()):
-            line = _long_line(self.path, last) or last + 1
+            line = long_line(self.path, last) or last + 1
             return self._fail(
                 line, "row", f"a row longer than {BLOCK_BYTES // (1 << 20)} MB cannot be read (a field too long?)"
             )
         if "UTF8" in text or "UTF-8" in text or "utf8" in text:
-            line, message = _bad_utf8_line(self.path)
+            line, message = bad_utf8_line(self.path)
             return self._fail(line or last + 1, "", message or f"not UTF-8: {text}")
         if isinstance(exc, (OSError, EOFError)):
-            last = max(last, _whole_lines(self.path))
+            last = max(last, whole_lines(self.path))
             return self._fail(
                 last + 1, "", f"the compressed log is damaged or truncated after line {last} ({exc}); nothing audited"
             )
@@ -344,7 +350,7 @@ class LogReader:
         lines: list[int] = []
         number = 0
         try:
-            with _binary(self.path) as handle:
+            with open_binary(self.path) as handle:
                 for number, data in enumerate(bounded_lines(handle, MAX_JSON_LINE_BYTES), start=1):
                     record = self._json_row(number, data)
                     if record is None:
@@ -352,14 +358,14 @@ class LogReader:
                     records.append(record)
                     lines.append(number)
                     if len(records) >= self.batch_rows:
-                        yield _json_table(records), np.array(lines, dtype=np.int64)
+                        yield json_table(records), np.array(lines, dtype=np.int64)
                         records, lines = [], []
         except (OSError, EOFError, zlib.error) as exc:
             raise self._fail(
                 number + 1, "", f"the compressed log is damaged or truncated after line {number} ({exc})"
             ) from None
         if records:
-            yield _json_table(records), np.array(lines, dtype=np.int64)
+            yield json_table(records), np.array(lines, dtype=np.int64)
 
     def _json_row(self, number: int, data: bytes | None) -> dict[str, Any] | None:
         """One line (None: longer than the limit) as a flat record, or None (reported) when it is no JSON object."""
@@ -381,7 +387,7 @@ class LogReader:
             malformed("empty line")
             return None
         try:
-            record = _json_record(text)
+            record = json_record(text)
             flat = flatten(record) if isinstance(record, dict) else None
             if flat is not None:  # only the keys read as fields: a record may hold a million others
                 flat = {key: value for key, value in flat.items() if key in self.columns}
@@ -397,147 +403,3 @@ class LogReader:
         if flat is None:
             malformed("not a JSON object")
         return flat
-
-
-class _Number(str):
-    """A JSON number (or NaN, Infinity) as written."""
-
-    __slots__ = ()
-
-
-def _json_record(text: str) -> Any:
-    """A JSON value with numbers kept as written (so that 1e400, NaN and big integers are judged, not rounded)."""
-    return json.loads(
-        text, parse_float=_Number, parse_int=_Number, parse_constant=_Number, object_pairs_hook=unique_keys
-    )
-
-
-def _json_text(value: Any) -> str:
-    """A nested JSON value written back as JSON (numbers as they were written)."""
-    if isinstance(value, _Number):
-        return str(value)
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_json_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_json_text(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _json_table(records: list[dict[str, Any]]) -> pa.Table:
-    names = list(dict.fromkeys(name for record in records for name in record))
-    columns = {name: pa.array([_scalar(record.get(name)) for record in records], pa.string()) for name in names}
-    return pa.table(columns) if columns else pa.table({})
-
-
-def _scalar(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    try:
-        return _json_text(value)
-    except RecursionError:
-        return "<nested JSON>"
-
-
-def _slices(table: pa.Table, lines: np.ndarray, size: int) -> Iterator[tuple[pa.Table, np.ndarray]]:
-    for first in range(0, table.num_rows, size):
-        yield table.slice(first, size), lines[first : first + size]
-
-
-def _kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix == ".gz" and Path(path.stem).suffix.lower() in (".jsonl", ".ndjson"):
-        return "jsonl"  # log.jsonl.gz
-    if suffix not in SUFFIXES:
-        raise LogError(
-            Problem(
-                str(path), 0, "", f"unknown log file type {suffix!r}: use .csv, .csv.gz, .parquet, .jsonl or .jsonl.gz"
-            )
-        )
-    return SUFFIXES[suffix]
-
-
-def _binary(path: Path) -> IO[bytes]:
-    if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb")
-
-
-def _bad_utf8_line(path: Path) -> tuple[int, str]:
-    """The first line that is not UTF-8, with the message; (0, "") when none is found."""
-    with _binary(path) as handle:
-        for number, data in enumerate(handle, start=1):
-            try:
-                data.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                return number, not_utf8(data, exc)
-    return 0, ""
-
-
-def _physical_lines(seen: int, rows: int, skipped: list[int]) -> np.ndarray:
-    """The physical lines of the next `rows` rows read after `seen`, past the header and the `skipped` lines.
-
-    Row k (counted from 0 over the file) stands on line ``k + 2`` plus the skipped lines before
-    it: with the skipped lines sorted, ``s_i - i`` is non-decreasing, and the skipped lines before
-    row k are those with ``s_i - i <= k + 2``.
-    """
-    base = np.arange(seen, seen + rows, dtype=np.int64) + 2
-    if not skipped:
-        return base
-    ordered = np.sort(np.asarray(skipped, dtype=np.int64))
-    shifted = ordered - np.arange(len(ordered), dtype=np.int64)
-    return base + np.searchsorted(shifted, base, side="right")
-
-
-@contextlib.contextmanager
-def _undecodable_rows(caught: list[BaseException]) -> Iterator[None]:
-    """Collect (not print) the decoding errors pyarrow meets handing a malformed row that is not UTF-8 to the handler.
-
-    pyarrow reports them as "Exception ignored" on stderr and then stops with a parse error; the
-    caller names the line that is not UTF-8 instead.
-    """
-    before = sys.unraisablehook
-
-    def hook(unraisable: Any) -> None:
-        if isinstance(unraisable.exc_value, UnicodeDecodeError):
-            caught.append(unraisable.exc_value)
-        else:
-            before(unraisable)
-
-    sys.unraisablehook = hook
-    try:
-        yield
-    finally:
-        sys.unraisablehook = before
-
-
-def _whole_lines(path: Path) -> int:
-    """The complete lines a damaged compressed file gives before the damage."""
-    count = 0
-    try:
-        with _binary(path) as handle:
-            for data in bounded_lines(handle, BLOCK_BYTES):
-                if data is None or not data.endswith(b"\n"):
-                    break
-                count += 1
-    except (OSError, EOFError, zlib.error):
-        pass
-    return count
-
-
-def _long_line(path: Path, after: int) -> int:
-    """The first physical line after line `after` longer than the reader's block (0 when none)."""
-    with _binary(path) as handle:
-        number = 0
-        while True:
-            data = handle.readline(BLOCK_BYTES + 1)
-            if not data:
-                return 0
-            number += 1
-            if len(data) > BLOCK_BYTES and number > after:
-                return number
-            while len(data) > BLOCK_BYTES and not data.endswith(b"\n"):  # the rest of a long line
-                data = handle.readline(BLOCK_BYTES + 1)

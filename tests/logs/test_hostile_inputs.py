@@ -29,7 +29,8 @@ from simkit.cli.main import main
 from simkit.compliance.audit import audit_log
 from simkit.errors import LogError, Problem
 from simkit.logs.facts import read_order_facts
-from simkit.logs.reader import LogReader, _physical_lines
+from simkit.logs.rawfile import physical_lines
+from simkit.logs.reader import LogReader
 from simkit.policy.loader import load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,9 +160,9 @@ def test_a_30_mb_reason_in_a_taobao_export_stays_within_memory(tmp_path: Path) -
 def test_row_lines_count_the_malformed_lines_before_them() -> None:
     # Rows read in order stand on lines 2, 3, …; lines 3, 4 and 7 were malformed (skipped):
     # the rows stand on lines 2, 5, 6, 8, 9.
-    assert _physical_lines(0, 5, [7, 3, 4]).tolist() == [2, 5, 6, 8, 9]
-    assert _physical_lines(3, 2, [7, 3, 4]).tolist() == [8, 9]  # the next chunk, after three rows
-    assert _physical_lines(0, 3, []).tolist() == [2, 3, 4]
+    assert physical_lines(0, 5, [7, 3, 4]).tolist() == [2, 5, 6, 8, 9]
+    assert physical_lines(3, 2, [7, 3, 4]).tolist() == [8, 9]  # the next chunk, after three rows
+    assert physical_lines(0, 3, []).tolist() == [2, 3, 4]
 
 
 # --- order facts given twice --------------------------------------------------------------------
