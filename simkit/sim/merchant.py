@@ -105,6 +105,18 @@ def decide(model: Simulation, case: Case, action: str, now: float) -> tuple[str,
     return ("refuse", rule, 0.0)
 
 
+def no_reason_return(model: Simulation, case: Case) -> rules.Decision:
+    """The no-reason return rule on this case: delivered goods, asked for when the case was requested."""
+    return rules.no_reason_return(
+        model.policy,
+        category=case.category,
+        received_at=model.cache.at(case.deliver),
+        at=model.cache.at(case.requested_at),
+        goods_used=case.used,
+        paid_at=model.cache.at(case.paid),
+    )
+
+
 def obliged(model: Simulation, case: Case) -> tuple[bool, str]:
     """Whether the rules oblige the merchant to grant the request now, and the rule id."""
     policy = model.policy
@@ -114,14 +126,7 @@ def obliged(model: Simulation, case: Case) -> tuple[bool, str]:
         if case.window_rule in REOPENED:
             # filed inside an extended or reopened period: handled as within the window
             return not case.used, case.window_rule
-        decision = rules.no_reason_return(
-            policy,
-            category=case.category,
-            received_at=model.cache.at(case.deliver),
-            at=model.cache.at(case.requested_at),
-            goods_used=case.used,
-            paid_at=model.cache.at(case.paid),
-        )
+        decision = no_reason_return(model, case)
         return decision.allowed, decision.rules[0] if decision.rules else ""
     tri = model.cache.pure(rules.refund_triage, reason=case.reason)
     rule = tri.rules[0] if tri.rules else ""

@@ -13,7 +13,7 @@ from simkit.sim import statuses as st
 from simkit.sim.driver import drive, wake_at
 from simkit.sim.judgement import arbiter_finds_for_buyer, severity
 from simkit.sim.lifecycle import close_trade
-from simkit.sim.merchant import answer
+from simkit.sim.merchant import answer, no_reason_return
 from simkit.sim.plan import (
     CLAIM_CASE_NO,
     D_ARBITER,
@@ -292,14 +292,7 @@ def arbitration(model: Simulation, case: Case, rule: str, waiting: str | None = 
     yield env.timeout(case.d[D_ARBITER])
     allowed = True
     if case.reason == "changed_mind" and not math.isnan(case.deliver):
-        allowed = rules.no_reason_return(
-            policy,
-            category=case.category,
-            received_at=model.cache.at(case.deliver),
-            at=model.cache.at(case.requested_at),
-            goods_used=case.used,
-            paid_at=model.cache.at(case.paid),
-        ).allowed
+        allowed = no_reason_return(model, case).allowed
     decision = model.cache.pure(
         rules.arbitrate,
         reason=case.reason,
