@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks import audit, calibrate, experiments, measure, scaling
+from benchmarks import audit, calibrate, experiments, floor, measure, scaling
 from benchmarks import optimize as policy_search
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,12 +76,14 @@ def main(argv: list[str] | None = None) -> int:
         "events/s vs bare SimPy": (figures["events_ratio"] >= TARGET_RATIO, f">= {TARGET_RATIO:.0%}"),
     }
     scaled: list[dict[str, float]] = []
+    cost: dict[str, float] = {}
     scale_checks: dict[str, tuple[bool, str]] = {}
     if not args.no_scaling:
         sizes = (*scaling.SIZES, scaling.BIG) if args.scale_4m else scaling.SIZES
         with tempfile.TemporaryDirectory() as tmp:
             scaled = scaling.measure(scaling.run_child(ROOT), SCENARIO, sizes, args.seed, Path(tmp))
         scale_checks = scaling.checks(scaled)
+        cost = _child_floor()  # what a case costs, part by part, against the speed goal's budget
     experiment_ok, audit_ok, calibrate_ok, search_ok, text, audited = True, True, True, True, "", {}
     calibrated: dict[str, float | str] = {}
     searched: dict[str, float] = {}
@@ -97,12 +99,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         met = {k: v[0] for k, v in (checks | scale_checks).items()}
         met |= {"peak MB (audit)": audit_ok, "calibration s": calibrate_ok, "optimiser share": search_ok}
-        found = {"figures": figures, "scaling": scaled, "audit": audited, "calibration": calibrated}
+        found = {"figures": figures, "scaling": scaled, "case_cost": cost, "audit": audited, "calibration": calibrated}
         print(json.dumps(found | {"optimize": searched, "targets_met": met}, indent=2))
     else:
         print(measure.report(figures, checks))
         if scaled:
             print(scaling.report(scaled, scale_checks))
+            print(floor.describe(cost))
         if not args.simulation_only:
             print(text)
             print(audit.describe(audited, audit_ok))
@@ -110,6 +113,15 @@ def main(argv: list[str] | None = None) -> int:
             print(search_text)
     met_all = all(ok for ok, _ in (checks | scale_checks).values())
     return 0 if met_all and experiment_ok and audit_ok and calibrate_ok and search_ok else 1
+
+
+def _child_floor() -> dict[str, float]:
+    """The cost of a case part by part (`benchmarks.floor`), in a fresh process (it swaps rule functions)."""
+    args = ["--scenario", str(SCENARIO), "--orders", str(scaling.SIZES[0])]
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.floor", *args], check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def _child_experiments() -> dict[str, float]:

@@ -26,8 +26,8 @@ from simkit.metrics import Counters
 from simkit.scenario.loader import Scenario
 from simkit.sim import flows
 from simkit.sim.arrivals import WINDOW_ORDERS
-from simkit.sim.driver import wake_at
 from simkit.sim.draws import CHANNELS
+from simkit.sim.driver import wake_at
 from simkit.sim.inflight import InFlight, LiveCase
 from simkit.sim.orders import OrderBook
 from simkit.sim.plan import CLAIM_CASE_NO, CasePlan, plan_cases

@@ -161,7 +161,8 @@ def test_a_run_leaves_no_cyclic_garbage_that_grows_with_it_so_the_collector_can_
     for name in ("tmall_baseline.yaml", "channels_baseline.yaml", "store_exit.yaml"):
         found = {}
         for orders, days in ((8_000, 24), (16_000, 48)):
-            settings = {"orders.count": orders, "orders.window": f"{days} days", "scenario.horizon": f"{days + 20} days"}
+            horizon = f"{days + 20} days"
+            settings = {"orders.count": orders, "orders.window": f"{days} days", "scenario.horizon": horizon}
             scenario = load_scenario(SCENARIOS / name, settings)
             recorder = _GcWatching()
             gc.collect()
