@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterator
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -26,11 +25,11 @@ from simkit.metrics import Counters
 from simkit.scenario.loader import Scenario
 from simkit.sim import flows
 from simkit.sim.arrivals import WINDOW_ORDERS
-from simkit.sim.draws import CHANNELS
 from simkit.sim.driver import wake_at
 from simkit.sim.inflight import InFlight, LiveCase
 from simkit.sim.orders import OrderBook
-from simkit.sim.plan import CLAIM_CASE_NO, CasePlan, plan_cases
+from simkit.sim.pending import Keys, Pending, plan_columns
+from simkit.sim.plan import CLAIM_CASE_NO, plan_cases
 from simkit.sim.pools import Pool
 from simkit.sim.rng import Streams
 from simkit.sim.rulecache import RuleCache
@@ -43,10 +42,6 @@ _TD = dt.timedelta
 LOOKAHEAD = 1.0
 """Hours: a window is drawn once the next case to start is this close to its first payment (a case
 starts at its order's payment or later, rounded to `plan.QUANTUM`, far below an hour)."""
-_START_KEY = itemgetter(-1, 1, 0)
-"""The launch order of case rows: start time, then case number (requests before claims), then order id."""
-_Keys = tuple[np.ndarray, np.ndarray, np.ndarray]
-"""The launch keys of case rows as columns: start times, case numbers, order ids."""
 
 
 class Model:
@@ -152,13 +147,11 @@ class Model:
             if exit_spec is not None
             else None
         )
-        self._waiting: list[tuple[Any, ...]] = []
-        self._next = 0
-        self._keys: _Keys = (np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self._pending = Pending()
         self._launch()
         self.env.run(until=self.horizon)
         while self.orders.left:  # windows whose cases all start after the horizon: their timelines still count
-            if self._window():
+            if self._window()[1][0].size:
                 raise RuntimeError("a case planned before the horizon was never started")
         self.recorder.end()
         self._finish_counters()
@@ -168,8 +161,8 @@ class Model:
         streams = Streams.from_seed(self.streams.seed, self.streams.replication)
         return whole_book(self.spec, self.policy, streams, self.start)
 
-    def _window(self) -> tuple[list[tuple[Any, ...]], _Keys]:
-        """Draw the next window of orders, record their own timelines; its case rows in launch order, and their keys."""
+    def _window(self) -> tuple[list[np.ndarray], Keys]:
+        """Draw the next window of orders and record their own timelines; its cases' columns and launch keys."""
         book = self.orders.next()
         plan = plan_cases(self.spec, book, self.streams, claims_apply=self._claims_apply, slow=self.merchants.slow)
         self.n.late_shipments += int(book.late.sum())
@@ -177,39 +170,7 @@ class Model:
             flows.emit_lifecycle(self, book, plan)
         if self.recorder.records:
             self.in_flight.plan(plan.order)
-        return self._rows(book, plan), (plan.start, plan.case_no, plan.order)
-
-    def _rows(self, book: OrderBook, plan: CasePlan) -> list[tuple[Any, ...]]:
-        """One tuple of `Case` arguments per planned case, in start order."""
-        idx = plan.order - book.first
-        start = plan.start.tolist()
-        cats = book.categories
-        categories = [cats[k] for k in book.category[idx].tolist()]
-        channels = [CHANNELS[k] for k in book.channel[idx].tolist()]
-        rows = zip(
-            plan.order.tolist(),
-            plan.case_no.tolist(),
-            book.merchant[idx].tolist(),
-            plan.reason,
-            plan.kind,
-            categories,
-            book.price[idx].tolist(),
-            book.free[idx].tolist(),
-            channels,
-            book.paid[idx].tolist(),
-            book.ship[idx].tolist(),
-            book.deliver[idx].tolist(),
-            book.confirm[idx].tolist(),
-            book.settle[idx].tolist(),
-            book.settle_offset[idx].tolist(),
-            book.used[idx].tolist(),
-            plan.owns_tail.tolist(),
-            plan.u.tolist(),
-            plan.d.tolist(),
-            start,
-            strict=True,
-        )
-        return list(rows)
+        return plan_columns(book, plan), (plan.start, plan.case_no, plan.order)
 
     def _launch(self, _fired: object = None) -> None:
         """Start every case whose start time has come, then wake again at the next one's start.
@@ -217,31 +178,28 @@ class Model:
         Starts are multiples of `plan.QUANTUM`, so reached exactly. Windows of orders are drawn
         just before the simulation could need them: while the next window's first payment is
         within `LOOKAHEAD` of the next case to start. Its cases are merged into those waiting, by
-        (start, case number, order id): the order of the whole book's plan. With a recorder that
-        keeps events, each case is watched so that the recorder hears which orders are settled
-        (`InFlight`); counters alone need no watching. It runs on the callback of its own wake-up
-        event (no `simpy.Process`: one event per start time, nothing else).
+        (start, case number, order id): the order of the whole book's plan (`Pending`). With a
+        recorder that keeps events, each case is watched so that the recorder hears which orders
+        are settled (`InFlight`); counters alone need no watching. It runs on the callback of its
+        own wake-up event (no `simpy.Process`: one event per start time, nothing else).
         """
-        env, orders, in_flight = self.env, self.orders, self.in_flight
+        env, orders, in_flight, pending = self.env, self.orders, self.in_flight, self._pending
         watch = self.recorder.records
         start_case = flows.start_case
-        rows, pos = self._waiting, self._next
         while True:
-            while (pos == len(rows) or rows[pos][-1] + LOOKAHEAD >= orders.next_paid) and orders.left:
+            row = pending.next()
+            while (row is None or row[-1] + LOOKAHEAD >= orders.next_paid) and orders.left:
                 if watch:
                     in_flight.settle(orders.next_id)
-                rows, self._keys = _merged(rows, self._keys, pos, *self._window())
-                pos = 0
-            if pos == len(rows):
-                self._waiting, self._next = rows, pos
+                pending.add(*self._window())
+                row = pending.next()
+            if row is None:
                 return
-            row = rows[pos]
             wait = row[-1] - env.now
             if wait > 0:
-                self._waiting, self._next = rows, pos
                 wake_at(env, env.now + wait).callbacks.append(self._launch)
                 return
-            pos += 1
+            pending.pop()
             if not watch:
                 start_case(self, Case(*row))
                 continue
@@ -268,27 +226,6 @@ class Model:
             n.staff_hours += self.provider.staffed_hours(self.horizon)
         n.arbiter_busy, n.arbiter_wait, n.arbiter_tasks = self.arbiters.busy, self.arbiters.wait, self.arbiters.tasks
         n.arbiter_hours = self.arbiters.staffed_hours(self.horizon)
-
-
-def _merged(
-    rows: list[tuple[Any, ...]], keys: _Keys, pos: int, new: list[tuple[Any, ...]], new_keys: _Keys
-) -> tuple[list[tuple[Any, ...]], _Keys]:
-    """The case rows from `pos` on and a new window's, in launch order (both already are), with their keys.
-
-    Raises:
-        RuntimeError: When a case of the new window should have started before the last one started.
-    """
-    start, case_no, order = (np.concatenate([column[pos:], more]) for column, more in zip(keys, new_keys, strict=True))
-    waiting = rows[pos:] + new
-    if not new:
-        return waiting, (start, case_no, order)
-    first = (float(new_keys[0][0]), int(new_keys[1][0]), int(new_keys[2][0]))
-    if pos and first < _START_KEY(rows[pos - 1]):
-        raise RuntimeError(f"a window of orders was drawn after its first case should have started: {first}")
-    if pos == len(rows) or first >= _START_KEY(rows[-1]):
-        return waiting, (start, case_no, order)
-    index = np.lexsort((order, case_no, start))
-    return [waiting[i] for i in index.tolist()], (start[index], case_no[index], order[index])
 
 
 @contextlib.contextmanager
