@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             scaled = scaling.measure(scaling.run_child(ROOT), SCENARIO, sizes, args.seed, Path(tmp))
         scale_checks = scaling.checks(scaled)
-        cost = _child_floor()  # what a case costs, part by part, against the speed goal's budget
+        cost = _child_floor(args.seed)  # what a case costs, part by part, against the speed goal's budget
     experiment_ok, audit_ok, calibrate_ok, search_ok, text, audited = True, True, True, True, "", {}
     calibrated: dict[str, float | str] = {}
     searched: dict[str, float] = {}
@@ -115,9 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if met_all and experiment_ok and audit_ok and calibrate_ok and search_ok else 1
 
 
-def _child_floor() -> dict[str, float]:
+def _child_floor(seed: int) -> dict[str, float]:
     """The cost of a case part by part (`benchmarks.floor`), in a fresh process (it swaps rule functions)."""
-    args = ["--scenario", str(SCENARIO), "--orders", str(scaling.SIZES[0])]
+    args = ["--scenario", str(SCENARIO), "--orders", str(scaling.SIZES[0]), "--seed", str(seed)]
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks.floor", *args], check=True, capture_output=True, text=True, cwd=ROOT
     )

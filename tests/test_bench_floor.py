@@ -39,6 +39,27 @@ def test_the_budget_of_a_case_is_the_goal_less_the_orders_share_and_the_parts_no
     ]
 
 
+def test_the_ratio_to_bare_is_orders_per_second_over_bare_timeouts_per_second():
+    # 6.00 µs per order is 166,667 orders/s; against 2,000,000 bare timeouts/s (0.50 µs each) that is 0.083.
+    figures = {
+        "orders": 1_000_000,
+        "cases": 100_000,
+        "seconds": 6.0,
+        "simpy_events": 500_000,
+        "rule_calls": 200_000,
+        "rule_seconds": 0.6,
+        "at_calls": 600_000,
+        "at_seconds": 0.3,
+        "orders_seconds": 1.0,
+        "launch_events": 100_000,
+        "bare_timeouts_per_s": 2_000_000,
+    }
+    lines = floor.describe(figures).splitlines()
+    assert lines[1] == "  per order                     :   6.00 µs  (ratio to bare 0.083)"
+    # the budget: 1 / (0.40 * 2e6) s = 1.25 µs per order, 0.25 after the orders' share, 2.5 µs per case
+    assert lines[-1].startswith("  the 0.40 goal leaves 1.25 µs per order: 2.5 µs per case after the orders' share")
+
+
 def test_the_parts_are_measured_on_a_real_run_and_add_up_to_less_than_the_whole(tmp_path):
     # A small run of the benchmark scenario: every part is measured (none is zero), and the parts a case
     # is made of stay below the whole case's cost.
