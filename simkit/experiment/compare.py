@@ -21,7 +21,7 @@ from simkit.errors import Problem, UsageError
 from simkit.experiment.engine import Arm, Progress, execute, plan, to_table
 from simkit.experiment.executors import Executor, make_executor, workers_for
 from simkit.experiment.stats import independent_difference, mean_ci, paired_difference
-from simkit.experiment.store import Store
+from simkit.experiment.store import Store, file_digests
 from simkit.experiment.tasks import batch_size
 from simkit.metrics import CATALOGUE
 
@@ -191,8 +191,11 @@ def compare(
     base = load_scenario(file, list(common))
     specs = [VariantSpec(s.name, s.variants, (*common, *s.overrides)) for s in specs]
     floor = {BASE: floor_of(base.policy)}
+    inputs = [*base.policy.files, *base.policy.variants]
     for spec in specs:  # validate every arm before running anything
-        floor[spec.name] = floor_of(load_scenario(file, list(spec.overrides), list(spec.variants)).policy)
+        policy = load_scenario(file, list(spec.overrides), list(spec.variants)).policy
+        floor[spec.name] = floor_of(policy)
+        inputs += [*policy.files, *policy.variants]
     refusal = strict_refusal([f for findings in floor.values() for f in findings]) if strict else None
     if refusal is not None:
         raise refusal
@@ -206,6 +209,7 @@ def compare(
         "scenario_text": Path(file).read_text(encoding="utf-8"),
         "variants": [[s.name, list(s.variants), list(s.overrides)] for s in specs],
         "common": list(common),
+        "inputs": file_digests(dict.fromkeys(inputs)),
         "seed": seed,
         "reps": reps,
         "target_ci": dict(target_ci or {}),

@@ -9,8 +9,10 @@ Layout of ``DIR``::
 
 After a crash or a kill, ``resume`` finds the tasks already on disk and the experiment
 runs only the missing ones; the final table is the same as an uninterrupted run's. A
-different definition in the same directory is refused with what changed, and so is a
-directory that holds anything but an experiment. Before anything is written, a resumed
+different definition in the same directory is refused with what changed (the definition holds
+the scenario's text and the digest of every policy and variant file, so an input edited between
+runs is named too), and so is a directory that holds anything but an experiment. Before
+anything is written, a resumed
 directory is checked whole: a damaged definition or task file, or an entry of the wrong
 kind, is named with how to recover (delete that file and resume).
 """
@@ -27,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from simkit.errors import Problem, SimkitError, UsageError
+from simkit.errors import Problem, SimkitError, UsageError, shorten
 from simkit.metrics import CATALOGUE
 
 DEFINITION = "experiment.json"
@@ -272,13 +274,57 @@ def _plain(value: Any) -> Any:
 
 
 def _what_changed(old: dict[str, Any], new: dict[str, Any]) -> str:
-    changes = []
-    for key in sorted(set(old) | set(new)):
-        if old.get(key) != new.get(key):
-            changes.append(
-                f"{key} {json.dumps(old.get(key), ensure_ascii=False)} → {json.dumps(new.get(key), ensure_ascii=False)}"
-            )
+    changes: list[str] = []
+    _differences("", old, new, changes)
     return "; ".join(changes) or "the definition differs"
+
+
+def _differences(path: str, old: Any, new: Any, out: list[str]) -> None:
+    """Append ``dotted.path old → new`` for each leaf that differs (a text: its first differing line)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new)):
+            if old.get(key) != new.get(key):
+                _differences(f"{path}.{key}" if path else str(key), old.get(key), new.get(key), out)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for number, (was, now) in enumerate(zip(old, new, strict=True)):
+            if was != now:
+                _differences(f"{path}.{number}", was, now, out)
+    elif isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
+        before, after = old.splitlines(), new.splitlines()
+        line = next(
+            (n for n, pair in enumerate(zip(before, after), 1) if pair[0] != pair[1]), min(len(before), len(after)) + 1
+        )
+        was = before[line - 1] if line <= len(before) else "(end of file)"
+        now = after[line - 1] if line <= len(after) else "(end of file)"
+        out.append(f"{path} line {line} {shorten(was)} → {shorten(now)}")
+    else:
+        out.append(f"{path} {_short_json(old)} → {_short_json(new)}")
+
+
+def _short_json(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else f"{text[:75]}…{text[-4:]}"
+
+
+def file_digests(paths: Iterable[str | Path]) -> dict[str, str]:
+    """The SHA-256 of each input file, by its name (a definition records them, so an edited input is refused).
+
+    Names in angle brackets (``<cli>``: the ``--set`` overrides) are not files and are left out.
+
+    Raises:
+        UsageError: When a file cannot be read (naming it).
+    """
+    import hashlib
+
+    digests: dict[str, str] = {}
+    for path in paths:
+        if str(path).startswith("<"):
+            continue
+        try:
+            digests[str(path)] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError as exc:
+            raise UsageError(Problem(str(path), 0, "", f"cannot be read: {exc.strerror or exc}")) from None
+    return digests
 
 
 def _problem(path: Path, message: str) -> Problem:

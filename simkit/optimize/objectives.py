@@ -17,7 +17,7 @@ from simkit.errors import Problem, UsageError
 from simkit.metrics import CATALOGUE, Metric
 
 _BOUND = re.compile(
-    r"^\s*(?P<metric>[a-z_0-9]+)\s*(?P<op><=|>=)\s*(?P<number>-?[0-9.]+(?:e-?[0-9]+)?)\s*(?P<unit>\S*)\s*$"
+    r"^\s*(?P<metric>[a-z_0-9]+)\s*(?P<op><=|>=)\s*(?P<number>-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e-?[0-9]+)?)\s*(?P<unit>(?:[A-Za-z%]\S*)?)\s*$"
 )
 _UNITS: dict[str, dict[str, float]] = {
     "rate": {"": 1.0, "%": 0.01, "percent": 0.01},
@@ -128,6 +128,19 @@ def parse_constraint(text: str) -> Constraint:
     if bound < 0 or (metric.bounded and bound > 1):
         raise _wrong_kind(metric, text)
     return Constraint(metric.name, match["op"], bound, text.strip())
+
+
+def check_distinct(objectives: list[Objective]) -> None:
+    """Refuse a metric given twice as an objective (with the same direction or opposite ones).
+
+    Raises:
+        UsageError: Naming the metric.
+    """
+    seen: set[str] = set()
+    for objective in objectives:
+        if objective.metric in seen:
+            raise _usage("--objective", f"{objective.metric} is given twice; an objective is searched once")
+        seen.add(objective.metric)
 
 
 def _wrong_kind(metric: Metric, text: str) -> UsageError:
