@@ -21,7 +21,7 @@ from simkit.errors import Problem, UsageError
 from simkit.experiment.engine import Arm, Progress, execute, plan, to_table
 from simkit.experiment.executors import Executor, make_executor, workers_for
 from simkit.experiment.stats import independent_difference, mean_ci, paired_difference
-from simkit.experiment.store import Store, file_digests
+from simkit.experiment.store import INPUTS, Store, file_digests
 from simkit.experiment.tasks import batch_size
 from simkit.metrics import CATALOGUE
 
@@ -209,7 +209,7 @@ def compare(
         "scenario_text": Path(file).read_text(encoding="utf-8"),
         "variants": [[s.name, list(s.variants), list(s.overrides)] for s in specs],
         "common": list(common),
-        "inputs": file_digests(dict.fromkeys(inputs)),
+        INPUTS: file_digests(dict.fromkeys(inputs)),
         "seed": seed,
         "reps": reps,
         "target_ci": dict(target_ci or {}),

@@ -36,6 +36,8 @@ DEFINITION = "experiment.json"
 RESULTS = "results.parquet"
 SUMMARY = "summary.csv"
 TASKS = "tasks"
+INPUTS = "inputs"
+"""The definition's key for `file_digests` (policy and variant files)."""
 TASK_COLUMNS = ("run_id", "arm", "replication", "seed", "metric", "value")
 """Columns every task file has (besides the arm's labels)."""
 _JSON_KINDS = {
@@ -281,7 +283,13 @@ def _what_changed(old: dict[str, Any], new: dict[str, Any]) -> str:
 
 def _differences(path: str, old: Any, new: Any, out: list[str]) -> None:
     """Append ``dotted.path old → new`` for each leaf that differs (a text: its first differing line)."""
-    if isinstance(old, dict) and isinstance(new, dict):
+    if path.startswith(f"{INPUTS}.") and (isinstance(old, str) or isinstance(new, str)):
+        file = path.removeprefix(f"{INPUTS}.")
+        if old is None or new is None:
+            out.append(f"input file {file} {'is new' if old is None else 'is no longer read'}")
+        else:
+            out.append(f"input file {file} was edited (sha256 {str(old)[:12]}… → {str(new)[:12]}…)")
+    elif isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new)):
             if old.get(key) != new.get(key):
                 _differences(f"{path}.{key}" if path else str(key), old.get(key), new.get(key), out)
@@ -291,9 +299,8 @@ def _differences(path: str, old: Any, new: Any, out: list[str]) -> None:
                 _differences(f"{path}.{number}", was, now, out)
     elif isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
         before, after = old.splitlines(), new.splitlines()
-        line = next(
-            (n for n, pair in enumerate(zip(before, after), 1) if pair[0] != pair[1]), min(len(before), len(after)) + 1
-        )
+        common = min(len(before), len(after))
+        line = next((n for n in range(1, common + 1) if before[n - 1] != after[n - 1]), common + 1)
         was = before[line - 1] if line <= len(before) else "(end of file)"
         now = after[line - 1] if line <= len(after) else "(end of file)"
         out.append(f"{path} line {line} {shorten(was)} → {shorten(now)}")

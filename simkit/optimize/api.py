@@ -14,8 +14,8 @@ The steps, in order:
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ import numpy as np
 from simkit.errors import Problem, SimkitError, UsageError
 from simkit.experiment.engine import Progress
 from simkit.experiment.executors import Executor, make_executor
-from simkit.experiment.store import Store, file_digests
+from simkit.experiment.store import INPUTS, Store, file_digests
 from simkit.experiment.tasks import batch_size
 from simkit.optimize.decide import ROBUST, Judge, pareto_means
 from simkit.optimize.evaluate import Candidate, Evaluator
@@ -115,7 +115,7 @@ def optimize(
     recheck_reps = 2 * reps if recheck_reps is None else recheck_reps
     for flag, given in (("--uncertain-samples", uncertain_samples), ("--robust", robust)):
         if given is not None and not uncertain:
-            raise _usage(flag, "needs --uncertain path=lo:hi: without uncertainties there are no samples to be robust over")
+            raise _usage(flag, "needs --uncertain path=lo:hi: without uncertainties there is nothing to sample")
     uncertain_samples = DEFAULT_SAMPLES if uncertain_samples is None else uncertain_samples
     robust = "worst" if robust is None else robust
     _check_counts(budget, reps, recheck_reps, uncertain_samples, robust)
@@ -149,7 +149,7 @@ def optimize(
         "robust": robust,
         "overrides": list(overrides),
         "variants": variant_files,
-        "inputs": file_digests([*base.policy.files, *base.policy.variants]),
+        INPUTS: file_digests([*base.policy.files, *base.policy.variants]),
         "budget": budget,
         "reps": reps,
         "recheck_reps": recheck_reps,
