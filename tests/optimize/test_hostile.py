@@ -64,7 +64,8 @@ def optimize(shop: Path, *extra: str) -> list[str]:
         ),
         (
             ["--lever", f"{TIMEOUT}=24:96", "--uncertain-samples", "7"],
-            "<cli>: --uncertain-samples: needs --uncertain path=lo:hi: without uncertainties there is nothing to sample",
+            "<cli>: --uncertain-samples: needs --uncertain path=lo:hi: "
+            "without uncertainties there is nothing to sample",
         ),
         # The scenario schema: every merchant has at least one agent (per_merchant ge=1), the platform at
         # least one arbiter (arbiters.staff ge=1). A range reaching below was searched, and refused only by
