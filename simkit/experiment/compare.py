@@ -27,6 +27,8 @@ from simkit.metrics import CATALOGUE
 
 INDEPENDENT_SEED_OFFSET = 7_919_000_003
 """Independent-seed arms run on ``seed + INDEPENDENT_SEED_OFFSET`` (streams unrelated to the paired ones)."""
+SEEDS = 2**64
+"""Seeds are 64-bit: the independent arms' seed wraps around (a base seed near the top stays a valid seed)."""
 BASE = "base"
 MIN_REPS = 2
 """A paired difference needs two replications for its confidence interval; fewer are raised to this."""
@@ -279,7 +281,7 @@ def _specs(
 def _arms(specs: Sequence[VariantSpec], seed: int, common: tuple[str, ...]) -> list[Arm]:
     """The baseline, each variant on the same seed (paired), each variant on an unrelated seed (independent)."""
     arms = [Arm(BASE, common, (), seed, _labels(BASE, "paired"))]
-    for pairing, arm_seed in (("paired", seed), ("independent", seed + INDEPENDENT_SEED_OFFSET)):
+    for pairing, arm_seed in (("paired", seed), ("independent", (seed + INDEPENDENT_SEED_OFFSET) % SEEDS)):
         for spec in specs:
             arms.append(
                 Arm(f"{spec.name}~{pairing}", spec.overrides, spec.variants, arm_seed, _labels(spec.name, pairing))

@@ -47,6 +47,8 @@ STALL_BATCHES = 20
 """Stop when this many batches in a row propose nothing new (a small space is exhausted)."""
 RECHECK_SEED_OFFSET = 1_000_003
 """The re-check runs on seed + this: fresh seeds, the same for every member and the current policy."""
+SEEDS = 2**64
+"""Seeds are 64-bit: the re-check's seed wraps around (a base seed near the top stays a valid seed)."""
 
 
 def optimize(
@@ -280,7 +282,7 @@ def _recheck(
         pts = np.array([judge.point(k) for k in keys]) if keys else np.zeros((0, len(goals)))
         hv_history.append((sims, hypervolume(pts[pareto_means(pts)] if len(pts) else pts, box)))
     rechecked = evaluator.evaluate(
-        [candidates[k] for k in members] + [current], "recheck", seed + RECHECK_SEED_OFFSET, recheck_reps
+        [candidates[k] for k in members] + [current], "recheck", (seed + RECHECK_SEED_OFFSET) % SEEDS, recheck_reps
     )
     again = Judge(rechecked, goals, bounds, robust, [*members, current.key])
     kept, _ = again.front(members)

@@ -171,3 +171,22 @@ def test_a_variant_that_is_a_directory_and_a_policy_that_is_a_device_are_named(s
         f"{shop}:{line}: scenario.policy: policy file '/dev/null' is not a regular file (a pipe, a socket or a "
         "device): save the data to a file and give that"
     ]
+
+
+def test_the_highest_seed_is_a_valid_seed_for_every_stored_experiment(shop, tmp_path, capsys):
+    # `--seed` takes 0 … 2**64 - 1 ("must be between 0 and 18446744073709551615"); the re-check
+    # (seed + 1,000,003) and compare's independent arms (seed + 7,919,000,003) went past it, and
+    # storing their tasks was an OverflowError traceback. They wrap around: 2**64 - 1 + 1,000,003
+    # is 1,000,002 modulo 2**64.
+    top = str(2**64 - 1)
+    out = tmp_path / "search"
+    assert main([*optimize(shop, "--lever", "arbiters.staff=1:3"), "--seed", top, "--out", str(out)]) == 0
+    seeds = {name.split("-s")[1].split("-")[0] for name in os.listdir(out / "tasks")}
+    assert seeds == {top, "1000002"}
+    out = tmp_path / "compare"
+    variant = str(ROOT / "policies" / "variants" / "tmall_ship_48h.yaml")
+    argv = ["compare", str(shop), "--variant", variant, "--reps", "2", "--seed", top, "--out", str(out)]
+    assert main([*argv, "--quiet", "--executor", "serial", "--no-floor-warnings"]) == 0
+    seeds = {name.split("-s")[1].split("-")[0] for name in os.listdir(out / "tasks")}
+    assert seeds == {top, "7919000002"}
+    assert "Traceback" not in capsys.readouterr().err
