@@ -65,6 +65,11 @@ class Store:
         _check_parent(self.root)
         if os.path.lexists(existing):
             old = _read_definition(existing, self.root)
+            if old.get("kind") != plain.get("kind"):
+                raise _usage(
+                    f"{self.root} holds an experiment of simkit {old.get('kind')}, not of simkit {plain.get('kind')}; "
+                    "use another --out"
+                )
             if old != plain:
                 raise _usage(f"{self.root} holds a different experiment: {_what_changed(old, plain)}")
             if not resume:

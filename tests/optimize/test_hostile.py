@@ -190,3 +190,12 @@ def test_the_highest_seed_is_a_valid_seed_for_every_stored_experiment(shop, tmp_
     seeds = {name.split("-s")[1].split("-")[0] for name in os.listdir(out / "tasks")}
     assert seeds == {top, "7919000002"}
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_store_of_another_command_is_named_by_its_kind(tmp_path):
+    Store(tmp_path / "s", {"kind": "sweep", "design": {"grid": {"merchants.misjudge": ["0.1"]}}, "seed": 1})
+    with pytest.raises(Exception) as caught:
+        Store(tmp_path / "s", {"kind": "optimize", "levers": [], "seed": 1}, resume=True)
+    assert str(caught.value) == (
+        f"<cli>: --out: {tmp_path / 's'} holds an experiment of simkit sweep, not of simkit optimize; use another --out"
+    )
