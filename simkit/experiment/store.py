@@ -11,10 +11,9 @@ After a crash or a kill, ``resume`` finds the tasks already on disk and the expe
 runs only the missing ones; the final table is the same as an uninterrupted run's. A
 different definition in the same directory is refused with what changed (the definition holds
 the scenario's text and the digest of every policy and variant file, so an input edited between
-runs is named too), and so is a directory that holds anything but an experiment. Before
-anything is written, a resumed
-directory is checked whole: a damaged definition or task file, or an entry of the wrong
-kind, is named with how to recover (delete that file and resume).
+runs is named too), and so is a directory that holds anything but an experiment. Before anything
+is written, a resumed directory is checked whole: a damaged definition or task file, or an entry
+of the wrong kind, is named with how to recover (delete that file and resume).
 """
 
 from __future__ import annotations
@@ -288,6 +287,8 @@ def _what_changed(old: dict[str, Any], new: dict[str, Any]) -> str:
 
 def _differences(path: str, old: Any, new: Any, out: list[str]) -> None:
     """Append ``dotted.path old → new`` for each leaf that differs (a text: its first differing line)."""
+    if path == INPUTS:  # a store written before inputs were recorded has none
+        old, new = old or {}, new or {}
     if path.startswith(f"{INPUTS}.") and (isinstance(old, str) or isinstance(new, str)):
         file = path.removeprefix(f"{INPUTS}.")
         if old is None or new is None:

@@ -199,3 +199,24 @@ def test_a_store_of_another_command_is_named_by_its_kind(tmp_path):
     assert str(caught.value) == (
         f"<cli>: --out: {tmp_path / 's'} holds an experiment of simkit sweep, not of simkit optimize; use another --out"
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "change"),
+    [
+        (
+            {"a.yaml": "0" * 64},
+            {"a.yaml": "1" * 64},
+            f"input file a.yaml was edited (sha256 {'0' * 12}… → {'1' * 12}…)",
+        ),
+        ({}, {"v.yaml": "1" * 64}, "input file v.yaml is new"),
+        ({"v.yaml": "1" * 64}, {}, "input file v.yaml is no longer read"),
+        (None, {"v.yaml": "1" * 64}, "input file v.yaml is new"),  # a store written before inputs were recorded
+    ],
+)
+def test_a_changed_input_file_is_named(tmp_path, old, new, change):
+    first = {"kind": "sweep", "seed": 1} | ({"inputs": old} if old is not None else {})
+    Store(tmp_path / "s", first)
+    with pytest.raises(Exception) as caught:
+        Store(tmp_path / "s", {"kind": "sweep", "seed": 1, "inputs": new}, resume=True)
+    assert str(caught.value) == f"<cli>: --out: {tmp_path / 's'} holds a different experiment: {change}"
