@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from simkit.errors import Problem, SimkitError, UsageError
+from simkit.errors import Problem, SimkitError, UsageError, shorten
 from simkit.experiment.engine import Progress
 from simkit.experiment.executors import Executor, make_executor
 from simkit.experiment.store import INPUTS, Store, file_digests
@@ -375,7 +375,9 @@ def _check_values(
         except SimkitError as exc:
             raise SimkitError(
                 [
-                    replace(p, message=f"{flag} value {setting[p.path]!r}: {p.message}") if p.path in setting else p
+                    replace(p, message=f"{flag} value {shorten(setting[p.path])}: {p.message}")
+                    if p.path in setting
+                    else p
                     for p in exc.problems
                 ]
             ) from None

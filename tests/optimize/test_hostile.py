@@ -220,3 +220,30 @@ def test_a_changed_input_file_is_named(tmp_path, old, new, change):
     with pytest.raises(Exception) as caught:
         Store(tmp_path / "s", {"kind": "sweep", "seed": 1, "inputs": new}, resume=True)
     assert str(caught.value) == f"<cli>: --out: {tmp_path / 's'} holds a different experiment: {change}"
+
+
+@pytest.mark.parametrize(
+    ("command", "value", "message"),
+    [
+        # "1.2.3" and "." matched the number pattern and were a float() traceback.
+        ("sweep", "merchants.misjudge=1.2.3:5", "merchants.misjudge: --range expects numbers lo:hi with an optional "
+         "unit, got '1.2.3:5'"),
+        ("optimize", "merchants.misjudge=.:0.5", "merchants.misjudge: --lever expects numbers lo:hi with an optional "
+         "unit, got '.:0.5'"),
+        # 1e400 and 10**400 are no finite float: the message said "needs lo < hi".
+        ("sweep", "merchants.misjudge=0:1e400", "merchants.misjudge: --range: an end is too large to be a number, "
+         "got '0:1e400'"),
+        ("optimize", f"arbiters.staff=1:{10**400}", "arbiters.staff: --lever: an end is too large to be a number, "
+         f"got '1:1{'0' * 51}…000'"),  # cut to 60 characters
+        # The merchants' playbook is a name (offer_first): each end was refused only once it was loaded.
+        ("optimize", "merchants.playbook=1:3", "merchants.playbook: --lever needs a numeric parameter; its value is "
+         "'offer_first'"),
+    ],
+)  # fmt: skip
+def test_a_range_that_is_not_two_finite_numbers_of_a_numeric_parameter_is_named(shop, command, value, message, capsys):
+    if command == "sweep":
+        argv = ["sweep", str(shop), "--range", value, "--lhs", "2", "--quiet"]
+    else:
+        argv = optimize(shop, "--lever", value)
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [f"<cli>: {message}"]
