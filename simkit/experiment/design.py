@@ -192,7 +192,17 @@ def build_design(
     return design
 
 
+FIXED_BY_OPTIONS = {"scenario.seed": "--seed", "scenario.replications": "--reps"}
+"""Parameters an experiment sets itself: every point runs on the same seeds and replications."""
+
+
 def _known(parameters: Mapping[str, Any], path: str, flag: str) -> Any:
+    if path in FIXED_BY_OPTIONS:
+        raise _usage(
+            path,
+            f"{flag}: set by {FIXED_BY_OPTIONS[path]}, not varied (every point runs on the same seeds and "
+            "replications, so varying it would change nothing)",
+        )
     if path in parameters:
         return parameters[path]
     close = difflib.get_close_matches(path, list(parameters), n=1)

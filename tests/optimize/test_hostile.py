@@ -247,3 +247,24 @@ def test_a_range_that_is_not_two_finite_numbers_of_a_numeric_parameter_is_named(
         argv = optimize(shop, "--lever", value)
     assert main(argv) == 2
     assert capsys.readouterr().err.splitlines() == [f"<cli>: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "value"),
+    [("sweep", "--grid", "scenario.seed=1,2"), ("optimize", "--lever", "scenario.replications=2:5"),
+     ("optimize", "--uncertain", "scenario.seed=1:5")],
+)  # fmt: skip
+def test_the_seed_and_the_replications_are_not_parameters_to_vary(shop, command, option, value, capsys):
+    # Every point (candidate) runs on the experiment's own seed and replications (common random
+    # numbers), so `--grid scenario.seed=1,2,3` gave three identical points: a lever that moves nothing.
+    path = value.partition("=")[0]
+    by = {"scenario.seed": "--seed", "scenario.replications": "--reps"}[path]
+    if command == "sweep":
+        argv = ["sweep", str(shop), option, value, "--quiet"]
+    else:
+        argv = optimize(shop, *(["--lever", "arbiters.staff=1:3"] if option != "--lever" else []), option, value)
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"<cli>: {path}: {option}: set by {by}, not varied (every point runs on the same seeds and replications, "
+        "so varying it would change nothing)"
+    ]
