@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from simkit.errors import Problem, UsageError
+from simkit.errors import Problem, UsageError, shorten
 from simkit.metrics import CATALOGUE
 
 MAX_SEED = 2**64 - 1
@@ -26,7 +26,7 @@ MAX_WORKERS = 1_024
 def check_count(flag: str, value: int | None, low: int, high: int) -> None:
     """Refuse `value` outside ``low..high`` with the message `simkit run` gives (``--reps``, ``--seed`` …)."""
     if value is not None and not low <= value <= high:
-        raise UsageError.at("<cli>", 0, flag, f"must be between {low} and {high}, got {value}")
+        raise UsageError.at("<cli>", 0, flag, f"must be between {low} and {high}, got {shorten(value)}")
 
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:

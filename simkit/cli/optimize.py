@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from simkit.cli._experiment import add_run_arguments, check_count, check_run_arguments, clean, fmt, progress
+from simkit.cli._experiment import (
+    MAX_REPS,
+    add_run_arguments,
+    check_count,
+    check_run_arguments,
+    clean,
+    fmt,
+    progress,
+)
 from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
 from simkit.metrics import CATALOGUE
 
@@ -66,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from simkit.outputs import Outputs
     from simkit.scenario import load_scenario
 
+    check_count("--reps", args.reps, 2, MAX_REPS)  # a paired interval needs two (before the shared 1..MAX_REPS)
     check_run_arguments(args)
     check_count("--budget", args.budget, 1, 1_000_000)
     outputs = Outputs()  # a bad --out/search or --report target is refused before anything runs

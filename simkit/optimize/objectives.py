@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from simkit.errors import Problem, UsageError
+from simkit.errors import Problem, UsageError, shorten
 from simkit.metrics import CATALOGUE, Metric
 
 _BOUND = re.compile(
@@ -117,7 +117,7 @@ def parse_constraint(text: str) -> Constraint:
     """
     match = _BOUND.match(text)
     if match is None:
-        raise _usage("--constraint", f"expected METRIC<=VALUE or METRIC>=VALUE, got {text!r}")
+        raise _usage("--constraint", f"expected METRIC<=VALUE or METRIC>=VALUE, got {shorten(text)}")
     metric = _metric(match["metric"], "--constraint")
     units = _UNITS[metric.kind]
     unit = match["unit"].lower()
@@ -146,7 +146,7 @@ def check_distinct(objectives: list[Objective]) -> None:
 def _wrong_kind(metric: Metric, text: str) -> UsageError:
     return _usage(
         "--constraint",
-        f"{text.strip()!r}: {metric.name} is {_KIND_WORDS[metric.kind]}; the bound is not (see docs/metrics.md)",
+        f"{shorten(text.strip())}: {metric.name} is {_KIND_WORDS[metric.kind]}; the bound is not (see docs/metrics.md)",
     )
 
 
