@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from simkit.cli._experiment import (
     progress,
 )
 from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
+from simkit.errors import UsageError
 from simkit.metrics import CATALOGUE
 
 OUT_FILES = ("front.csv", "candidates.csv", "result.json", "front.png", "levers.png", "hypervolume.png")
@@ -79,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
     check_count("--budget", args.budget, 1, 1_000_000)
     outputs = Outputs()  # a bad --out/search or --report target is refused before anything runs
     if args.out is not None:
+        if os.path.lexists(args.out) and not args.out.is_dir():
+            raise UsageError.at("<cli>", 0, "--out", f"{args.out} exists and is not a directory")
         outputs.directory(args.out / SEARCH, OUT_FILES, "--out", "simkit optimize")
     if args.report is not None:
         from simkit.report.render import declare_report

@@ -285,3 +285,10 @@ def test_the_seed_and_the_replications_are_not_parameters_to_vary(shop, command,
 def test_counts_and_bounds_are_refused_in_one_readable_line(shop, extra, message, capsys):
     assert main([*optimize(shop, "--lever", "arbiters.staff=1:3"), *extra]) == 2
     assert capsys.readouterr().err.splitlines() == [message]
+
+
+def test_an_out_that_is_a_file_is_named_as_one(shop, tmp_path, capsys):
+    (tmp_path / "taken").write_text("mine", encoding="utf-8")
+    assert main([*optimize(shop, "--lever", "arbiters.staff=1:3"), "--out", str(tmp_path / "taken")]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"<cli>: --out: {tmp_path / 'taken'} exists and is not a directory"]
+    assert (tmp_path / "taken").read_text(encoding="utf-8") == "mine"
