@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -61,6 +62,22 @@ def check_run_arguments(args: argparse.Namespace) -> None:
         check_address(args.address)
     if args.resume and args.out is None:
         raise UsageError(Problem("<cli>", 0, "--resume", "needs --out DIR (the experiment to complete)"))
+    check_apart(args.out, getattr(args, "report", None))
+
+
+def check_apart(out: Path | None, report: Path | None) -> None:
+    """Refuse a ``--report`` that is ``--out``, lies inside it or holds it: one set would replace the other's files.
+
+    Raises:
+        UsageError: Naming both.
+    """
+    if out is None or report is None:
+        return
+    store, folder = Path(os.path.realpath(out)), Path(os.path.realpath(report))
+    if store == folder or store in folder.parents or folder in store.parents:
+        raise UsageError(
+            Problem("<cli>", 0, "--report", f"{report} overlaps --out {out}; give the report a folder of its own")
+        )
 
 
 @contextlib.contextmanager

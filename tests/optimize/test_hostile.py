@@ -292,3 +292,21 @@ def test_an_out_that_is_a_file_is_named_as_one(shop, tmp_path, capsys):
     assert main([*optimize(shop, "--lever", "arbiters.staff=1:3"), "--out", str(tmp_path / "taken")]) == 2
     assert capsys.readouterr().err.splitlines() == [f"<cli>: --out: {tmp_path / 'taken'} exists and is not a directory"]
     assert (tmp_path / "taken").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize(
+    ("command", "report"), [("optimize", "store/search"), ("optimize", "store"), ("sweep", "store/r.html")]
+)
+def test_a_report_inside_the_store_is_refused_before_anything_runs(shop, tmp_path, command, report, capsys):
+    # `--out store --report store/search` ran the whole search, then the report replaced the
+    # search's own files (front.csv …) in store/search.
+    out, folder = tmp_path / "store", tmp_path / report
+    if command == "sweep":
+        argv = ["sweep", str(shop), "--grid", "merchants.misjudge=0.1,0.2", "--quiet"]
+    else:
+        argv = optimize(shop, "--lever", "arbiters.staff=1:3")
+    assert main([*argv, "--out", str(out), "--report", str(folder)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"<cli>: --report: {folder} overlaps --out {out}; give the report a folder of its own"
+    ]
+    assert not out.exists()
