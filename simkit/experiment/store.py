@@ -303,6 +303,8 @@ def _differences(path: str, old: Any, new: Any, out: list[str]) -> None:
         for number, (was, now) in enumerate(zip(old, new, strict=True)):
             if was != now:
                 _differences(f"{path}.{number}", was, now, out)
+    elif isinstance(old, list) and isinstance(new, list) and any(_named(x) for x in (*old, *new)):
+        out.append(f"{path} {_names(old)} → {_names(new)}")  # levers added or removed: by their paths
     elif isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
         before, after = old.splitlines(), new.splitlines()
         common = min(len(before), len(after))
@@ -312,6 +314,14 @@ def _differences(path: str, old: Any, new: Any, out: list[str]) -> None:
         out.append(f"{path} line {line} {shorten(was)} → {shorten(now)}")
     else:
         out.append(f"{path} {_short_json(old)} → {_short_json(new)}")
+
+
+def _named(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("path"), str)
+
+
+def _names(items: list[Any]) -> str:
+    return shorten("[" + ", ".join(x["path"] if _named(x) else _short_json(x) for x in items) + "]", 200)[1:-1]
 
 
 def _short_json(value: Any) -> str:

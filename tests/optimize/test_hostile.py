@@ -310,3 +310,14 @@ def test_a_report_inside_the_store_is_refused_before_anything_runs(shop, tmp_pat
         f"<cli>: --report: {folder} overlaps --out {out}; give the report a folder of its own"
     ]
     assert not out.exists()
+
+
+def test_a_resume_with_another_lever_names_the_levers(shop, tmp_path, capsys):
+    out = tmp_path / "store"
+    argv = [*optimize(shop, "--lever", "arbiters.staff=1:3"), "--out", str(out)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main([*argv, "--resume", "--lever", "merchants.misjudge=0.1:0.3"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"<cli>: --out: {out} holds a different experiment: levers [arbiters.staff] → [arbiters.staff, merchants.misjudge]"
+    ]
