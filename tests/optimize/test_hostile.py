@@ -319,5 +319,6 @@ def test_a_resume_with_another_lever_names_the_levers(shop, tmp_path, capsys):
     capsys.readouterr()
     assert main([*argv, "--resume", "--lever", "merchants.misjudge=0.1:0.3"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"<cli>: --out: {out} holds a different experiment: levers [arbiters.staff] → [arbiters.staff, merchants.misjudge]"
+        f"<cli>: --out: {out} holds a different experiment: "
+        "levers [arbiters.staff] → [arbiters.staff, merchants.misjudge]"
     ]
