@@ -186,8 +186,9 @@ def _load_policy(path: Path, tree: Located, spec: ScenarioSpec, variants: list[s
     refs = {str(policy_file): (str(path), tree.where("scenario.policy")[1], "scenario.policy")}
     loaded: list[Variant] = []
     for index, name in enumerate(variants):
-        candidate = Path(name) if is_file(name) else Path(os.path.normpath(base / name))
         own = index < len(spec.scenario.variants)
+        given = is_file(name) or (not own and os.path.lexists(name))  # a --variant names a path from here
+        candidate = Path(name) if given else Path(os.path.normpath(base / name))
         where = f"scenario.variants.{index}" if own else "scenario.variants"
         if not is_file(candidate) and not own:  # a --variant: the command line names it, not the scenario
             raise ScenarioError(Problem(CLI, 0, "--variant", f"variant file {name!r} {missing_file(candidate)}"))

@@ -157,11 +157,17 @@ def test_a_fifo_given_as_the_scenario_is_refused_without_waiting_for_a_writer(tm
     )
 
 
-def test_a_variant_that_is_a_directory_and_a_policy_that_is_a_device_are_named(shop, tmp_path, capsys):
+def test_a_variant_that_is_a_directory_or_a_fifo_and_a_policy_that_is_a_device_are_named(shop, tmp_path, capsys):
     (tmp_path / "variant.yaml").mkdir()
     assert main([*optimize(shop, "--lever", "arbiters.staff=1:3"), "--variant", str(tmp_path / "variant.yaml")]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f"<cli>: --variant: variant file '{tmp_path / 'variant.yaml'}' is a directory, not a file"
+    ]
+    os.mkfifo(tmp_path / "variant.fifo")  # was looked for beside the scenario, and "not found"
+    assert main([*optimize(shop, "--lever", "arbiters.staff=1:3"), "--variant", str(tmp_path / "variant.fifo")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"<cli>: --variant: variant file '{tmp_path / 'variant.fifo'}' is not a regular file (a pipe, a socket or a "
+        "device): save the data to a file and give that"
     ]
     text = shop.read_text(encoding="utf-8").replace("policy: policies/tmall.yaml", "policy: /dev/null")
     shop.write_text(text, encoding="utf-8")
