@@ -27,7 +27,7 @@ MAX_WORKERS = 1_024
 def check_count(flag: str, value: int | None, low: int, high: int) -> None:
     """Refuse `value` outside ``low..high`` with the message `simkit run` gives (``--reps``, ``--seed`` …)."""
     if value is not None and not low <= value <= high:
-        raise UsageError.at("<cli>", 0, flag, f"must be between {low} and {high}, got {shorten(value)}")
+        raise UsageError.at("<cli>", 0, flag, f"must be between {low} and {high}, got {shorten(value, 100)}")
 
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:

@@ -391,7 +391,7 @@ def _check_counts(budget: int, reps: int, recheck_reps: int, samples: int, robus
         ("--uncertain-samples", samples, 1, MAX_SAMPLES),
     ):
         if not low <= value <= high:
-            raise _usage(flag, f"must be between {low} and {high}, got {shorten(value)}")
+            raise _usage(flag, f"must be between {low} and {high}, got {shorten(value, 100)}")
     if robust not in ROBUST:
         raise _usage("--robust", f"expected one of {', '.join(ROBUST)}, got {robust!r}")
 

@@ -281,7 +281,7 @@ def test_the_seed_and_the_replications_are_not_parameters_to_vary(shop, command,
     [
         # optimize needs two replications (a paired interval); --reps 0 was told "between 1 and 10000".
         (["--reps", "0"], "<cli>: --reps: must be between 2 and 10000, got 0"),
-        (["--budget", "9" * 400], f"<cli>: --budget: must be between 1 and 1000000, got {'9' * 55}…9999"),
+        (["--budget", "9" * 400], f"<cli>: --budget: must be between 1 and 1000000, got {'9' * 95}…9999"),
         (
             ["--constraint", f"orders:max<={'9' * 400}"],
             f"<cli>: --constraint: expected METRIC<=VALUE or METRIC>=VALUE, got 'orders:max<={'9' * 42}…999'",
