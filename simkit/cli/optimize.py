@@ -73,7 +73,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit optimize``."""
     from simkit.optimize.api import optimize
-    from simkit.outputs import Outputs
+    from simkit.outputs import Outputs, check_parent
     from simkit.scenario import load_scenario
 
     check_count("--reps", args.reps, 2, MAX_REPS)  # a paired interval needs two (before the shared 1..MAX_REPS)
@@ -83,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None:
         if os.path.lexists(args.out) and not args.out.is_dir():
             raise UsageError.at("<cli>", 0, "--out", f"{args.out} exists and is not a directory")
+        check_parent(args.out, "--out")  # named as --out, not as OUT/search
         outputs.directory(args.out / SEARCH, OUT_FILES, "--out", "simkit optimize")
     if args.report is not None:
         from simkit.report.render import declare_report

@@ -298,6 +298,10 @@ def test_an_out_that_is_a_file_is_named_as_one(shop, tmp_path, capsys):
     assert main([*optimize(shop, "--lever", "arbiters.staff=1:3"), "--out", str(tmp_path / "taken")]) == 2
     assert capsys.readouterr().err.splitlines() == [f"<cli>: --out: {tmp_path / 'taken'} exists and is not a directory"]
     assert (tmp_path / "taken").read_text(encoding="utf-8") == "mine"
+    assert main([*optimize(shop, "--lever", "arbiters.staff=1:3"), "--out", str(tmp_path / "taken" / "store")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"<cli>: --out: cannot create {tmp_path / 'taken' / 'store'}: a part of {tmp_path / 'taken'} is not a directory"
+    ]
 
 
 @pytest.mark.parametrize(
