@@ -136,7 +136,7 @@ class Outputs:
             UsageError: When `target` is a file, holds other things, or cannot be created.
         """
         check_target(target, names, option, writer, earlier)
-        _check_parent(target, option)
+        check_parent(target, option)
         self._dirs.append((target, tuple(names), option))
         self._writers[target] = (writer, tuple(earlier))
 
@@ -147,7 +147,7 @@ class Outputs:
             UsageError: When `target` is a directory or a special file, or its folder cannot be created.
         """
         check_file_target(target, option)
-        _check_parent(target, option)
+        check_parent(target, option)
         self._files.append((target, option))
 
     @contextlib.contextmanager
@@ -207,7 +207,7 @@ def check_file_target(target: Path, option: str) -> None:
         raise _error(option, f"{target} exists and is not a regular file")
 
 
-def _check_parent(target: Path, option: str) -> None:
+def check_parent(target: Path, option: str) -> None:
     """Refuse a target whose nearest existing ancestor is not a directory (nothing is created)."""
     parent = Path(os.path.abspath(target)).parent
     while not os.path.lexists(parent) and parent != parent.parent:

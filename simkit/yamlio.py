@@ -6,6 +6,8 @@ import codecs
 import copy
 import datetime as dt
 import functools
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -220,10 +222,30 @@ def is_file(path: str | Path) -> bool:
         return False
 
 
+NOT_REGULAR = "not a regular file (a pipe, a socket or a device): save the data to a file and give that"
+"""Why a FIFO, a socket or a device is refused (reading one could wait for ever, or read nothing)."""
+
+
+def missing_file(path: str | Path) -> str:
+    """Why `path` is not a readable regular file: ``not found``, a directory, or a special file."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return "not found"
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    return "not found" if stat.S_ISREG(mode) else f"is {NOT_REGULAR}"
+
+
 def load_yaml(path: str | Path) -> tuple[Any, LineIndex]:
-    """Read and parse a YAML file (UTF-8); see `load_yaml_text`."""
+    """Read and parse a YAML file (UTF-8); see `load_yaml_text`.
+
+    A FIFO, a socket or a device is refused before it is opened: reading one could wait for ever.
+    """
     path = Path(path)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode) and not path.is_dir():
+            raise SimkitError.at(path, 0, "", f"cannot read file: {NOT_REGULAR}")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SimkitError.at(path, 0, "", "file not found") from None

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from simkit.errors import Problem, UsageError
+from simkit.errors import Problem, UsageError, shorten
 from simkit.metrics import CATALOGUE
 
 MAX_SEED = 2**64 - 1
@@ -26,7 +27,7 @@ MAX_WORKERS = 1_024
 def check_count(flag: str, value: int | None, low: int, high: int) -> None:
     """Refuse `value` outside ``low..high`` with the message `simkit run` gives (``--reps``, ``--seed`` …)."""
     if value is not None and not low <= value <= high:
-        raise UsageError.at("<cli>", 0, flag, f"must be between {low} and {high}, got {value}")
+        raise UsageError.at("<cli>", 0, flag, f"must be between {low} and {high}, got {shorten(value, 100)}")
 
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
@@ -61,6 +62,22 @@ def check_run_arguments(args: argparse.Namespace) -> None:
         check_address(args.address)
     if args.resume and args.out is None:
         raise UsageError(Problem("<cli>", 0, "--resume", "needs --out DIR (the experiment to complete)"))
+    check_apart(args.out, getattr(args, "report", None))
+
+
+def check_apart(out: Path | None, report: Path | None) -> None:
+    """Refuse a ``--report`` that is ``--out``, lies inside it or holds it: one set would replace the other's files.
+
+    Raises:
+        UsageError: Naming both.
+    """
+    if out is None or report is None:
+        return
+    store, folder = Path(os.path.realpath(out)), Path(os.path.realpath(report))
+    if store == folder or store in folder.parents or folder in store.parents:
+        raise UsageError(
+            Problem("<cli>", 0, "--report", f"{report} overlaps --out {out}; give the report a folder of its own")
+        )
 
 
 @contextlib.contextmanager

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from simkit.cli._experiment import add_run_arguments, check_count, check_run_arguments, clean, fmt, progress
+from simkit.cli._experiment import (
+    MAX_REPS,
+    add_run_arguments,
+    check_count,
+    check_run_arguments,
+    clean,
+    fmt,
+    progress,
+)
 from simkit.cli._floor import add_floor_arguments, floor_json, refuse, warn
+from simkit.errors import UsageError
 from simkit.metrics import CATALOGUE
 
 OUT_FILES = ("front.csv", "candidates.csv", "result.json", "front.png", "levers.png", "hypervolume.png")
 """What ``--out DIR`` holds besides the experiment store (written as one set under ``DIR/search``)."""
+SEARCH = "search"
+"""The folder of ``--out DIR`` that holds `OUT_FILES`."""
 
 
 def add_parser(subparsers: Any) -> None:
@@ -41,8 +53,15 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--recheck-reps", type=int, default=None, help="replications of the re-check (default: 2 × reps)")
     p.add_argument("--sampler", default="nsga2", help="nsga2 (default), nsga3, tpe, random or qmc (Optuna)")
     p.add_argument("--uncertain", action="append", default=[], metavar="PATH=LO:HI", help="a behaviour uncertainty")
-    p.add_argument("--uncertain-samples", type=int, default=4, help="samples of the uncertainties (default 4)")
-    p.add_argument("--robust", choices=("worst", "regret"), default="worst", help="over the uncertainty samples")
+    p.add_argument(
+        "--uncertain-samples", type=int, default=None, help="samples of the uncertainties (default 4; with --uncertain)"
+    )
+    p.add_argument(
+        "--robust",
+        choices=("worst", "regret"),
+        default=None,
+        help="over the uncertainty samples (default worst; with --uncertain)",
+    )
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE", help="for every run")
     p.add_argument("--variant", action="append", default=[], metavar="FILE", help="a policy variant for every run")
     p.add_argument("--report", type=Path, default=None, metavar="DIR", help="write HTML, Markdown and JSON reports")
@@ -54,13 +73,19 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Execute ``simkit optimize``."""
     from simkit.optimize.api import optimize
-    from simkit.outputs import Outputs
+    from simkit.outputs import Outputs, check_parent
     from simkit.scenario import load_scenario
 
+    check_count("--reps", args.reps, 2, MAX_REPS)  # a paired interval needs two (before the shared 1..MAX_REPS)
     check_run_arguments(args)
     check_count("--budget", args.budget, 1, 1_000_000)
-    outputs = Outputs()
-    if args.report is not None:  # a bad --report target is refused before anything runs
+    outputs = Outputs()  # a bad --out/search or --report target is refused before anything runs
+    if args.out is not None:
+        if os.path.lexists(args.out) and not args.out.is_dir():
+            raise UsageError.at("<cli>", 0, "--out", f"{args.out} exists and is not a directory")
+        check_parent(args.out, "--out")  # named as --out, not as OUT/search
+        outputs.directory(args.out / SEARCH, OUT_FILES, "--out", "simkit optimize")
+    if args.report is not None:
         from simkit.report.render import declare_report
 
         declare_report(outputs, args.report, "--report")
@@ -94,13 +119,13 @@ def run(args: argparse.Namespace) -> int:
         )
     for note in result.notes:
         print(f"simkit: {note}", file=sys.stderr)
-    if args.out is not None:
-        _write_out(result, args.out)
-    if args.report is not None:
-        from simkit.report.optimize import optimize_report
-        from simkit.report.render import stage_report
+    with outputs.staged() as stage:  # the search's files and the report, all or none
+        if args.out is not None:
+            _write_out(result, stage(args.out / SEARCH))
+        if args.report is not None:
+            from simkit.report.optimize import optimize_report
+            from simkit.report.render import stage_report
 
-        with outputs.staged() as stage:
             stage_report(optimize_report(result), args.report, stage, "--report")
     if args.json:
         payload = {**result.to_dict(), "floor": floor_json(findings)}
@@ -115,16 +140,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_out(result: Any, out: Path) -> None:
-    """The front, the candidates, the result and the figures under ``OUT/search``, as one set."""
+def _write_out(result: Any, folder: Path) -> None:
+    """The front, the candidates, the result and the figures into the staging folder of ``OUT/search``."""
     from simkit.experiment.figures import save
-    from simkit.outputs import output_set, write_file
+    from simkit.outputs import write_file
 
-    with output_set(out / "search", OUT_FILES) as folder:
-        write_file(folder / "front.csv", result.front.to_csv(index=False))
-        write_file(folder / "candidates.csv", result.candidates.to_csv(index=False))
-        write_file(folder / "result.json", json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
-        save({name: fig for name, fig in result.figures().items()}, folder)
+    write_file(folder / "front.csv", result.front.to_csv(index=False))
+    write_file(folder / "candidates.csv", result.candidates.to_csv(index=False))
+    write_file(folder / "result.json", json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    save({name: fig for name, fig in result.figures().items()}, folder)
 
 
 def _print(result: Any) -> None:

@@ -21,12 +21,14 @@ from simkit.errors import Problem, UsageError
 from simkit.experiment.engine import Arm, Progress, execute, plan, to_table
 from simkit.experiment.executors import Executor, make_executor, workers_for
 from simkit.experiment.stats import independent_difference, mean_ci, paired_difference
-from simkit.experiment.store import Store
+from simkit.experiment.store import INPUTS, Store, file_digests
 from simkit.experiment.tasks import batch_size
 from simkit.metrics import CATALOGUE
 
 INDEPENDENT_SEED_OFFSET = 7_919_000_003
 """Independent-seed arms run on ``seed + INDEPENDENT_SEED_OFFSET`` (streams unrelated to the paired ones)."""
+SEEDS = 2**64
+"""Seeds are 64-bit: the independent arms' seed wraps around (a base seed near the top stays a valid seed)."""
 BASE = "base"
 MIN_REPS = 2
 """A paired difference needs two replications for its confidence interval; fewer are raised to this."""
@@ -191,8 +193,11 @@ def compare(
     base = load_scenario(file, list(common))
     specs = [VariantSpec(s.name, s.variants, (*common, *s.overrides)) for s in specs]
     floor = {BASE: floor_of(base.policy)}
+    inputs = [*base.policy.files, *base.policy.variants]
     for spec in specs:  # validate every arm before running anything
-        floor[spec.name] = floor_of(load_scenario(file, list(spec.overrides), list(spec.variants)).policy)
+        policy = load_scenario(file, list(spec.overrides), list(spec.variants)).policy
+        floor[spec.name] = floor_of(policy)
+        inputs += [*policy.files, *policy.variants]
     refusal = strict_refusal([f for findings in floor.values() for f in findings]) if strict else None
     if refusal is not None:
         raise refusal
@@ -206,6 +211,7 @@ def compare(
         "scenario_text": Path(file).read_text(encoding="utf-8"),
         "variants": [[s.name, list(s.variants), list(s.overrides)] for s in specs],
         "common": list(common),
+        INPUTS: file_digests(dict.fromkeys(inputs)),
         "seed": seed,
         "reps": reps,
         "target_ci": dict(target_ci or {}),
@@ -275,7 +281,7 @@ def _specs(
 def _arms(specs: Sequence[VariantSpec], seed: int, common: tuple[str, ...]) -> list[Arm]:
     """The baseline, each variant on the same seed (paired), each variant on an unrelated seed (independent)."""
     arms = [Arm(BASE, common, (), seed, _labels(BASE, "paired"))]
-    for pairing, arm_seed in (("paired", seed), ("independent", seed + INDEPENDENT_SEED_OFFSET)):
+    for pairing, arm_seed in (("paired", seed), ("independent", (seed + INDEPENDENT_SEED_OFFSET) % SEEDS)):
         for spec in specs:
             arms.append(
                 Arm(f"{spec.name}~{pairing}", spec.overrides, spec.variants, arm_seed, _labels(spec.name, pairing))

@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from simkit.errors import Problem, UsageError
+from simkit.errors import Problem, UsageError, shorten
 
-_QUANTITY = re.compile(r"^\s*(-?[0-9.]+(?:e-?[0-9]+)?)\s*([A-Za-z%]+)?\s*$")
+_QUANTITY = re.compile(r"^\s*(-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*([A-Za-z%]+)?\s*$")
+"""A number (``24``, ``0.5``, ``.5``, ``1e-3``) with an optional unit; ``1.2.3`` or ``.`` is no number."""
 
 
 _UNITS = {"h": "hours", "hour": "hours", "hours": "hours", "d": "days", "day": "days", "days": "days", "%": "percent"}
@@ -191,7 +192,17 @@ def build_design(
     return design
 
 
+FIXED_BY_OPTIONS = {"scenario.seed": "--seed", "scenario.replications": "--reps"}
+"""Parameters an experiment sets itself: every point runs on the same seeds and replications."""
+
+
 def _known(parameters: Mapping[str, Any], path: str, flag: str) -> Any:
+    if path in FIXED_BY_OPTIONS:
+        raise _usage(
+            path,
+            f"{flag}: set by {FIXED_BY_OPTIONS[path]}, not varied (every point runs on the same seeds and "
+            "replications, so varying it would change nothing)",
+        )
     if path in parameters:
         return parameters[path]
     close = difflib.get_close_matches(path, list(parameters), n=1)
@@ -226,10 +237,13 @@ def _range(parameters: Mapping[str, Any], text: str) -> Range:
         if lo_unit not in _IN_HOURS or hi_unit not in _IN_HOURS:
             raise _usage(path, f"--range: the two ends have different units ({lo_unit!r} and {hi_unit!r}), got {raw!r}")
         lo, hi, unit = lo * _IN_HOURS[lo_unit], hi * _IN_HOURS[hi_unit], "hours"
-    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise _usage(path, f"--range: an end is too large to be a number, got {shorten(raw)}")
+    if hi <= lo:
         raise _usage(path, f"--range needs lo < hi, got {raw!r}")
     integer = isinstance(current, int) and not isinstance(current, bool)
-    if isinstance(current, bool) or not isinstance(current, (int, float, str)):
+    numeric = not isinstance(current, str) or _QUANTITY.match(current) is not None
+    if isinstance(current, bool) or not isinstance(current, (int, float, str)) or not numeric:
         raise _usage(path, f"--range needs a numeric parameter; its value is {current!r}")
     written = [_decimals(m.group(1)) for m in (lo_m, hi_m)]
     current_m = _QUANTITY.match(str(current))

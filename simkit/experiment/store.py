@@ -9,10 +9,11 @@ Layout of ``DIR``::
 
 After a crash or a kill, ``resume`` finds the tasks already on disk and the experiment
 runs only the missing ones; the final table is the same as an uninterrupted run's. A
-different definition in the same directory is refused with what changed, and so is a
-directory that holds anything but an experiment. Before anything is written, a resumed
-directory is checked whole: a damaged definition or task file, or an entry of the wrong
-kind, is named with how to recover (delete that file and resume).
+different definition in the same directory is refused with what changed (the definition holds
+the scenario's text and the digest of every policy and variant file, so an input edited between
+runs is named too), and so is a directory that holds anything but an experiment. Before anything
+is written, a resumed directory is checked whole: a damaged definition or task file, or an entry
+of the wrong kind, is named with how to recover (delete that file and resume).
 """
 
 from __future__ import annotations
@@ -27,13 +28,15 @@ from typing import Any
 
 import pandas as pd
 
-from simkit.errors import Problem, SimkitError, UsageError
+from simkit.errors import Problem, SimkitError, UsageError, shorten
 from simkit.metrics import CATALOGUE
 
 DEFINITION = "experiment.json"
 RESULTS = "results.parquet"
 SUMMARY = "summary.csv"
 TASKS = "tasks"
+INPUTS = "inputs"
+"""The definition's key for `file_digests` (policy and variant files)."""
 TASK_COLUMNS = ("run_id", "arm", "replication", "seed", "metric", "value")
 """Columns every task file has (besides the arm's labels)."""
 _JSON_KINDS = {
@@ -61,6 +64,11 @@ class Store:
         _check_parent(self.root)
         if os.path.lexists(existing):
             old = _read_definition(existing, self.root)
+            if old.get("kind") != plain.get("kind"):
+                raise _usage(
+                    f"{self.root} holds an experiment of simkit {old.get('kind')}, not of simkit {plain.get('kind')}; "
+                    "use another --out"
+                )
             if old != plain:
                 raise _usage(f"{self.root} holds a different experiment: {_what_changed(old, plain)}")
             if not resume:
@@ -272,13 +280,74 @@ def _plain(value: Any) -> Any:
 
 
 def _what_changed(old: dict[str, Any], new: dict[str, Any]) -> str:
-    changes = []
-    for key in sorted(set(old) | set(new)):
-        if old.get(key) != new.get(key):
-            changes.append(
-                f"{key} {json.dumps(old.get(key), ensure_ascii=False)} → {json.dumps(new.get(key), ensure_ascii=False)}"
-            )
+    changes: list[str] = []
+    _differences("", old, new, changes)
     return "; ".join(changes) or "the definition differs"
+
+
+def _differences(path: str, old: Any, new: Any, out: list[str]) -> None:
+    """Append ``dotted.path old → new`` for each leaf that differs (a text: its first differing line)."""
+    if path == INPUTS:  # a store written before inputs were recorded has none
+        old, new = old or {}, new or {}
+    if path.startswith(f"{INPUTS}.") and (isinstance(old, str) or isinstance(new, str)):
+        file = path.removeprefix(f"{INPUTS}.")
+        if old is None or new is None:
+            out.append(f"input file {file} {'is new' if old is None else 'is no longer read'}")
+        else:
+            out.append(f"input file {file} was edited (sha256 {str(old)[:12]}… → {str(new)[:12]}…)")
+    elif isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new)):
+            if old.get(key) != new.get(key):
+                _differences(f"{path}.{key}" if path else str(key), old.get(key), new.get(key), out)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for number, (was, now) in enumerate(zip(old, new, strict=True)):
+            if was != now:
+                _differences(f"{path}.{number}", was, now, out)
+    elif isinstance(old, list) and isinstance(new, list) and any(_named(x) for x in (*old, *new)):
+        out.append(f"{path} {_names(old)} → {_names(new)}")  # levers added or removed: by their paths
+    elif isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
+        before, after = old.splitlines(), new.splitlines()
+        common = min(len(before), len(after))
+        line = next((n for n in range(1, common + 1) if before[n - 1] != after[n - 1]), common + 1)
+        was = before[line - 1] if line <= len(before) else "(end of file)"
+        now = after[line - 1] if line <= len(after) else "(end of file)"
+        out.append(f"{path} line {line} {shorten(was)} → {shorten(now)}")
+    else:
+        out.append(f"{path} {_short_json(old)} → {_short_json(new)}")
+
+
+def _named(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("path"), str)
+
+
+def _names(items: list[Any]) -> str:
+    return shorten("[" + ", ".join(x["path"] if _named(x) else _short_json(x) for x in items) + "]", 200)[1:-1]
+
+
+def _short_json(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else f"{text[:75]}…{text[-4:]}"
+
+
+def file_digests(paths: Iterable[str | Path]) -> dict[str, str]:
+    """The SHA-256 of each input file, by its name (a definition records them, so an edited input is refused).
+
+    Names in angle brackets (``<cli>``: the ``--set`` overrides) are not files and are left out.
+
+    Raises:
+        UsageError: When a file cannot be read (naming it).
+    """
+    import hashlib
+
+    digests: dict[str, str] = {}
+    for path in paths:
+        if str(path).startswith("<"):
+            continue
+        try:
+            digests[str(path)] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError as exc:
+            raise UsageError(Problem(str(path), 0, "", f"cannot be read: {exc.strerror or exc}")) from None
+    return digests
 
 
 def _problem(path: Path, message: str) -> Problem:

@@ -23,7 +23,7 @@ from simkit.experiment.design import Design, build_design
 from simkit.experiment.engine import Arm, Progress, execute, plan, to_table
 from simkit.experiment.executors import Executor, make_executor, workers_for
 from simkit.experiment.stats import mean_ci
-from simkit.experiment.store import Store
+from simkit.experiment.store import INPUTS, Store, file_digests
 from simkit.experiment.tasks import batch_size
 from simkit.metrics import CATALOGUE
 
@@ -236,6 +236,7 @@ def sweep(
         "design": design.to_dict(),
         "overrides": list(overrides),
         "variants": [str(v) for v in variants],
+        INPUTS: file_digests([*base.policy.files, *base.policy.variants]),
         "seed": seed,
         "reps": reps,
     }

@@ -15,21 +15,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from simkit.errors import Problem, UsageError
+from simkit.errors import Problem, SimkitError, UsageError, shorten
 from simkit.experiment.engine import Progress
 from simkit.experiment.executors import Executor, make_executor
-from simkit.experiment.store import Store
+from simkit.experiment.store import INPUTS, Store, file_digests
 from simkit.experiment.tasks import batch_size
 from simkit.optimize.decide import ROBUST, Judge, pareto_means
 from simkit.optimize.evaluate import Candidate, Evaluator
 from simkit.optimize.hypervolume import Box, hypervolume
 from simkit.optimize.levers import Lever, bound_by_floor, check_distinct, floor_violations, parse_lever
 from simkit.optimize.objectives import Constraint, Objective, parse_constraint, parse_objective
+from simkit.optimize.objectives import check_distinct as check_objectives
 from simkit.optimize.result import OptimizeResult, build_front
 from simkit.optimize.search import Search
 
@@ -39,10 +41,14 @@ MAX_REPS = 10_000
 """Replications per candidate (as for every experiment; two at least, for a paired interval)."""
 MAX_SAMPLES = 1_000
 """Uncertainty samples."""
+DEFAULT_SAMPLES = 4
+"""Uncertainty samples when ``--uncertain-samples`` is not given."""
 STALL_BATCHES = 20
 """Stop when this many batches in a row propose nothing new (a small space is exhausted)."""
 RECHECK_SEED_OFFSET = 1_000_003
 """The re-check runs on seed + this: fresh seeds, the same for every member and the current policy."""
+SEEDS = 2**64
+"""Seeds are 64-bit: the re-check's seed wraps around (a base seed near the top stays a valid seed)."""
 
 
 def optimize(
@@ -58,8 +64,8 @@ def optimize(
     population: int | None = None,
     seed: int | None = None,
     uncertain: Sequence[str] = (),
-    uncertain_samples: int = 4,
-    robust: str = "worst",
+    uncertain_samples: int | None = None,
+    robust: str | None = None,
     overrides: Sequence[str] = (),
     variants: Sequence[str | Path] = (),
     executor: str | Executor = "local",
@@ -85,8 +91,9 @@ def optimize(
         seed: The seed of the simulations and of the sampler (default: the scenario's).
         uncertain: ``path=lo:hi`` behaviour assumptions; every candidate runs at the same
             Latin hypercube sample of them.
-        uncertain_samples: How many uncertainty samples.
-        robust: Over the samples, ``worst`` (each objective's worst case) or ``regret``.
+        uncertain_samples: How many uncertainty samples (default 4; only with `uncertain`).
+        robust: Over the samples, ``worst`` (each objective's worst case, the default) or ``regret``
+            (only with `uncertain`).
         overrides: ``--set`` overrides for every candidate.
         variants: Policy variant files for every candidate.
         executor: ``local``, ``serial``, ``dask`` or an `Executor`.
@@ -108,11 +115,17 @@ def optimize(
     seed = base.spec.scenario.seed if seed is None else seed
     reps = base.spec.scenario.replications if reps is None else reps
     recheck_reps = 2 * reps if recheck_reps is None else recheck_reps
+    for flag, given in (("--uncertain-samples", uncertain_samples), ("--robust", robust)):
+        if given is not None and not uncertain:
+            raise _usage(flag, "needs --uncertain path=lo:hi: without uncertainties there is nothing to sample")
+    uncertain_samples = DEFAULT_SAMPLES if uncertain_samples is None else uncertain_samples
+    robust = "worst" if robust is None else robust
     _check_counts(budget, reps, recheck_reps, uncertain_samples, robust)
     goals = [o if isinstance(o, Objective) else parse_objective(o) for o in objectives]
     bounds = [c if isinstance(c, Constraint) else parse_constraint(c) for c in constraints]
     if not goals:
         raise _usage("--objective", "a search needs at least one --objective METRIC[:min|max]")
+    check_objectives(goals)
     parameters = base.parameters()
     parsed = [parse_lever(parameters, text) for text in levers]
     if not parsed:
@@ -121,6 +134,7 @@ def optimize(
     violations = floor_violations(file, list(overrides), variant_files)
     bounded = [bound_by_floor(lever, violations) for lever in parsed]
     samples = _samples(parameters, uncertain, uncertain_samples, seed, bounded)
+    _check_values(file, list(overrides), variant_files, bounded, samples)
     if budget < reps * len(samples):
         raise _usage(
             "--budget", f"{budget} simulations cannot run one candidate ({reps} reps × {len(samples)} samples)"
@@ -137,6 +151,7 @@ def optimize(
         "robust": robust,
         "overrides": list(overrides),
         "variants": variant_files,
+        INPUTS: file_digests([*base.policy.files, *base.policy.variants]),
         "budget": budget,
         "reps": reps,
         "recheck_reps": recheck_reps,
@@ -267,7 +282,7 @@ def _recheck(
         pts = np.array([judge.point(k) for k in keys]) if keys else np.zeros((0, len(goals)))
         hv_history.append((sims, hypervolume(pts[pareto_means(pts)] if len(pts) else pts, box)))
     rechecked = evaluator.evaluate(
-        [candidates[k] for k in members] + [current], "recheck", seed + RECHECK_SEED_OFFSET, recheck_reps
+        [candidates[k] for k in members] + [current], "recheck", (seed + RECHECK_SEED_OFFSET) % SEEDS, recheck_reps
     )
     again = Judge(rechecked, goals, bounds, robust, [*members, current.key])
     kept, _ = again.front(members)
@@ -336,6 +351,38 @@ def _samples(
     return design.points()
 
 
+def _check_values(
+    scenario: str, overrides: list[str], variants: list[str], levers: list[Lever], samples: list[dict[str, str]]
+) -> None:
+    """Load the scenario at each end of every lever (each choice) and at each uncertainty sample.
+
+    A value the scenario refuses (a staff count below 1, a share above 1) is refused here, before
+    anything runs, rather than by the simulation that first draws it.
+
+    Raises:
+        SimkitError: The scenario's problem, with the option and the value that caused it.
+    """
+    from simkit.scenario import load_scenario
+
+    settings: list[tuple[str, dict[str, str]]] = []
+    for lever in levers:
+        ends = lever.choices if lever.range is None else (lever.range.value(0.0), lever.range.value(1.0))
+        settings += [("--lever", {lever.path: value}) for value in dict.fromkeys(ends)]
+    settings += [("--uncertain", sample) for sample in samples if sample]
+    for flag, setting in settings:
+        try:
+            load_scenario(scenario, [*overrides, *(f"{p}={v}" for p, v in setting.items())], variants)
+        except SimkitError as exc:
+            raise SimkitError(
+                [
+                    replace(p, message=f"{flag} value {shorten(setting[p.path])}: {p.message}")
+                    if p.path in setting
+                    else p
+                    for p in exc.problems
+                ]
+            ) from None
+
+
 def _check_counts(budget: int, reps: int, recheck_reps: int, samples: int, robust: str) -> None:
     for flag, value, low, high in (
         ("--budget", budget, 1, MAX_BUDGET),
@@ -344,7 +391,7 @@ def _check_counts(budget: int, reps: int, recheck_reps: int, samples: int, robus
         ("--uncertain-samples", samples, 1, MAX_SAMPLES),
     ):
         if not low <= value <= high:
-            raise _usage(flag, f"must be between {low} and {high}, got {value}")
+            raise _usage(flag, f"must be between {low} and {high}, got {shorten(value, 100)}")
     if robust not in ROBUST:
         raise _usage("--robust", f"expected one of {', '.join(ROBUST)}, got {robust!r}")
 

@@ -13,11 +13,11 @@ import math
 import re
 from dataclasses import dataclass
 
-from simkit.errors import Problem, UsageError
+from simkit.errors import Problem, UsageError, shorten
 from simkit.metrics import CATALOGUE, Metric
 
 _BOUND = re.compile(
-    r"^\s*(?P<metric>[a-z_0-9]+)\s*(?P<op><=|>=)\s*(?P<number>-?[0-9.]+(?:e-?[0-9]+)?)\s*(?P<unit>\S*)\s*$"
+    r"^\s*(?P<metric>[a-z_0-9]+)\s*(?P<op><=|>=)\s*(?P<number>-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e-?[0-9]+)?)\s*(?P<unit>(?:[A-Za-z%]\S*)?)\s*$"
 )
 _UNITS: dict[str, dict[str, float]] = {
     "rate": {"": 1.0, "%": 0.01, "percent": 0.01},
@@ -117,7 +117,7 @@ def parse_constraint(text: str) -> Constraint:
     """
     match = _BOUND.match(text)
     if match is None:
-        raise _usage("--constraint", f"expected METRIC<=VALUE or METRIC>=VALUE, got {text!r}")
+        raise _usage("--constraint", f"expected METRIC<=VALUE or METRIC>=VALUE, got {shorten(text)}")
     metric = _metric(match["metric"], "--constraint")
     units = _UNITS[metric.kind]
     unit = match["unit"].lower()
@@ -130,10 +130,23 @@ def parse_constraint(text: str) -> Constraint:
     return Constraint(metric.name, match["op"], bound, text.strip())
 
 
+def check_distinct(objectives: list[Objective]) -> None:
+    """Refuse a metric given twice as an objective (with the same direction or opposite ones).
+
+    Raises:
+        UsageError: Naming the metric.
+    """
+    seen: set[str] = set()
+    for objective in objectives:
+        if objective.metric in seen:
+            raise _usage("--objective", f"{objective.metric} is given twice; an objective is searched once")
+        seen.add(objective.metric)
+
+
 def _wrong_kind(metric: Metric, text: str) -> UsageError:
     return _usage(
         "--constraint",
-        f"{text.strip()!r}: {metric.name} is {_KIND_WORDS[metric.kind]}; the bound is not (see docs/metrics.md)",
+        f"{shorten(text.strip())}: {metric.name} is {_KIND_WORDS[metric.kind]}; the bound is not (see docs/metrics.md)",
     )
 
 

@@ -16,7 +16,7 @@ from simkit.policy.model import Policy
 from simkit.policy.schema import NAMESPACES, PolicySpec
 from simkit.policy.tree import Located, deep_merge, located, validation_problems
 from simkit.policy.variants import Variant, apply_variants, load_variant
-from simkit.yamlio import is_file, load_yaml
+from simkit.yamlio import is_file, load_yaml, missing_file
 
 PathLike = str | Path
 
@@ -48,7 +48,7 @@ def load_policy_tree(path: PathLike, _seen: tuple[Path, ...] = ()) -> Located:
     if parent_path.resolve() in _seen or parent_path.resolve() == path.resolve():
         raise PolicyError(tree.problem("policy.extends", f"circular extends through {parent!r}"))
     if not is_file(parent_path):
-        raise PolicyError(tree.problem("policy.extends", f"extended policy {parent!r} not found"))
+        raise PolicyError(tree.problem("policy.extends", f"extended policy {parent!r} {missing_file(parent_path)}"))
     reference = {str(parent_path): (str(path), tree.where("policy.extends")[1], "policy.extends")}
     base = referenced(reference, load_policy_tree, parent_path, (*_seen, path.resolve()))
     base.referrers.update(reference)

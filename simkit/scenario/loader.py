@@ -24,7 +24,7 @@ from simkit.scenario import playbooks
 from simkit.scenario.overrides import Override, parse_overrides
 from simkit.scenario.schema import SECTIONS, PlaybookSpec, ScenarioSpec
 from simkit.scenario.written import as_written
-from simkit.yamlio import is_file, load_yaml
+from simkit.yamlio import is_file, load_yaml, missing_file
 
 CLI = "<cli>"
 POLICY_SECTIONS = ("categories", *NAMESPACES)
@@ -181,17 +181,19 @@ def _load_policy(path: Path, tree: Located, spec: ScenarioSpec, variants: list[s
     base = path.parent
     policy_file = Path(os.path.normpath(base / spec.scenario.policy))
     if not is_file(policy_file):
-        raise ScenarioError(tree.problem("scenario.policy", f"policy file {spec.scenario.policy!r} not found"))
+        why = missing_file(policy_file)
+        raise ScenarioError(tree.problem("scenario.policy", f"policy file {spec.scenario.policy!r} {why}"))
     refs = {str(policy_file): (str(path), tree.where("scenario.policy")[1], "scenario.policy")}
     loaded: list[Variant] = []
     for index, name in enumerate(variants):
-        candidate = Path(name) if is_file(name) else Path(os.path.normpath(base / name))
         own = index < len(spec.scenario.variants)
+        given = is_file(name) or (not own and os.path.lexists(name))  # a --variant names a path from here
+        candidate = Path(name) if given else Path(os.path.normpath(base / name))
         where = f"scenario.variants.{index}" if own else "scenario.variants"
         if not is_file(candidate) and not own:  # a --variant: the command line names it, not the scenario
-            raise ScenarioError(Problem(CLI, 0, "--variant", f"variant file {name!r} not found"))
+            raise ScenarioError(Problem(CLI, 0, "--variant", f"variant file {name!r} {missing_file(candidate)}"))
         if not is_file(candidate):
-            raise ScenarioError(tree.problem(where, f"variant file {name!r} not found"))
+            raise ScenarioError(tree.problem(where, f"variant file {name!r} {missing_file(candidate)}"))
         refs[str(candidate)] = (str(path), tree.where(where)[1], where) if own else (CLI, 0, "--variant")
         loaded.append(referenced(refs, load_variant, candidate))
     policy_tree = referenced(refs, load_policy_tree, policy_file)
