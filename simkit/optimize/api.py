@@ -275,12 +275,6 @@ def _recheck(
     members, dominance = judge.front(order)
     points = np.array([judge.point(k) for k in order])
     feasible = [judge.feasible(k) for k in order]
-    box = Box.around(points[np.array(feasible)] if any(feasible) else points)
-    hv_history = []
-    for sims, count in state["history"]:
-        keys = [k for k, ok in zip(order[:count], feasible[:count], strict=True) if ok]
-        pts = np.array([judge.point(k) for k in keys]) if keys else np.zeros((0, len(goals)))
-        hv_history.append((sims, hypervolume(pts[pareto_means(pts)] if len(pts) else pts, box)))
     rechecked = evaluator.evaluate(
         [candidates[k] for k in members] + [current], "recheck", (seed + RECHECK_SEED_OFFSET) % SEEDS, recheck_reps
     )
@@ -289,6 +283,13 @@ def _recheck(
     dropped = [k for k in members if k not in kept]
     front = build_front(kept, candidates, current, levers, goals, again)
     final = np.array([again.point(k) for k in kept]) if kept else np.zeros((0, len(goals)))
+    # the box holds the re-checked front too: its fresh-seed means may lie beyond the search's
+    box = Box.around(np.vstack([points[np.array(feasible)] if any(feasible) else points, final]))
+    hv_history = []
+    for sims, count in state["history"]:
+        keys = [k for k, ok in zip(order[:count], feasible[:count], strict=True) if ok]
+        pts = np.array([judge.point(k) for k in keys]) if keys else np.zeros((0, len(goals)))
+        hv_history.append((sims, hypervolume(pts[pareto_means(pts)] if len(pts) else pts, box)))
     return OptimizeResult(
         front=front,
         table=evaluator.table(),

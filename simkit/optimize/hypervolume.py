@@ -1,9 +1,9 @@
 """Hypervolume of a front: Optuna's exact indicator, on objectives scaled to [0, 1].
 
 Every objective is oriented so that lower is better and scaled by a fixed box (the ideal and
-nadir of the points the search evaluated), with the reference point at 1.1 on every axis; so
-hypervolumes of one search (its history, its re-checked front) and of a reference front scaled
-by the same box compare directly.
+nadir of the points the search evaluated and of its re-checked front), with the reference point
+at 1.1 on every axis; so hypervolumes of one search (its history, its re-checked front) and of a
+reference front scaled by the same box compare directly.
 """
 
 from __future__ import annotations
