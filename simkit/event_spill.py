@@ -5,7 +5,8 @@ after-sale case), so the rows of the orders after it cannot be handed on before 
 Instead of holding them, a recorder sorts the rows it holds and writes them to a temporary
 Arrow file (a sorted run of the run). Handing on the orders below a watermark then merges the
 heads of the spilled runs with the settled rows still in memory, a slice of order ids at a
-time, so memory holds a read batch or two per spilled run and the slice being merged. Runs
+time, so memory holds a read batch or two per spilled run and the slice being merged (of the
+rows still in memory, about a read batch per slice too). Runs
 are merged into one on disk whenever `FAN_IN` of them have been written (an external merge
 sort), so their number, and the memory of a merge, stay bounded however long the run.
 
@@ -131,6 +132,9 @@ class SpilledRuns:
                 break
             # rows of an order id below every unread run's last head order are all in the heads
             upper = min([order_below, *(int(run.head["order_id"][-1]) for run in live if run.more)])
+            if memory is not None and rows_of(memory) > self.read_rows:
+                # a slice of about `read_rows` of the newest rows at a time, not all of them at once
+                upper = min(upper, max(int(memory["order_id"][self.read_rows]), int(memory["order_id"][0]) + 1))
             parts = [run.take_below(upper) for run in live]
             if memory is not None:
                 cut = int(np.searchsorted(memory["order_id"], upper, side="left"))
