@@ -60,20 +60,12 @@ def _convert(cache: Any, hours: list[float]) -> None:
         at(moment)
 
 
-def _bare_timeouts_per_cpu_second(timeouts: int, processes: int = 1000) -> float:
-    """The bare SimPy loop of `benchmarks.measure.bare_loop`, timed like the parts: CPU time, collector off."""
-    import simpy
+def _bare_timeouts_per_cpu_second(timeouts: int) -> float:
+    """The bare SimPy loop of `benchmarks.measure`, timed like the parts: CPU time, collector off."""
+    from benchmarks.measure import bare_environment
 
-    env = simpy.Environment()
-    per = max(1, timeouts // processes)
-
-    def process(env: simpy.Environment, count: int) -> Any:
-        for _ in range(count):
-            yield env.timeout(1.0)
-
-    for _ in range(processes):
-        env.process(process(env, per))
-    return per * processes / _seconds(env.run)
+    env, count = bare_environment(timeouts)
+    return count / _seconds(env.run)
 
 
 def measure(scenario: str, orders: int, seed: int) -> dict[str, float]:
